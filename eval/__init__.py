@@ -1,0 +1,1 @@
+"""Command-line evaluation and benchmark programs (JSONL in; JSON, Markdown, PNG out)."""

@@ -1,0 +1,1 @@
+"""The model registry and the project's own shipped NLI model."""

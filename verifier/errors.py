@@ -1,0 +1,27 @@
+"""Errors the library raises for bad input, each naming the problem."""
+
+from __future__ import annotations
+
+
+class VerifierError(Exception):
+    """Base class: every error a user can cause by their input or files."""
+
+
+class InvalidClaimError(VerifierError, ValueError):
+    """The claim is empty, whitespace, or not text."""
+
+
+class CorpusError(VerifierError):
+    """A corpus path is missing, empty, or holds nothing readable."""
+
+
+class IndexFormatError(VerifierError):
+    """An index directory is missing, corrupt, or was built with other settings."""
+
+
+class ModelLabelError(VerifierError, ValueError):
+    """An NLI model's labels cannot be mapped to entailment / neutral / contradiction."""
+
+
+class ModelLoadError(VerifierError):
+    """A model path or id cannot be loaded."""

@@ -1,0 +1,201 @@
+"""Result types: frozen dataclasses with ``to_dict()`` for JSON and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTAILMENT = "entailment"
+NEUTRAL = "neutral"
+CONTRADICTION = "contradiction"
+NLI_LABELS = (ENTAILMENT, NEUTRAL, CONTRADICTION)
+
+SUPPORTED = "SUPPORTED"
+REFUTED = "REFUTED"
+NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+CONFLICTING = "CONFLICTING"
+VERDICT_LABELS = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO, CONFLICTING)
+
+SUPPORTS = "supports"
+REFUTES = "refutes"
+NEUTRAL_STANCE = "neutral"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One sentence of a document, with where it sits in the original text.
+
+    ``start``/``end`` are character offsets into the document's text as read
+    (``document_text[start:end] == text``); ``context_before``/``context_after``
+    are the neighbouring sentences, given to the NLI judge to resolve pronouns.
+    """
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    context_before: str = ""
+    context_after: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "context_before": self.context_before,
+            "context_after": self.context_after,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return cls(
+            doc_id=str(data["doc_id"]),
+            source=str(data["source"]),
+            title=str(data.get("title", "")),
+            text=str(data["text"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            context_before=str(data.get("context_before", "")),
+            context_after=str(data.get("context_after", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole document as read, before splitting."""
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that could not be read, and why."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class NLIScores:
+    """Probabilities that a premise entails, is neutral to, or contradicts a claim."""
+
+    entailment: float
+    neutral: float
+    contradiction: float
+
+    @property
+    def label(self) -> str:
+        scores = {ENTAILMENT: self.entailment, NEUTRAL: self.neutral, CONTRADICTION: self.contradiction}
+        return max(scores, key=scores.__getitem__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "entailment": self.entailment,
+            "neutral": self.neutral,
+            "contradiction": self.contradiction,
+        }
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    """A passage found for a claim, with its cosine similarity to the claim."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A retrieved passage judged against the claim.
+
+    ``stance`` is what this passage says about the claim once the aggregation
+    thresholds are applied: ``supports``, ``refutes`` or ``neutral``.
+    ``notes`` explains adjustments, e.g. a number in the passage that differs
+    from the claim's.
+    """
+
+    passage: Passage
+    retrieval_score: float
+    nli: NLIScores
+    stance: str
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.passage.text,
+            "source": self.passage.source,
+            "doc_id": self.passage.doc_id,
+            "title": self.passage.title,
+            "start": self.passage.start,
+            "end": self.passage.end,
+            "context_before": self.passage.context_before,
+            "context_after": self.passage.context_after,
+            "score": self.retrieval_score,
+            "nli": self.nli.to_dict(),
+            "stance": self.stance,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class SourceStance:
+    """A document's strongest stance on the claim, and the passage that shows it."""
+
+    doc_id: str
+    source: str
+    title: str
+    stance: str
+    strength: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "stance": self.stance,
+            "strength": self.strength,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for one claim.
+
+    ``evidence`` holds every judged passage, best first; ``deciding`` the ones
+    the verdict rests on (empty for NOT_ENOUGH_INFO); ``sources`` one stance
+    per document; ``warnings`` anything the user should know (a truncated
+    claim, say).
+    """
+
+    claim: str
+    label: str
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    deciding: tuple[Evidence, ...]
+    sources: tuple[SourceStance, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "verdict": self.label,
+            "confidence": self.confidence,
+            "evidence": [item.to_dict() for item in self.evidence],
+            "deciding": [item.to_dict() for item in self.deciding],
+            "sources": [item.to_dict() for item in self.sources],
+            "warnings": list(self.warnings),
+        }
