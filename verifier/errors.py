@@ -25,3 +25,7 @@ class ModelLabelError(VerifierError, ValueError):
 
 class ModelLoadError(VerifierError):
     """A model path or id cannot be loaded."""
+
+
+class ClaimsFileError(VerifierError):
+    """A batch file of claims is missing, of an unknown format, or has a bad line."""

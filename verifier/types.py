@@ -96,7 +96,11 @@ class NLIScores:
 
     @property
     def label(self) -> str:
-        scores = {ENTAILMENT: self.entailment, NEUTRAL: self.neutral, CONTRADICTION: self.contradiction}
+        scores = {
+            ENTAILMENT: self.entailment,
+            NEUTRAL: self.neutral,
+            CONTRADICTION: self.contradiction,
+        }
         return max(scores, key=scores.__getitem__)
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,14 +110,6 @@ class NLIScores:
             "neutral": self.neutral,
             "contradiction": self.contradiction,
         }
-
-
-@dataclass(frozen=True)
-class RetrievedPassage:
-    """A passage found for a claim, with its cosine similarity to the claim."""
-
-    passage: Passage
-    score: float
 
 
 @dataclass(frozen=True)
@@ -198,4 +194,98 @@ class Verdict:
             "deciding": [item.to_dict() for item in self.deciding],
             "sources": [item.to_dict() for item in self.sources],
             "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    """A passage found for a claim, with its cosine similarity to the claim."""
+
+    passage: Passage
+    score: float
+
+
+@dataclass(frozen=True)
+class JudgedPassage:
+    """A retrieved passage with its NLI scores: what aggregation reads."""
+
+    passage: Passage
+    retrieval_score: float
+    nli: NLIScores
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_evidence_dict(cls, data: dict[str, Any]) -> JudgedPassage:
+        """Rebuild from ``Evidence.to_dict()`` output, e.g. a stored prediction."""
+        nli = data["nli"]
+        return cls(
+            passage=Passage.from_dict(
+                {
+                    **data,
+                    "doc_id": data.get("doc_id", data["source"]),
+                    "start": data.get("start", 0),
+                    "end": data.get("end", len(data["text"])),
+                }
+            ),
+            retrieval_score=float(data["score"]),
+            nli=NLIScores(
+                entailment=float(nli["entailment"]),
+                neutral=float(nli["neutral"]),
+                contradiction=float(nli["contradiction"]),
+            ),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What reading a corpus produced, and which files it had to skip."""
+
+    documents: int
+    passages: int
+    skipped: tuple[SkippedFile, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "passages": self.passages,
+            "skipped": [item.to_dict() for item in self.skipped],
+        }
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What an index holds."""
+
+    documents: int
+    passages: int
+    index_type: str
+    sources: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "passages": self.passages,
+            "index_type": self.index_type,
+            "sources": list(self.sources),
+            "skipped": [item.to_dict() for item in self.skipped],
+        }
+
+
+@dataclass(frozen=True)
+class ClaimSpan:
+    """One sentence of a checked paragraph, where it sits, and its verdict."""
+
+    text: str
+    start: int
+    end: int
+    verdict: Verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "verdict": self.verdict.to_dict(),
         }
