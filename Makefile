@@ -1,0 +1,44 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    - the web app on the demo corpus (http://127.0.0.1:7860)
+#   make test   - the test suite (installs Debian's chromium for the browser tests)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-slow lint browser clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) app.py $(ARGS)
+
+# Debian's chromium for the end-to-end tests; never a browser downloaded by a test tool.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "warning: could not install chromium; browser tests will be skipped"; \
+		else \
+			echo "warning: /usr/bin/chromium missing and not root; run 'sudo apt-get install -y chromium' or browser tests are skipped"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Slow tests: the shipped model over whole evaluation sets, large corpora.
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .verifier_cache
