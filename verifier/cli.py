@@ -107,7 +107,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from verifier.batch import read_claims, result_record, write_csv, write_jsonl
     from verifier.errors import VerifierError
     from verifier.nli import NLIJudge
-    from verifier.pipeline import Verifier, VerifierConfig
+    from verifier.pipeline import Verifier, VerifierConfig, check_claim
 
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
@@ -115,6 +115,8 @@ def _run_check(args: argparse.Namespace) -> int:
         raise VerifierError("--claims needs --out RESULTS.jsonl (or .csv)")
     if args.top_k < 1:
         raise VerifierError(f"--top-k must be at least 1, got {args.top_k}")
+    if args.claim is not None:
+        check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = VerifierConfig(top_k=args.top_k, number_aware=not args.no_number_aware)
     judge = NLIJudge(args.nli_model)

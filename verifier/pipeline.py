@@ -19,7 +19,7 @@ from typing import Any
 
 from verifier.aggregate import AggregationConfig, aggregate
 from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
-from verifier.corpus import CorpusInput, read_corpus
+from verifier.corpus import CorpusInput, ReadResult, read_corpus
 from verifier.embedding import Embedder, TextEncoder
 from verifier.errors import InvalidClaimError
 from verifier.index import PassageIndex
@@ -160,6 +160,7 @@ class Verifier:
         progress: Progress = False,
     ) -> Verifier:
         """Read, split, embed and index a corpus (paths, or ``{name: text}``)."""
+        read = read_corpus(corpus)
         embedder = embedder if embedder is not None else Embedder()
         verifier = cls(
             PassageIndex(embedder.dimension, index_type, embedder.model_id),
@@ -167,7 +168,7 @@ class Verifier:
             judge=judge,
             config=config,
         )
-        verifier.add(corpus, progress=progress)
+        verifier._add_read(read, progress)
         return verifier
 
     @classmethod
@@ -231,7 +232,9 @@ class Verifier:
         whose content changed since is reported as skipped (rebuild the index
         to replace it).
         """
-        read = read_corpus(corpus)
+        return self._add_read(read_corpus(corpus), progress)
+
+    def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
             known = set(self.index.files)
             indexed_docs = {passage.doc_id for passage in self.index.passages}
