@@ -262,6 +262,12 @@ class Verifier:
         return self._load_report
 
     @property
+    def passages(self) -> tuple[Passage, ...]:
+        """The indexed passages, in index order (read-only)."""
+        with self._index_lock:
+            return tuple(self.index.passages)
+
+    @property
     def load_report(self) -> LoadReport:
         return self._load_report
 
