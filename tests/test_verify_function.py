@@ -1,0 +1,58 @@
+"""verify(): the one-call front door reuses the index built for a corpus's content."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import FakeEmbedder, FakeJudge
+from verifier import pipeline
+from verifier.errors import CorpusError
+from verifier.types import NOT_ENOUGH_INFO, SUPPORTED
+
+
+@pytest.fixture
+def fake_models(monkeypatch):
+    models = {"embedder": FakeEmbedder(), "judge": FakeJudge()}
+    monkeypatch.setattr(pipeline, "_shared_models", models)
+    monkeypatch.setattr(pipeline, "_cache", type(pipeline._cache)())
+    return models
+
+
+def test_same_content_reuses_the_index_and_changed_content_rebuilds_it(tmp_path, fake_models):
+    doc = tmp_path / "a.txt"
+    doc.write_text("The bridge opened in 2019.")
+    assert (
+        pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False).label
+        == SUPPORTED
+    )
+    assert len(pipeline._cache) == 1
+    pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
+    assert len(pipeline._cache) == 1
+    doc.write_text("The tunnel opened in 2019.")
+    verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
+    assert len(pipeline._cache) == 2
+    assert verdict.label == NOT_ENOUGH_INFO
+
+
+def test_in_memory_texts_and_top_k(fake_models):
+    verdict = pipeline.verify(
+        "The bridge opened",
+        corpus={"a": "The bridge opened. It rained. Cars came."},
+        top_k=2,
+        number_aware=False,
+    )
+    assert len(verdict.evidence) == 2
+
+
+def test_bad_corpus_is_a_clear_error(tmp_path, fake_models):
+    with pytest.raises(CorpusError, match="does not exist"):
+        pipeline.verify("claim", corpus=tmp_path / "missing")
+
+
+def test_public_names_resolve_lazily():
+    import verifier
+
+    assert verifier.verify is pipeline.verify
+    assert verifier.Verifier is pipeline.Verifier
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = verifier.nope
