@@ -94,3 +94,369 @@ def classification_report(
         confusion=tuple(tuple(row) for row in confusion),
         count=len(gold),
     )
+
+
+# --- Corpus-level fact-checking ---------------------------------------------------------------
+#
+# Labels are the verdict constants of ``verifier.types`` (plain strings here so the metrics stay
+# free of the library). Gold DISPUTED claims are mapped to CONFLICTING by the dataset readers.
+
+SUPPORTED = "SUPPORTED"
+REFUTED = "REFUTED"
+NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+CONFLICTING = "CONFLICTING"
+CLAIM_CLASSES = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO)
+VERDICT_COLUMNS = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO, CONFLICTING)
+
+
+@dataclass(frozen=True)
+class ClaimLabelMetrics:
+    """Claim-label scores over ``classes``; predictions outside them count as wrong.
+
+    ``confusion[i][j]`` counts claims of gold ``classes[i]`` predicted as
+    ``columns[j]``; ``columns`` adds the verdicts a system may give that are not
+    scored classes (CONFLICTING). Macro-F1 averages the classes that occur in gold or
+    predictions, as ``classification_report`` does.
+    """
+
+    classes: tuple[str, ...]
+    columns: tuple[str, ...]
+    accuracy: float
+    macro_f1: float
+    per_class: dict[str, ClassMetrics]
+    confusion: tuple[tuple[int, ...], ...]
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "classes": list(self.classes),
+            "columns": list(self.columns),
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "per_class": {label: metrics.to_dict() for label, metrics in self.per_class.items()},
+            "confusion": [list(row) for row in self.confusion],
+            "count": self.count,
+        }
+
+
+def claim_label_metrics(
+    gold: Sequence[str],
+    predicted: Sequence[str],
+    classes: Sequence[str] = CLAIM_CLASSES,
+    columns: Sequence[str] = VERDICT_COLUMNS,
+) -> ClaimLabelMetrics:
+    """Accuracy, macro-F1, per-class precision/recall and confusion over ``classes``.
+
+    Args:
+        gold: gold labels, each one of ``classes``.
+        predicted: predicted labels, each one of ``columns``.
+        classes: the scored labels.
+        columns: every label a prediction may take; must include ``classes``.
+
+    Raises:
+        ValueError: lengths differ, or a label is outside ``classes``/``columns``.
+
+    Example:
+        >>> m = claim_label_metrics(["SUPPORTED", "REFUTED"], ["SUPPORTED", "CONFLICTING"])
+        >>> m.accuracy, m.macro_f1
+        (0.5, 0.5)
+    """
+    missing = set(classes) - set(columns)
+    if missing:
+        raise ValueError(f"columns {list(columns)} lack the classes {sorted(missing)}")
+    stray = set(gold) - set(classes)
+    if stray:
+        raise ValueError(f"gold labels {sorted(stray)} are not among {list(classes)}")
+    report = classification_report(gold, predicted, columns)
+    per_class = {label: report.per_class[label] for label in classes}
+    scored = []
+    for label in classes:
+        column = report.labels.index(label)
+        predicted_count = sum(row[column] for row in report.confusion)
+        if per_class[label].support or predicted_count:
+            scored.append(per_class[label].f1)
+    rows = tuple(report.confusion[report.labels.index(label)] for label in classes)
+    return ClaimLabelMetrics(
+        classes=tuple(classes),
+        columns=tuple(columns),
+        accuracy=report.accuracy,
+        macro_f1=_ratio(sum(scored), len(scored)),
+        per_class=per_class,
+        confusion=rows,
+        count=report.count,
+    )
+
+
+@dataclass(frozen=True)
+class ConflictMetrics:
+    """How gold CONFLICTING (e.g. Climate-FEVER DISPUTED) claims fare.
+
+    ``predicted`` counts the verdicts given to gold CONFLICTING claims; precision is
+    over every claim predicted CONFLICTING, whatever its gold label.
+    """
+
+    count: int
+    predicted: dict[str, int]
+    precision: float
+    recall: float
+    f1: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "predicted": dict(self.predicted),
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
+
+
+def conflict_metrics(
+    gold: Sequence[str], predicted: Sequence[str], columns: Sequence[str] = VERDICT_COLUMNS
+) -> ConflictMetrics:
+    """Score CONFLICTING as a class of its own, over all claims.
+
+    Example:
+        >>> conflict_metrics(["CONFLICTING", "SUPPORTED"], ["CONFLICTING", "CONFLICTING"]).precision
+        0.5
+    """
+    if len(gold) != len(predicted):
+        raise ValueError(f"gold has {len(gold)} items but predicted has {len(predicted)}")
+    counts = dict.fromkeys(columns, 0)
+    hits = 0
+    for truth, guess in zip(gold, predicted, strict=True):
+        if truth == CONFLICTING:
+            if guess not in counts:
+                raise ValueError(f"predicted label {guess!r} is not among {list(columns)}")
+            counts[guess] += 1
+            hits += guess == CONFLICTING
+    support = sum(counts.values())
+    predicted_conflicting = sum(guess == CONFLICTING for guess in predicted)
+    precision = _ratio(hits, predicted_conflicting)
+    recall = _ratio(hits, support)
+    return ConflictMetrics(
+        count=support,
+        predicted=counts,
+        precision=precision,
+        recall=recall,
+        f1=_ratio(2 * precision * recall, precision + recall),
+    )
+
+
+def normalize_text(text: str) -> str:
+    """Collapse whitespace so evidence sentences match however they were spaced."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class EvidenceRecall:
+    """Share of claims with a gold sentence among the first k retrieved, per k.
+
+    Only claims with gold evidence count; ``at_k[k]`` is ``None`` when there are none.
+    """
+
+    at_k: dict[int, float | None]
+    claims: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at_k": {str(k): value for k, value in self.at_k.items()}, "claims": self.claims}
+
+
+def evidence_recall_at_k(
+    retrieved: Sequence[Sequence[str]],
+    gold: Sequence[Sequence[str]],
+    ks: Sequence[int] = (1, 3, 5),
+) -> EvidenceRecall:
+    """Evidence recall@k: is any gold sentence among a claim's top k retrieved?
+
+    Args:
+        retrieved: per claim, the retrieved sentence texts, best first.
+        gold: per claim, the gold evidence texts (empty: the claim is not counted).
+        ks: cut-offs, each at least 1.
+
+    Example:
+        >>> evidence_recall_at_k([["a", "b"], ["c"]], [["b"], []], ks=(1, 2)).at_k
+        {1: 0.0, 2: 1.0}
+    """
+    if len(retrieved) != len(gold):
+        raise ValueError(f"retrieved has {len(retrieved)} items but gold has {len(gold)}")
+    if any(k < 1 for k in ks):
+        raise ValueError(f"every k must be at least 1, got {list(ks)}")
+    hits = dict.fromkeys(ks, 0)
+    claims = 0
+    for ranked, wanted in zip(retrieved, gold, strict=True):
+        targets = {normalize_text(text) for text in wanted}
+        if not targets:
+            continue
+        claims += 1
+        for k in ks:
+            hits[k] += any(normalize_text(text) in targets for text in ranked[:k])
+    return EvidenceRecall(
+        at_k={k: (hits[k] / claims if claims else None) for k in ks}, claims=claims
+    )
+
+
+def fever_strict_accuracy(
+    gold: Sequence[str],
+    predicted: Sequence[str],
+    retrieved: Sequence[Sequence[str]],
+    gold_evidence: Sequence[Sequence[str]],
+    k: int = 5,
+) -> float:
+    """FEVER-style strict score: right label and, for SUPPORTED/REFUTED, evidence found.
+
+    A claim counts when its label is right and, if its gold label is SUPPORTED or
+    REFUTED and it has gold evidence, at least one gold sentence is among its first
+    ``k`` retrieved. Claims of other gold labels, or without gold evidence, are judged
+    on the label alone (FEVER needs a whole evidence set; one sentence is enough here
+    because the datasets give single sentences).
+
+    Example:
+        >>> fever_strict_accuracy(["SUPPORTED"], ["SUPPORTED"], [["x"]], [["y"]])
+        0.0
+    """
+    lengths = {len(gold), len(predicted), len(retrieved), len(gold_evidence)}
+    if len(lengths) != 1:
+        raise ValueError("gold, predicted, retrieved and gold_evidence differ in length")
+    correct = 0
+    for truth, guess, ranked, wanted in zip(gold, predicted, retrieved, gold_evidence, strict=True):
+        if truth != guess:
+            continue
+        targets = {normalize_text(text) for text in wanted}
+        if truth in (SUPPORTED, REFUTED) and targets:
+            correct += any(normalize_text(text) in targets for text in ranked[:k])
+        else:
+            correct += 1
+    return _ratio(correct, len(gold))
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One equal-width confidence bin: ``lower <= confidence < upper`` (last bin closed)."""
+
+    lower: float
+    upper: float
+    count: int
+    accuracy: float
+    mean_confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lower": self.lower,
+            "upper": self.upper,
+            "count": self.count,
+            "accuracy": self.accuracy,
+            "mean_confidence": self.mean_confidence,
+        }
+
+
+def bin_index(confidence: float, bins: int) -> int:
+    """The equal-width bin a confidence in [0, 1] falls in; 1.0 goes in the last bin."""
+    return min(int(confidence * bins), bins - 1)
+
+
+def reliability_bins(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> list[CalibrationBin]:
+    """Accuracy and mean confidence per equal-width confidence bin.
+
+    Raises:
+        ValueError: lengths differ, ``bins < 1``, or a confidence is outside [0, 1].
+    """
+    if len(confidences) != len(correct):
+        raise ValueError(f"confidences has {len(confidences)} items but correct has {len(correct)}")
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, got {bins}")
+    counts = [0] * bins
+    right = [0] * bins
+    total_confidence = [0.0] * bins
+    for confidence, is_correct in zip(confidences, correct, strict=True):
+        if not 0.0 <= confidence <= 1.0:
+            raise ValueError(f"confidence {confidence} is outside [0, 1]")
+        index = bin_index(confidence, bins)
+        counts[index] += 1
+        right[index] += bool(is_correct)
+        total_confidence[index] += confidence
+    return [
+        CalibrationBin(
+            lower=i / bins,
+            upper=(i + 1) / bins,
+            count=counts[i],
+            accuracy=_ratio(right[i], counts[i]),
+            mean_confidence=_ratio(total_confidence[i], counts[i]),
+        )
+        for i in range(bins)
+    ]
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> float:
+    """ECE: |accuracy - mean confidence| per equal-width bin, weighted by the bin's share.
+
+    Returns 0.0 for no items.
+
+    Example:
+        >>> expected_calibration_error([0.9, 0.9], [True, False])
+        0.4
+    """
+    table = reliability_bins(confidences, correct, bins)
+    total = sum(item.count for item in table)
+    return _ratio(
+        sum(item.count * abs(item.accuracy - item.mean_confidence) for item in table), total
+    )
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Seconds per claim; the statistics are ``None`` when there are no timings."""
+
+    count: int
+    mean: float | None
+    median: float | None
+    p95: float | None
+    max: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "mean": self.mean,
+            "median": self.median,
+            "p95": self.p95,
+            "max": self.max,
+        }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) with linear interpolation, as ``numpy.percentile``.
+
+    Raises:
+        ValueError: no values, or ``q`` outside [0, 100].
+    """
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= q <= 100:
+        raise ValueError(f"q must be within [0, 100], got {q}")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def latency_summary(latencies: Sequence[float]) -> LatencySummary:
+    """Mean, median, 95th percentile and maximum of per-claim seconds.
+
+    Example:
+        >>> latency_summary([1.0, 2.0, 3.0]).median
+        2.0
+    """
+    if not latencies:
+        return LatencySummary(count=0, mean=None, median=None, p95=None, max=None)
+    return LatencySummary(
+        count=len(latencies),
+        mean=sum(latencies) / len(latencies),
+        median=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        max=max(latencies),
+    )
