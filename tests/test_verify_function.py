@@ -28,7 +28,7 @@ def test_same_content_reuses_the_index_and_changed_content_rebuilds_it(tmp_path,
     assert len(pipeline._cache) == 1
     pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
     assert len(pipeline._cache) == 1
-    doc.write_text("The tunnel opened in 2019.")
+    doc.write_text("Heavy rain fell all week.")
     verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
     assert len(pipeline._cache) == 2
     assert verdict.label == NOT_ENOUGH_INFO
@@ -37,7 +37,7 @@ def test_same_content_reuses_the_index_and_changed_content_rebuilds_it(tmp_path,
 def test_in_memory_texts_and_top_k(fake_models):
     verdict = pipeline.verify(
         "The bridge opened",
-        corpus={"a": "The bridge opened. It rained. Cars came."},
+        corpus={"a": "The bridge opened today. Heavy rain fell all week. Many cars came."},
         top_k=2,
         number_aware=False,
     )
