@@ -1,0 +1,579 @@
+"""Speed and memory benchmark: our pipeline against a naive baseline, and index scale.
+
+Usage::
+
+    python -m eval.bench --claims eval/claims/news_claims.jsonl \\
+        --corpus ../shared/corpus/news [--repeats 5] [--out runs/bench-news] \\
+        [--scales 100000,1000000] [--skip-scale]
+
+For each corpus it measures, as medians over ``--repeats`` runs after a warm-up:
+index build throughput and peak memory, single-claim latency (p50/p95) of a warm
+``Verifier``, batch throughput of ``verify_many``, and NLI pairs/s at batch 32.
+In the same run a naive baseline uses the same model objects the way a first
+attempt would (one text per ``encode`` call, one pair per ``predict`` call, a
+brute-force numpy search, no batching), and each figure is shown as a speed-up
+over it: the ratios are what to compare across machines and runs.
+
+Then, unless ``--skip-scale``, it builds and searches the product's flat, HNSW
+and IVF indexes over synthetic corpora of ``--scales`` passages (see
+``eval.bench_scale``). Results go to stdout as Markdown and to ``bench.json`` and
+``bench.md`` under ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.bench_scale import ScaleSettings, run_scales
+from eval.timing import MemoryUse, PeakMemory, median, percentile, release_free_memory, speedup
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEMO_CORPUS = REPO_ROOT / "demo_corpus"
+SHARED_NEWS_CORPUS = REPO_ROOT / ".." / "shared" / "corpus" / "news"
+DEFAULT_SCALES = (100_000, 1_000_000)
+INDEX_TYPES = ("flat", "hnsw", "ivf")
+NLI_BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    """How to measure the pipeline on one corpus.
+
+    Attributes:
+        repeats: timed repeats of every step; figures are their medians.
+        top_k: passages retrieved and judged per claim, for ours and the baseline.
+        nli_batch_size: pairs per forward pass when measuring NLI throughput.
+    """
+
+    repeats: int = 5
+    top_k: int = 5
+    nli_batch_size: int = NLI_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        for name in ("repeats", "top_k", "nli_batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"repeats": self.repeats, "top_k": self.top_k, "nli_batch_size": self.nli_batch_size}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One benchmark figure for ours and the baseline, and how many times better ours is."""
+
+    name: str
+    unit: str
+    ours: float
+    baseline: float | None
+    lower_is_better: bool
+
+    @property
+    def speedup(self) -> float | None:
+        if self.baseline is None:
+            return None
+        return speedup(self.ours, self.baseline, lower_is_better=self.lower_is_better)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "ours": self.ours,
+            "baseline": self.baseline,
+            "speedup": self.speedup,
+            "lower_is_better": self.lower_is_better,
+        }
+
+
+class _Recorder:
+    """Collects timings and peak memory of named steps across repeats."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = {}
+        self.memory: dict[str, MemoryUse] = {}
+
+    def run(self, step: str, function: Callable[[], Any]) -> Any:
+        with PeakMemory() as probe:
+            start = time.perf_counter()
+            result = function()
+            elapsed = time.perf_counter() - start
+        self.seconds.setdefault(step, []).append(elapsed)
+        previous = self.memory.get(step)
+        if previous is None or probe.result.increase_mb > previous.increase_mb:
+            self.memory[step] = probe.result
+        return result
+
+
+def naive_search(matrix: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Brute-force top ``k`` rows of ``matrix`` by inner product with ``query``, best first."""
+    scores = matrix @ query
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(int(i), float(scores[i])) for i in order]
+
+
+class NaiveBaseline:
+    """What a first attempt looks like, using the same model objects as the product.
+
+    Every passage and claim is embedded in its own ``encode`` call, the search is
+    a full numpy scan, and every (passage, claim) pair is judged in its own
+    ``predict`` call; nothing is batched or cached. The verdict comes from the
+    same aggregation, so the two can be compared label for label.
+    """
+
+    def __init__(self, embedder: Any, judge: Any, top_k: int, aggregation: Any) -> None:
+        self.embedder = embedder
+        self.judge = judge
+        self.top_k = top_k
+        self.aggregation = aggregation
+        self.passages: list[Any] = []
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+
+    def build(self, passages: Sequence[Any]) -> None:
+        rows = [self.embedder.encode([passage.text])[0] for passage in passages]
+        self.passages = list(passages)
+        self.matrix = np.vstack(rows).astype(np.float32)
+
+    def verify(self, claim: str) -> Any:
+        from verifier.aggregate import aggregate
+        from verifier.types import JudgedPassage
+
+        query = self.embedder.encode([claim])[0]
+        judged = []
+        for position, score in naive_search(self.matrix, query, self.top_k):
+            passage = self.passages[position]
+            nli = self.judge.predict([(passage.text, claim)])[0]
+            judged.append(JudgedPassage(passage, score, nli))
+        return aggregate(claim, judged, self.aggregation)
+
+
+def _latency_percentiles(seconds: Sequence[float]) -> tuple[float, float]:
+    milliseconds = [value * 1000 for value in seconds]
+    return percentile(milliseconds, 50), percentile(milliseconds, 95)
+
+
+def bench_corpus(
+    corpus: str | Path,
+    claims: Sequence[str],
+    *,
+    embedder: Any,
+    judge: Any,
+    settings: CorpusSettings,
+) -> dict[str, Any]:
+    """Measure ours and the naive baseline on one corpus and claim list.
+
+    Every timed step runs once untimed first (models loaded, caches warm); then
+    each repeat runs all steps of ours and of the baseline in turn, so drift in
+    machine load affects both alike.
+
+    Returns:
+        A JSON-ready record with the corpus size, per-measure figures and
+        speed-ups, peak memory per step, and the label agreement of the two.
+    """
+    from verifier.pipeline import Verifier, VerifierConfig
+
+    if not claims:
+        raise ValueError("at least one claim is needed to benchmark")
+    config = VerifierConfig(top_k=settings.top_k)
+
+    def build_from_corpus() -> Verifier:
+        return Verifier.from_corpus(corpus, embedder=embedder, judge=judge, config=config)
+
+    logger.info("warming up on %s", corpus)
+    verifier = build_from_corpus()
+    verifier.warm_up()
+    stats = verifier.stats
+    passages = list(verifier.index.passages)
+    if not passages:
+        raise ValueError(f"the corpus {corpus} gave no passages")
+    baseline = NaiveBaseline(embedder, judge, settings.top_k, config.aggregation)
+    baseline.build(passages)
+    pairs = [(hit.passage.text, claim) for claim in claims for hit in verifier.retrieve(claim)]
+    ours_verdicts = verifier.verify_many(claims)
+    baseline_verdicts = [baseline.verify(claim) for claim in claims]
+    judge.predict(pairs, batch_size=settings.nli_batch_size)
+
+    recorder = _Recorder()
+    ours_single_p50, ours_single_p95, base_single_p50, base_single_p95 = [], [], [], []
+    for repeat in range(settings.repeats):
+        logger.info("repeat %d of %d", repeat + 1, settings.repeats)
+        recorder.run("ours_build_corpus", build_from_corpus)
+        recorder.run(
+            "ours_build_passages",
+            lambda: Verifier.from_passages(passages, embedder=embedder, judge=judge, config=config),
+        )
+        recorder.run("baseline_build", lambda: baseline.build(passages))
+
+        single = []
+        for claim in claims:
+            start = time.perf_counter()
+            verifier.verify(claim)
+            single.append(time.perf_counter() - start)
+        p50, p95 = _latency_percentiles(single)
+        ours_single_p50.append(p50)
+        ours_single_p95.append(p95)
+        recorder.seconds.setdefault("ours_single_total", []).append(sum(single))
+
+        single = []
+        for claim in claims:
+            start = time.perf_counter()
+            baseline.verify(claim)
+            single.append(time.perf_counter() - start)
+        p50, p95 = _latency_percentiles(single)
+        base_single_p50.append(p50)
+        base_single_p95.append(p95)
+        recorder.seconds.setdefault("baseline_batch", []).append(sum(single))
+
+        recorder.run("ours_batch", lambda: verifier.verify_many(claims))
+        recorder.run("ours_nli", lambda: judge.predict(pairs, batch_size=settings.nli_batch_size))
+        recorder.run("baseline_nli", lambda: [judge.predict([pair]) for pair in pairs])
+
+    seconds = {step: median(values) for step, values in recorder.seconds.items()}
+    count = len(passages)
+    measures = [
+        Measure(
+            "index build (embed + index)",
+            "passages/s",
+            count / seconds["ours_build_passages"],
+            count / seconds["baseline_build"],
+            lower_is_better=False,
+        ),
+        Measure(
+            "index build from files (read + split + embed + index)",
+            "passages/s",
+            count / seconds["ours_build_corpus"],
+            None,
+            lower_is_better=False,
+        ),
+        Measure(
+            "single claim latency p50", "ms", median(ours_single_p50), median(base_single_p50), True
+        ),
+        Measure(
+            "single claim latency p95", "ms", median(ours_single_p95), median(base_single_p95), True
+        ),
+        Measure(
+            "batch throughput (verify_many)",
+            "claims/s",
+            len(claims) / seconds["ours_batch"],
+            len(claims) / seconds["baseline_batch"],
+            lower_is_better=False,
+        ),
+        Measure(
+            f"NLI throughput (batch {settings.nli_batch_size})",
+            "pairs/s",
+            len(pairs) / seconds["ours_nli"],
+            len(pairs) / seconds["baseline_nli"],
+            lower_is_better=False,
+        ),
+    ]
+    agreement = sum(
+        ours.label == theirs.label
+        for ours, theirs in zip(ours_verdicts, baseline_verdicts, strict=True)
+    ) / len(claims)
+    return {
+        "corpus": str(corpus),
+        "name": Path(corpus).name,
+        "documents": stats.documents,
+        "passages": count,
+        "claims": len(claims),
+        "nli_pairs": len(pairs),
+        "measures": [measure.to_dict() for measure in measures],
+        "seconds_median": seconds,
+        "seconds_all": recorder.seconds,
+        "memory": {step: use.to_dict() for step, use in recorder.memory.items()},
+        "label_agreement_with_baseline": agreement,
+    }
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU model, core and thread counts, and library versions of this run."""
+    import faiss
+    import torch
+    import transformers
+
+    cpu_model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        logger.debug("no /proc/cpuinfo; using platform.processor()")
+    try:
+        import psutil
+
+        memory_gb = psutil.virtual_memory().total / 2**30
+    except ImportError:
+        memory_gb = None
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {
+        "cpu_model": cpu_model,
+        "cpu_count": os.cpu_count(),
+        "cpus_available": available,
+        "torch_threads": torch.get_num_threads(),
+        "faiss_threads": faiss.omp_get_max_threads(),
+        "memory_gb": memory_gb,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "faiss": faiss.__version__,
+        "faiss_compile_options": faiss.get_compile_options(),
+        "transformers": transformers.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _number(value: float | None) -> str:
+    """Three significant figures or more: ``1,234``, ``56.7``, ``8.90``, ``0.0123``."""
+    if value is None:
+        return "–"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    if size >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def _mib(use: dict[str, Any]) -> str:
+    return f"{use['peak_increase_mb']:,.1f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}×"
+
+
+def format_markdown(report: dict[str, Any]) -> str:
+    """Render a benchmark report (the ``bench.json`` structure) as Markdown tables."""
+    machine = report["machine"]
+    lines = [
+        f"# Benchmark {report['date']}",
+        "",
+        f"Machine: {machine['cpu_model']}, {machine['cpus_available']} CPUs available "
+        f"({machine['cpu_count']} in the machine), torch threads {machine['torch_threads']}, "
+        f"FAISS threads {machine['faiss_threads']} ({machine['faiss_compile_options'].strip()}); Python {machine['python']}, "
+        f"torch {machine['torch']}, FAISS {machine['faiss']}, transformers {machine['transformers']}.",
+        f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`.",
+        f"Figures are medians over {report['settings']['repeats']} repeats after a warm-up; "
+        "speed-up = how many times better ours is than the naive baseline measured in the "
+        "same run (one text per encode call, one pair per NLI call, numpy brute-force search).",
+        f"Memory: {report['memory_method']}.",
+    ]
+    for corpus in report["corpora"]:
+        lines += [
+            "",
+            f"## Corpus `{corpus['name']}`: {corpus['documents']} documents, "
+            f"{corpus['passages']} passages, {corpus['claims']} claims, "
+            f"{corpus['nli_pairs']} NLI pairs",
+            "",
+            "| measure | unit | ours | naive baseline | speed-up |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for measure in corpus["measures"]:
+            lines.append(
+                f"| {measure['name']} | {measure['unit']} | {_number(measure['ours'])} | "
+                f"{_number(measure['baseline'])} | {_ratio(measure['speedup'])} |"
+            )
+        memory = corpus["memory"]
+        lines += [
+            "",
+            f"Peak RSS increase (MiB) — build: ours {_mib(memory['ours_build_passages'])}, "
+            f"baseline {_mib(memory['baseline_build'])}; build from files "
+            f"{_mib(memory['ours_build_corpus'])}; batch of {corpus['claims']} claims "
+            f"{_mib(memory['ours_batch'])}; NLI: ours {_mib(memory['ours_nli'])}, "
+            f"baseline {_mib(memory['baseline_nli'])}. "
+            f"Verdicts equal to the baseline's: {corpus['label_agreement_with_baseline']:.0%}.",
+        ]
+    if report.get("scales"):
+        k = report["scale_settings"]["k"]
+        lines += [
+            "",
+            f"## Index scale: synthetic clustered unit vectors, dimension 384, "
+            f"{report['scale_settings']['queries']} queries",
+            "",
+            f"| passages | index | build (s) | build (vectors/s) | search (queries/s, batched) "
+            f"| one query p50 (ms) | recall@{k} | build peak RSS increase (MiB) | status |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for row in report["scales"]:
+            if row["status"] != "ok":
+                lines.append(
+                    f"| {row['passages']:,} | {row['index_type']} | – | – | – | – | – | – "
+                    f"| {row['status']} |"
+                )
+                continue
+            lines.append(
+                f"| {row['passages']:,} | {row['index_type']} | {_number(row['build_s'])} | "
+                f"{_number(row['build_vectors_per_s'])} | {_number(row['search_queries_per_s'])} | "
+                f"{_number(row['single_query_ms_p50'])} | {row[f'recall_at_{k}']:.3f} | "
+                f"{_mib(row['build_memory'])} | ok |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(
+    corpora: Sequence[tuple[Path, Path]],
+    *,
+    embedder: Any,
+    judge: Any,
+    settings: CorpusSettings,
+    scales: Sequence[int] = (),
+    index_types: Sequence[str] = INDEX_TYPES,
+    scale_settings: ScaleSettings | None = None,
+) -> dict[str, Any]:
+    """Run the corpus benchmarks, then the scale benchmark; returns the report."""
+    from verifier.batch import read_claims
+
+    scale_settings = scale_settings or ScaleSettings(repeats=settings.repeats)
+    results = []
+    for corpus, claims_path in corpora:
+        claims = [record["claim"] for record in read_claims(claims_path)]
+        record = bench_corpus(corpus, claims, embedder=embedder, judge=judge, settings=settings)
+        record["claims_file"] = str(claims_path)
+        results.append(record)
+        release_free_memory()
+    methods = {use["method"] for record in results for use in record["memory"].values()}
+    scale_results = run_scales(list(scales), list(index_types), scale_settings) if scales else []
+    methods |= {row["build_memory"]["method"] for row in scale_results if row["status"] == "ok"}
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine_info(),
+        "models": {
+            "embedder": getattr(embedder, "model_id", type(embedder).__name__),
+            "nli": getattr(judge, "model_name", type(judge).__name__),
+        },
+        "settings": settings.to_dict(),
+        "memory_method": "; ".join(sorted(methods)) or "not measured",
+        "corpora": results,
+        "scale_settings": scale_settings.to_dict(),
+        "scales": scale_results,
+    }
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> str:
+    """Write ``bench.json`` and ``bench.md`` under ``out_dir``; returns the Markdown."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = format_markdown(report)
+    (out_dir / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "bench.md").write_text(markdown, encoding="utf-8")
+    return markdown
+
+
+def _default_corpus() -> Path:
+    return DEMO_CORPUS if DEMO_CORPUS.is_dir() else SHARED_NEWS_CORPUS.resolve()
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"--scales takes sizes like 100000,1000000: {error}"
+        ) from error
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError("--scales sizes must be positive")
+    return sizes
+
+
+def _index_types(text: str) -> list[str]:
+    types = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = set(types) - set(INDEX_TYPES)
+    if unknown or not types:
+        raise argparse.ArgumentTypeError(f"--index-types takes some of {list(INDEX_TYPES)}")
+    return types
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        type=Path,
+        help="corpus file or folder; repeat for several (default: demo_corpus/)",
+    )
+    parser.add_argument(
+        "--claims",
+        action="append",
+        type=Path,
+        required=True,
+        help="claims JSONL/CSV; one for all corpora, or one per --corpus in the same order",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats (default 5)")
+    parser.add_argument("--top-k", type=int, default=5, help="passages judged per claim")
+    parser.add_argument("--out", type=Path, help="output folder (default runs/bench-DATE)")
+    parser.add_argument(
+        "--scales",
+        type=_sizes,
+        default=list(DEFAULT_SCALES),
+        help="synthetic index sizes (default 100000,1000000)",
+    )
+    parser.add_argument(
+        "--index-types", type=_index_types, default=list(INDEX_TYPES), help="default flat,hnsw,ivf"
+    )
+    parser.add_argument("--skip-scale", action="store_true", help="no synthetic scale benchmark")
+    parser.add_argument("--skip-corpus", action="store_true", help="only the scale benchmark")
+    parser.add_argument(
+        "--scale-queries", type=int, default=1000, help="queries per batched search"
+    )
+    parser.add_argument(
+        "--scale-timeout",
+        type=float,
+        default=1800.0,
+        help="seconds allowed for each (size, index type), build included (default 1800)",
+    )
+    parser.add_argument("--nli-model", help="NLI model path, hub id or alias (default: shipped)")
+    parser.add_argument("--embedder", help="sentence embedder path (default: shipped)")
+    args = parser.parse_args(argv)
+    args.corpus = args.corpus or [_default_corpus()]
+    if len(args.claims) not in (1, len(args.corpus)):
+        parser.error("give one --claims file, or one per --corpus")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from verifier.embedding import Embedder
+    from verifier.nli import NLIJudge
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    claims = args.claims * len(args.corpus) if len(args.claims) == 1 else args.claims
+    corpora = [] if args.skip_corpus else list(zip(args.corpus, claims, strict=True))
+    out_dir = args.out or Path("runs") / f"bench-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    report = run_bench(
+        corpora,
+        embedder=Embedder(args.embedder),
+        judge=NLIJudge(args.nli_model, batch_size=NLI_BATCH_SIZE),
+        settings=CorpusSettings(repeats=args.repeats, top_k=args.top_k),
+        scales=[] if args.skip_scale else args.scales,
+        index_types=args.index_types,
+        scale_settings=ScaleSettings(
+            queries=args.scale_queries, repeats=args.repeats, timeout_s=args.scale_timeout
+        ),
+    )
+    sys.stdout.write(write_report(report, out_dir))
+    logger.info("wrote %s and %s", out_dir / "bench.json", out_dir / "bench.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
