@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import logging
 import os
@@ -57,6 +58,18 @@ def pool_passages(dataset: FactCheckDataset) -> list[Passage]:
             )
         )
     return passages
+
+
+def pool_key(passages: Sequence[Passage], embedder_id: str) -> str:
+    """A short digest of the pool's passages and the embedder, naming a cached index."""
+    digest = hashlib.sha1(embedder_id.encode("utf-8"))
+    for passage in passages:
+        digest.update(json.dumps(passage.to_dict(), sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()[:12]
+
+
+def _log_progress(done: int, total: int, stage: str) -> None:
+    logger.info("%s: %d/%d", stage, done, total)
 
 
 def prediction_record(example: ClaimExample, verdict: Verdict, latency_s: float) -> dict[str, Any]:
@@ -120,19 +133,33 @@ def run_predict(
     limit: int | None = None,
     model: str | None = None,
     command: str = "",
+    index_cache: str | Path | None = None,
 ) -> dict[str, Any]:
     """The slow step: index the pool, verify the claims, write predictions and run info.
 
     Predictions go to a temporary file renamed into place at the end, so an
     interrupted run never leaves a partial ``predictions.jsonl``. ``setup_seconds``
-    in the run info covers embedding the pool and loading the models.
+    in the run info covers embedding the pool (or loading it from ``index_cache``,
+    where indexes are kept by pool content and embedder) and loading the models.
     """
     examples = dataset.examples[:limit] if limit is not None else dataset.examples
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     passages = pool_passages(dataset)
-    logger.info("indexing %d evidence sentences", len(passages))
-    verifier = Verifier.from_passages(passages, embedder=embedder, judge=judge, config=config)
+    embedder = embedder if embedder is not None else Embedder()
+    cached = None
+    if index_cache is not None:
+        cached = Path(index_cache) / f"{dataset.name}-{pool_key(passages, embedder.model_id)}"
+    if cached is not None and cached.is_dir():
+        logger.info("reusing the index of %d evidence sentences at %s", len(passages), cached)
+        verifier = Verifier.load(cached, embedder=embedder, judge=judge, config=config)
+    else:
+        logger.info("indexing %d evidence sentences", len(passages))
+        verifier = Verifier.from_passages(
+            passages, embedder=embedder, judge=judge, config=config, progress=_log_progress
+        )
+        if cached is not None:
+            verifier.save(cached)
     verifier.warm_up()
     setup_seconds = time.perf_counter() - started
 
@@ -151,6 +178,7 @@ def run_predict(
         "nli_model": model or "shipped (models/nli-minilm-l6)",
         "embedder": getattr(verifier.embedder, "model_id", ""),
         "verifier_config": config.to_dict(),
+        "index_cache": str(cached) if cached is not None else None,
         "setup_seconds": setup_seconds,
         "predict_seconds": predict_seconds,
         "claims_per_second": len(examples) / predict_seconds if predict_seconds else None,
@@ -186,6 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-numbers", action="store_true", help="turn off the number-aware adjustment"
     )
+    parser.add_argument(
+        "--index-cache",
+        help="folder to keep the pool's index in and reuse it from (e.g. .cache/factcheck)",
+    )
     parser.add_argument("--bins", type=_positive, default=10, help="confidence bins for ECE")
     return parser
 
@@ -208,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             limit=args.limit,
             model=args.model,
             command=shlex.join(["python", "-m", "eval.factcheck", *argv]),
+            index_cache=args.index_cache,
         )
         metrics = score_run(args.out, bins=args.bins)
     except (DatasetError, PredictionsError, VerifierError, OSError) as error:

@@ -141,3 +141,30 @@ def test_real_pipeline_on_climate_fever_sample(tmp_path):
     assert metrics["replay_agreement"] == 1.0
     for name in ("predictions.jsonl", "report.md", "confusion.png", "reliability.png"):
         assert (tmp_path / "run" / name).is_file()
+
+
+def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
+    dataset = read_dataset("jsonl", tiny_dataset)
+    config = VerifierConfig(number_aware=False)
+    cache = tmp_path / "cache"
+    first = factcheck.run_predict(
+        dataset,
+        tmp_path / "a",
+        embedder=FakeEmbedder(),
+        judge=FakeJudge(),
+        config=config,
+        index_cache=cache,
+    )
+    embedder = FakeEmbedder()
+    second = factcheck.run_predict(
+        dataset,
+        tmp_path / "b",
+        embedder=embedder,
+        judge=FakeJudge(),
+        config=config,
+        index_cache=cache,
+    )
+    assert first["index_cache"] == second["index_cache"]
+    assert embedder.calls == 1  # only the claims were embedded
+    read = [score.read_predictions(tmp_path / run / score.PREDICTIONS) for run in ("a", "b")]
+    assert [r["verdict"] for r in read[0]] == [r["verdict"] for r in read[1]]
