@@ -161,6 +161,16 @@ class NaiveBaseline:
         return aggregate(claim, judged, self.aggregation)
 
 
+def _time_each(function: Callable[[str], Any], items: Sequence[str]) -> list[float]:
+    """Seconds taken by ``function(item)`` for each item, one call at a time."""
+    seconds = []
+    for item in items:
+        start = time.perf_counter()
+        function(item)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
 def _latency_percentiles(seconds: Sequence[float]) -> tuple[float, float]:
     milliseconds = [value * 1000 for value in seconds]
     return percentile(milliseconds, 50), percentile(milliseconds, 95)
@@ -208,7 +218,9 @@ def bench_corpus(
     judge.predict(pairs, batch_size=settings.nli_batch_size)
 
     recorder = _Recorder()
-    ours_single_p50, ours_single_p95, base_single_p50, base_single_p95 = [], [], [], []
+    latency_ms: dict[str, list[float]] = {
+        f"{side}_{q}": [] for side in ("ours", "baseline") for q in ("p50", "p95")
+    }
     for repeat in range(settings.repeats):
         logger.info("repeat %d of %d", repeat + 1, settings.repeats)
         recorder.run("ours_build_corpus", build_from_corpus)
@@ -218,25 +230,12 @@ def bench_corpus(
         )
         recorder.run("baseline_build", lambda: baseline.build(passages))
 
-        single = []
-        for claim in claims:
-            start = time.perf_counter()
-            verifier.verify(claim)
-            single.append(time.perf_counter() - start)
-        p50, p95 = _latency_percentiles(single)
-        ours_single_p50.append(p50)
-        ours_single_p95.append(p95)
-        recorder.seconds.setdefault("ours_single_total", []).append(sum(single))
-
-        single = []
-        for claim in claims:
-            start = time.perf_counter()
-            baseline.verify(claim)
-            single.append(time.perf_counter() - start)
-        p50, p95 = _latency_percentiles(single)
-        base_single_p50.append(p50)
-        base_single_p95.append(p95)
-        recorder.seconds.setdefault("baseline_batch", []).append(sum(single))
+        for side, check in (("ours", verifier.verify), ("baseline", baseline.verify)):
+            single = _time_each(check, claims)
+            p50, p95 = _latency_percentiles(single)
+            latency_ms[f"{side}_p50"].append(p50)
+            latency_ms[f"{side}_p95"].append(p95)
+            recorder.seconds.setdefault(f"{side}_single_total", []).append(sum(single))
 
         recorder.run("ours_batch", lambda: verifier.verify_many(claims))
         recorder.run("ours_nli", lambda: judge.predict(pairs, batch_size=settings.nli_batch_size))
@@ -260,16 +259,31 @@ def bench_corpus(
             lower_is_better=False,
         ),
         Measure(
-            "single claim latency p50", "ms", median(ours_single_p50), median(base_single_p50), True
+            "single claim latency p50",
+            "ms",
+            median(latency_ms["ours_p50"]),
+            median(latency_ms["baseline_p50"]),
+            lower_is_better=True,
         ),
         Measure(
-            "single claim latency p95", "ms", median(ours_single_p95), median(base_single_p95), True
+            "single claim latency p95",
+            "ms",
+            median(latency_ms["ours_p95"]),
+            median(latency_ms["baseline_p95"]),
+            lower_is_better=True,
+        ),
+        Measure(
+            "claims one at a time (verify in a loop)",
+            "claims/s",
+            len(claims) / seconds["ours_single_total"],
+            len(claims) / seconds["baseline_single_total"],
+            lower_is_better=False,
         ),
         Measure(
             "batch throughput (verify_many)",
             "claims/s",
             len(claims) / seconds["ours_batch"],
-            len(claims) / seconds["baseline_batch"],
+            len(claims) / seconds["baseline_single_total"],
             lower_is_better=False,
         ),
         Measure(
@@ -294,6 +308,7 @@ def bench_corpus(
         "measures": [measure.to_dict() for measure in measures],
         "seconds_median": seconds,
         "seconds_all": recorder.seconds,
+        "latency_ms_per_repeat": latency_ms,
         "memory": {step: use.to_dict() for step, use in recorder.memory.items()},
         "label_agreement_with_baseline": agreement,
     }
@@ -327,6 +342,7 @@ def machine_info() -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "faiss_threads": faiss.omp_get_max_threads(),
         "memory_gb": memory_gb,
+        "load_average_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "platform": platform.platform(),
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -375,6 +391,12 @@ def format_markdown(report: dict[str, Any]) -> str:
         "same run (one text per encode call, one pair per NLI call, numpy brute-force search).",
         f"Memory: {report['memory_method']}.",
     ]
+    load = [machine.get("load_average_start"), machine.get("load_average_end")]
+    if all(load):
+        lines.append(
+            f"Load average (1 min) at start {load[0][0]:.1f}, at end {load[1][0]:.1f}: "
+            "other work on the machine slows both sides alike; compare ratios, not absolute times."
+        )
     for corpus in report["corpora"]:
         lines += [
             "",
@@ -441,6 +463,8 @@ def run_bench(
     from verifier.batch import read_claims
 
     scale_settings = scale_settings or ScaleSettings(repeats=settings.repeats)
+    machine = machine_info()
+    started = datetime.now(UTC)
     results = []
     for corpus, claims_path in corpora:
         claims = [record["claim"] for record in read_claims(claims_path)]
@@ -451,9 +475,11 @@ def run_bench(
     methods = {use["method"] for record in results for use in record["memory"].values()}
     scale_results = run_scales(list(scales), list(index_types), scale_settings) if scales else []
     methods |= {row["build_memory"]["method"] for row in scale_results if row["status"] == "ok"}
+    machine["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine_info(),
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": (datetime.now(UTC) - started).total_seconds(),
+        "machine": machine,
         "models": {
             "embedder": getattr(embedder, "model_id", type(embedder).__name__),
             "nli": getattr(judge, "model_name", type(judge).__name__),
