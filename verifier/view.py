@@ -173,7 +173,12 @@ def _probability_bar(nli: Any) -> str:
 def evidence_card_html(item: Evidence, rank: int) -> str:
     """One evidence passage: NLI chip, probabilities, score, source and highlight."""
     passage = item.passage
-    source = passage.title or PurePath(passage.source).name or passage.source
+    name = PurePath(passage.source).name or passage.source
+    title = (
+        f' <span style="color:#57606a;">— {escape(passage.title)}</span>'
+        if passage.title and passage.title != name
+        else ""
+    )
     notes = "".join(
         f'<div class="evidence-note" style="color:#9a6700;font-size:0.85em;">'
         f"&#9888; {escape(note)}</div>"
@@ -184,11 +189,11 @@ def evidence_card_html(item: Evidence, rank: int) -> str:
         f'border-left:5px solid {STANCE_COLOURS.get(item.stance, "#8c959f")};">'
         '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:center;font-size:0.9em;">'
         f"<b>#{rank}</b>{_chip(item.nli.label, NLI_COLOURS.get(item.nli.label, '#57606a'))}"
-        f'<span class="evidence-stance">{escape(STANCE_NAMES.get(item.stance, item.stance))}'
+        f'<span class="evidence-stance">stance: {escape(STANCE_NAMES.get(item.stance, item.stance))}'
         "</span>"
         f'<span class="evidence-score">retrieval {format_score(item.retrieval_score)}</span>'
-        f'<span class="evidence-source" title="{escape(passage.source)}" '
-        f'style="color:#57606a;">&#128196; {escape(source)}</span></div>'
+        f'<span class="evidence-source" title="{escape(passage.source)}">'
+        f"source: <b>{escape(name)}</b>{title}</span></div>"
         f'<div class="evidence-probs" style="font-size:0.85em;margin:4px 0;">'
         f"{_probability_bar(item.nli)}</div>"
         f'<div class="evidence-text" style="line-height:1.5;">{highlight_html(passage)}</div>'
@@ -231,7 +236,7 @@ def source_chart_data(verdict: Verdict) -> list[SourceBar]:
     order = {SUPPORTS: 0, REFUTES: 1, NEUTRAL_STANCE: 2}
     bars = [
         SourceBar(
-            source=item.title or PurePath(item.source).name or item.source,
+            source=PurePath(item.source).name or item.source,
             stance=item.stance,
             strength=float(item.strength),
         )
@@ -274,6 +279,21 @@ def source_chart_html(verdict: Verdict) -> str:
         '<div style="font-weight:600;margin-bottom:4px;">Per-source stance</div>'
         f'<div style="margin-bottom:6px;">{" &nbsp; ".join(summary)}</div>{"".join(rows)}</div>'
     )
+
+
+def example_sentences(passages: Sequence[Passage], limit: int) -> list[str]:
+    """Example claims for a corpus: the first sentence of each document of a checkable length."""
+    examples: list[str] = []
+    seen: set[str] = set()
+    for passage in passages:
+        text = " ".join(passage.text.split())
+        if passage.doc_id in seen or not 30 <= len(text) <= 200:
+            continue
+        seen.add(passage.doc_id)
+        examples.append(text)
+        if len(examples) == limit:
+            break
+    return examples
 
 
 def verdict_json(verdict: Verdict) -> str:
@@ -370,15 +390,30 @@ def corpus_stats_markdown(stats: CorpusStats) -> str:
     return "\n".join(lines)
 
 
-def load_report_markdown(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
-    """What an upload added, and every file that was refused or could not be read."""
-    lines = [f"Added **{report.documents}** documents (**{report.passages}** passages)."]
-    problems = [*rejected, *report.skipped]
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def load_report_message(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
+    """One line saying what an upload added."""
+    if not report.documents:
+        return "Nothing new was indexed."
+    added = (
+        f"Indexed {_count(report.documents, 'new document')} "
+        f"({_count(report.passages, 'passage')})."
+    )
+    problems = len(rejected) + len(report.skipped)
     if problems:
-        lines.append("")
-        lines.append(f"Not indexed ({len(problems)}):")
-        lines.append(skipped_markdown(problems))
-    return "\n".join(lines)
+        added += f" {_count(problems, 'file')} could not be indexed (listed below)."
+    return added
+
+
+def not_indexed_markdown(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
+    """Every file of an upload that was refused or could not be read, and why."""
+    problems = [*rejected, *report.skipped]
+    if not problems:
+        return ""
+    return f"Not indexed ({len(problems)}):\n{skipped_markdown(problems)}"
 
 
 @dataclass(frozen=True)
@@ -515,6 +550,7 @@ BATCH_CSV_FIELDS = (
     "top_score",
     "top_nli_label",
     "evidence_count",
+    "warnings",
 )
 
 
@@ -538,10 +574,21 @@ def batch_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "top_score": round(float(top["score"]), 4) if "score" in top else "",
                 "top_nli_label": (top.get("nli") or {}).get("label", ""),
                 "evidence_count": len(evidence),
+                "warnings": "; ".join(record.get("warnings") or ()),
             }
         )
         rows.append(row)
     return rows
+
+
+BATCH_TABLE_COLUMNS = ("claim", "label", "verdict", "confidence", "top_source", "top_evidence")
+
+
+def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The on-page results table: headers and rows of the columns worth reading at a glance."""
+    rows = batch_rows(records)
+    headers = [column for column in BATCH_TABLE_COLUMNS if any(column in row for row in rows)]
+    return headers, [[row.get(column, "") for column in headers] for row in rows]
 
 
 def batch_csv(records: Sequence[Mapping[str, Any]]) -> str:

@@ -1,0 +1,557 @@
+"""The web app: check claims and paragraphs against your documents, in the browser.
+
+Presentation only: it builds a gradio page around one shared ``Verifier`` and
+leaves every decision to the library; what the page shows is rendered by
+``verifier.view``.
+
+Usage:
+    python app.py                                  # the demo corpus, http://127.0.0.1:7860
+    python app.py --corpus docs/ --port 8080       # your own documents
+    python app.py --index .verifier_cache/app_index --nli-model models/nli-minilm-l6
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from verifier import view
+from verifier.batch import read_claims, result_record
+from verifier.embedding import Embedder
+from verifier.errors import VerifierError
+from verifier.nli import NLIJudge
+from verifier.pipeline import Verifier
+from verifier.types import LoadReport
+
+logger = logging.getLogger("app")
+
+ROOT = Path(__file__).resolve().parent
+DEMO_CORPUS = ROOT / "demo_corpus"
+DEMO_CLAIMS = ROOT / "demo_claims.jsonl"
+DEFAULT_INDEX = ROOT / ".verifier_cache" / "app_index"
+GENERIC_ERROR = "Something went wrong while doing that; the details are in the server log."
+CORPUS_LIMITS = view.UploadLimits()
+BATCH_LIMITS = view.UploadLimits(
+    max_files=1, max_file_bytes=5 * 1024 * 1024, extensions=(".jsonl", ".csv")
+)
+MAX_EXAMPLES = 8
+# gradio gives each call its own tracker; this default only marks the parameter.
+PROGRESS = gr.Progress()
+
+CSS = """
+.gradio-container { max-width: 1200px !important; }
+#verdict-badge { min-height: 3em; }
+"""
+
+
+class AppState:
+    """The shared verifier, where its index is saved, and the lock for corpus changes.
+
+    Checks only read the verifier (its index has its own lock), so they run
+    side by side; adding documents and saving the index take ``corpus_lock``,
+    so one change happens at a time.
+    """
+
+    def __init__(self, verifier: Verifier, index_dir: Path, max_batch_claims: int) -> None:
+        self.verifier = verifier
+        self.index_dir = index_dir
+        self.max_batch_claims = max_batch_claims
+        self.corpus_lock = threading.Lock()
+        self.downloads = Path(tempfile.mkdtemp(prefix="verifier-app-"))
+
+    def download_file(self, stem: str, suffix: str, text: str) -> str:
+        """Write text to a fresh file for the browser to download; returns its path."""
+        folder = self.downloads / uuid.uuid4().hex
+        folder.mkdir()
+        path = folder / f"{stem}{suffix}"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+
+def friendly(fn: Callable[..., Any], cleared: Sequence[Any]) -> Callable[..., Any]:
+    """Run an event handler; on failure show a message instead of its outputs.
+
+    The handler's last output is a message box. A ``VerifierError`` (or a bad
+    value) shows its own message; anything else is logged with its traceback
+    and the page gets a generic message. ``cleared`` are the values for the
+    other outputs, so a stale result is not left beside the message.
+    """
+
+    @functools.wraps(fn)
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (VerifierError, ValueError) as error:
+            logger.info("refused: %s", error)
+            message = str(error)
+        except Exception:
+            logger.exception("unexpected error in %s", fn.__name__)
+            message = GENERIC_ERROR
+        return (*cleared, view.message_html(message))
+
+    return handler
+
+
+def progress_reporter(progress: gr.Progress) -> Callable[[int, int, str], None]:
+    """Adapt the pipeline's ``(done, total, stage)`` callback to a gradio progress bar."""
+
+    def report(done: int, total: int, stage: str) -> None:
+        progress((done, total), desc=stage, unit="items")
+
+    return report
+
+
+def example_claims(verifier: Verifier, corpus_is_demo: bool) -> list[str]:
+    """Example claims: the demo file's on the demo corpus, else a sentence per document."""
+    if corpus_is_demo and DEMO_CLAIMS.is_file():
+        return [record["claim"] for record in read_claims(DEMO_CLAIMS)][:MAX_EXAMPLES]
+    return view.example_sentences(verifier.passages, MAX_EXAMPLES)
+
+
+def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
+    """The page: four tabs around ``state.verifier``."""
+
+    def render_verdict(verdict: Any, show_neutral: bool) -> tuple[str, str, str]:
+        return (
+            view.verdict_badge_html(verdict),
+            view.evidence_cards_html(verdict, show_neutral=show_neutral),
+            view.source_chart_html(verdict),
+        )
+
+    def on_check_claim(claim: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
+        verdict = state.verifier.verify(claim, int(top_k))
+        path = state.download_file("verdict", ".json", view.verdict_json(verdict))
+        return (
+            *render_verdict(verdict, show_neutral),
+            verdict,
+            gr.DownloadButton(value=path, visible=True),
+            "",
+        )
+
+    def rerender_claim(verdict: Any, show_neutral: bool) -> tuple[str, str, str]:
+        if verdict is None:
+            return "", "", ""
+        return render_verdict(verdict, show_neutral)
+
+    def on_check_paragraph(text: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
+        spans = state.verifier.verify_paragraph(text, int(top_k))
+        path = state.download_file("paragraph", ".json", view.paragraph_json(text, spans))
+        return (
+            view.paragraph_html(text, spans),
+            gr.Radio(choices=view.sentence_choices(spans), value=0, visible=True),
+            *render_verdict(spans[0].verdict, show_neutral),
+            spans,
+            gr.DownloadButton(value=path, visible=True),
+            "",
+        )
+
+    def show_sentence(spans: Any, index: int | None, show_neutral: bool) -> tuple[str, str, str]:
+        if not spans or index is None:
+            return "", "", ""
+        return render_verdict(spans[int(index)].verdict, show_neutral)
+
+    def corpus_summary() -> str:
+        return view.corpus_stats_markdown(state.verifier.stats)
+
+    def add_to_corpus(
+        corpus: Sequence[str], rejected: Sequence[Any], progress: gr.Progress
+    ) -> tuple[str, str, str]:
+        with state.corpus_lock:
+            report = state.verifier.add(list(corpus), progress=progress_reporter(progress))
+            if report.passages:
+                progress(1.0, desc="saving the index")
+                state.verifier.save(state.index_dir)
+        problems = bool(rejected or report.skipped) or not report.documents
+        return (
+            corpus_summary(),
+            view.not_indexed_markdown(report, rejected),
+            view.message_html(
+                view.load_report_message(report, rejected), kind="warning" if problems else "info"
+            ),
+        )
+
+    def upload_files(
+        files: Sequence[str] | None, progress: gr.Progress = PROGRESS
+    ) -> tuple[str, str, str]:
+        if not files:
+            raise ValueError("choose one or more files to upload first")
+        check = view.check_uploads(
+            [(path, Path(path).stat().st_size) for path in files], CORPUS_LIMITS
+        )
+        if not check.accepted:
+            return (
+                corpus_summary(),
+                view.not_indexed_markdown(LoadReport(0, 0), check.rejected),
+                view.message_html("None of the files can be indexed.", kind="error"),
+            )
+        return add_to_corpus(check.accepted, check.rejected, progress)
+
+    def add_folder(folder: str, progress: gr.Progress = PROGRESS) -> tuple[str, str, str]:
+        path = Path(folder.strip()).expanduser()
+        if not folder.strip() or not path.is_dir():
+            raise ValueError(f"not a folder on the server: {folder.strip() or '(empty)'}")
+        return add_to_corpus([str(path)], (), progress)
+
+    def run_batch(
+        file: str | None, top_k: float, progress: gr.Progress = PROGRESS
+    ) -> tuple[Any, ...]:
+        if not file:
+            raise ValueError("choose a JSONL or CSV file of claims first")
+        check = view.check_uploads([(file, Path(file).stat().st_size)], BATCH_LIMITS)
+        if check.rejected:
+            raise ValueError(f"{Path(file).name}: {check.rejected[0].reason}")
+        records = read_claims(file)
+        if len(records) > state.max_batch_claims:
+            raise ValueError(
+                f"the file has {len(records)} claims; the limit here is "
+                f"{state.max_batch_claims} (use `python -m verifier` for larger batches)"
+            )
+        verdicts = state.verifier.verify_many(
+            [record["claim"] for record in records],
+            int(top_k),
+            progress=progress_reporter(progress),
+        )
+        results = [
+            result_record(record, verdict)
+            for record, verdict in zip(records, verdicts, strict=True)
+        ]
+        report = view.batch_report(results)
+        stem = Path(file).stem + "-results"
+        downloads = [
+            state.download_file(stem, ".jsonl", view.batch_jsonl(results)),
+            state.download_file(stem, ".csv", view.batch_csv(results)),
+        ]
+        headers, rows = view.batch_table(results)
+        return (
+            view.batch_report_markdown(report, len(results)),
+            gr.Dataframe(value=rows, headers=headers, visible=True),
+            gr.Plot(
+                value=view.confusion_figure(report) if report else None, visible=report is not None
+            ),
+            gr.File(value=downloads, visible=True),
+            "",
+        )
+
+    def check_claim(claim: str, top_k: int = 5) -> dict[str, Any]:
+        """Check one claim against the loaded corpus; returns the verdict as JSON."""
+        try:
+            return state.verifier.verify(claim, int(top_k)).to_dict()
+        except (VerifierError, ValueError) as error:
+            raise gr.Error(str(error)) from error
+        except Exception as error:
+            logger.exception("unexpected error in the check_claim API")
+            raise gr.Error(GENERIC_ERROR) from error
+
+    with gr.Blocks(title="Claim verifier", analytics_enabled=False) as page:
+        gr.Markdown(
+            "# Claim verifier\nCheck statements against the documents loaded here. "
+            "Everything runs on this machine."
+        )
+        with gr.Tabs():
+            with gr.Tab("Check a claim", id="claim"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        claim = gr.Textbox(
+                            label="Claim",
+                            placeholder="Type a statement to check, e.g. a sentence from a news story",
+                            lines=2,
+                            elem_id="claim-input",
+                        )
+                        if examples:
+                            gr.Examples(
+                                examples=[[text] for text in examples],
+                                inputs=claim,
+                                label="Example claims for this corpus",
+                            )
+                    with gr.Column(scale=1):
+                        claim_top_k = gr.Slider(
+                            1, 20, value=5, step=1, label="Passages to judge (top-k)"
+                        )
+                        claim_neutral = gr.Checkbox(label="show neutral evidence", value=False)
+                        claim_button = gr.Button(
+                            "Check claim", variant="primary", elem_id="check-claim"
+                        )
+                claim_message = gr.HTML(elem_id="claim-message")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        claim_badge = gr.HTML(elem_id="verdict-badge")
+                        claim_evidence = gr.HTML(elem_id="claim-evidence")
+                    with gr.Column(scale=2):
+                        claim_chart = gr.HTML(elem_id="claim-chart")
+                        claim_download = gr.DownloadButton(
+                            "Download result (JSON)", visible=False, elem_id="claim-download"
+                        )
+                claim_verdict = gr.State()
+
+            with gr.Tab("Check a paragraph", id="paragraph"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        paragraph = gr.Textbox(
+                            label="Paragraph",
+                            placeholder="Paste a passage, e.g. a news paragraph; each sentence is checked",
+                            lines=6,
+                            elem_id="paragraph-input",
+                        )
+                        if examples:
+                            gr.Examples(
+                                examples=[[" ".join(examples[:4])]],
+                                inputs=paragraph,
+                                label="Example paragraph",
+                            )
+                    with gr.Column(scale=1):
+                        paragraph_top_k = gr.Slider(
+                            1, 20, value=5, step=1, label="Passages per sentence (top-k)"
+                        )
+                        paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
+                        paragraph_button = gr.Button(
+                            "Check paragraph", variant="primary", elem_id="check-paragraph"
+                        )
+                paragraph_message = gr.HTML(elem_id="paragraph-message")
+                paragraph_result = gr.HTML(elem_id="paragraph-result")
+                sentence = gr.Radio(
+                    label="Show the evidence for sentence", visible=False, elem_id="sentence-choice"
+                )
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        sentence_badge = gr.HTML(elem_id="sentence-badge")
+                        sentence_evidence = gr.HTML(elem_id="sentence-evidence")
+                    with gr.Column(scale=2):
+                        sentence_chart = gr.HTML(elem_id="sentence-chart")
+                        paragraph_download = gr.DownloadButton(
+                            "Download result (JSON)", visible=False, elem_id="paragraph-download"
+                        )
+                paragraph_spans = gr.State()
+
+            with gr.Tab("Corpus", id="corpus"):
+                corpus_stats = gr.Markdown(corpus_summary(), elem_id="corpus-stats")
+                gr.Markdown(
+                    f"Add documents ({' '.join(CORPUS_LIMITS.extensions)}; up to "
+                    f"{CORPUS_LIMITS.max_files} files of at most "
+                    f"{CORPUS_LIMITS.max_file_bytes // (1024 * 1024)} MB each). "
+                    "The index is saved, so they are still there after a restart."
+                )
+                with gr.Row():
+                    with gr.Column():
+                        uploads = gr.File(
+                            label="Upload files",
+                            file_count="multiple",
+                            file_types=list(CORPUS_LIMITS.extensions),
+                            elem_id="corpus-upload",
+                        )
+                        upload_button = gr.Button(
+                            "Index uploaded files", variant="primary", elem_id="index-uploads"
+                        )
+                    with gr.Column():
+                        folder = gr.Textbox(
+                            label="…or a folder on this machine",
+                            placeholder="/path/to/documents",
+                            elem_id="corpus-folder",
+                        )
+                        folder_button = gr.Button("Index folder", elem_id="index-folder")
+                corpus_message = gr.HTML(elem_id="corpus-message")
+                corpus_report = gr.Markdown(elem_id="corpus-report")
+
+            with gr.Tab("Batch", id="batch"):
+                gr.Markdown(
+                    "Upload a JSONL or CSV file with a `claim` field per line/row (up to "
+                    f"{state.max_batch_claims} claims). With a `label` column of gold verdicts "
+                    "you also get accuracy, macro-F1 and a confusion matrix."
+                )
+                with gr.Row():
+                    claims_file = gr.File(
+                        label="Claims file", file_types=[".jsonl", ".csv"], elem_id="batch-upload"
+                    )
+                    with gr.Column():
+                        batch_top_k = gr.Slider(1, 20, value=5, step=1, label="Passages per claim")
+                        batch_button = gr.Button(
+                            "Run batch", variant="primary", elem_id="run-batch"
+                        )
+                batch_message = gr.HTML(elem_id="batch-message")
+                batch_summary = gr.Markdown(elem_id="batch-summary")
+                with gr.Row():
+                    batch_table = gr.Dataframe(
+                        visible=False, wrap=True, elem_id="batch-table", scale=3
+                    )
+                    batch_plot = gr.Plot(visible=False, elem_id="batch-confusion", scale=2)
+                batch_downloads = gr.File(
+                    label="Results (JSONL and CSV)", visible=False, elem_id="batch-downloads"
+                )
+
+        claim_outputs = [
+            claim_badge,
+            claim_evidence,
+            claim_chart,
+            claim_verdict,
+            claim_download,
+            claim_message,
+        ]
+        claim_cleared = ("", "", "", None, gr.DownloadButton(visible=False))
+        for trigger in (claim_button.click, claim.submit):
+            trigger(
+                friendly(on_check_claim, claim_cleared),
+                inputs=[claim, claim_top_k, claim_neutral],
+                outputs=claim_outputs,
+                api_visibility="private",
+            )
+        claim_neutral.change(
+            rerender_claim,
+            inputs=[claim_verdict, claim_neutral],
+            outputs=[claim_badge, claim_evidence, claim_chart],
+            api_visibility="private",
+        )
+
+        paragraph_button.click(
+            friendly(
+                on_check_paragraph,
+                ("", gr.Radio(visible=False), "", "", "", None, gr.DownloadButton(visible=False)),
+            ),
+            inputs=[paragraph, paragraph_top_k, paragraph_neutral],
+            outputs=[
+                paragraph_result,
+                sentence,
+                sentence_badge,
+                sentence_evidence,
+                sentence_chart,
+                paragraph_spans,
+                paragraph_download,
+                paragraph_message,
+            ],
+            api_visibility="private",
+        )
+        for trigger in (sentence.change, paragraph_neutral.change):
+            trigger(
+                show_sentence,
+                inputs=[paragraph_spans, sentence, paragraph_neutral],
+                outputs=[sentence_badge, sentence_evidence, sentence_chart],
+                api_visibility="private",
+            )
+
+        corpus_outputs = [corpus_stats, corpus_report, corpus_message]
+        upload_button.click(
+            friendly(upload_files, (gr.skip(), "")),
+            inputs=uploads,
+            outputs=corpus_outputs,
+            concurrency_id="corpus",
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+        folder_button.click(
+            friendly(add_folder, (gr.skip(), "")),
+            inputs=folder,
+            outputs=corpus_outputs,
+            concurrency_id="corpus",
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+        page.load(corpus_summary, outputs=corpus_stats, api_visibility="private")
+
+        batch_button.click(
+            friendly(
+                run_batch,
+                ("", gr.Dataframe(visible=False), gr.Plot(visible=False), gr.File(visible=False)),
+            ),
+            inputs=[claims_file, batch_top_k],
+            outputs=[batch_summary, batch_table, batch_plot, batch_downloads, batch_message],
+            concurrency_id="batch",
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+
+        gr.api(
+            check_claim,
+            api_name="check_claim",
+            api_description="Check one claim against the loaded corpus; "
+            "returns Verdict.to_dict() JSON.",
+        )
+    return page
+
+
+def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
+    """Open the saved index, or build one from the corpus and save it; loads the models.
+
+    ``--corpus`` always builds afresh (replacing the index folder's contents);
+    without it a saved index is reopened, and a missing one is built from the
+    demo corpus. Returns the verifier and whether it holds the demo corpus.
+    """
+    embedder = Embedder()
+    judge = NLIJudge(args.nli_model)
+    index_dir = Path(args.index)
+    if args.corpus is None and index_dir.exists():
+        verifier = Verifier.load(index_dir, embedder=embedder, judge=judge)
+        logger.info("opened the saved index %s", index_dir)
+        verifier.warm_up()
+        demo = {f"{DEMO_CORPUS.name}/{path.name}" for path in DEMO_CORPUS.glob("*")}
+        return verifier, bool(demo) and demo <= set(verifier.stats.sources)
+    corpus = Path(args.corpus) if args.corpus is not None else DEMO_CORPUS
+    logger.info("indexing %s", corpus)
+    verifier = Verifier.from_corpus(corpus, embedder=embedder, judge=judge, progress=True)
+    verifier.save(index_dir)
+    logger.info("saved the index to %s", index_dir)
+    verifier.warm_up()
+    return verifier, corpus.resolve() == DEMO_CORPUS
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus", help="file or folder to index (default: the saved index, else the demo corpus)"
+    )
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=DEFAULT_INDEX,
+        help=f"index folder, reused between restarts (default {DEFAULT_INDEX})",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument(
+        "--nli-model",
+        default=None,
+        help="NLI model folder or registry alias (default: the shipped model)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="checks run at once; more requests wait in the queue",
+    )
+    parser.add_argument("--max-batch-claims", type=int, default=500)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = parse_args(argv)
+    try:
+        verifier, is_demo = load_verifier(args)
+        examples = example_claims(verifier, is_demo)
+    except VerifierError as error:
+        logger.error("cannot start: %s", error)
+        return 2
+    state = AppState(verifier, args.index, args.max_batch_claims)
+    page = build_ui(state, examples)
+    page.queue(default_concurrency_limit=args.concurrency, max_size=64)
+    page.launch(
+        server_name=args.host,
+        server_port=args.port,
+        css=CSS,
+        max_file_size=f"{CORPUS_LIMITS.max_file_bytes // (1024 * 1024)}mb",
+        allowed_paths=[str(state.downloads)],
+        footer_links=["api"],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

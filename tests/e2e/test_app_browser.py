@@ -1,0 +1,337 @@
+"""End-to-end: the web app in a real headless Chromium, and its API through gradio_client.
+
+The app runs as a subprocess on the demo corpus with a temporary index folder,
+so the user's own index is never touched. Debian's ``/usr/bin/chromium`` is
+driven by Playwright (never a browser downloaded by a test tool); screenshots
+go to ``tests/artifacts/``.
+
+Set ``VERIFIER_E2E_NLI_MODEL`` to an NLI model folder to run against another
+model than the shipped one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_SECONDS = 240
+ACTION_MS = 60_000
+VERDICT_NAMES = ("SUPPORTED", "REFUTED", "NOT ENOUGH INFO", "CONFLICTING")
+VERDICT_LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING")
+NEW_DOCUMENT = (
+    "Harbour Authority bulletin, 2 April 2025\n"
+    "The Millbrook harbour ferry will start a night service on 1 June 2025.\n"
+    "The night ferry will run every forty minutes between the quay and the island.\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _nli_model() -> str:
+    override = os.environ.get("VERIFIER_E2E_NLI_MODEL")
+    if override:
+        return override
+    from models.registry import SHIPPED_NLI_MODEL
+
+    if not (SHIPPED_NLI_MODEL / "config.json").is_file():
+        pytest.skip(
+            f"the shipped NLI model is not at {SHIPPED_NLI_MODEL}; "
+            "set VERIFIER_E2E_NLI_MODEL to a model folder to run the browser tests"
+        )
+    return str(SHIPPED_NLI_MODEL)
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e") / "app_index"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[str]:
+    """The app on the demo corpus at a free localhost port, until the module ends."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("e2e-log") / "app.log"
+    command = [
+        sys.executable,
+        str(REPO / "app.py"),
+        "--index",
+        str(index_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--nli-model",
+        _nli_model(),
+    ]
+    environment = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=environment
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the app exited with {process.returncode}:\n{log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"the app did not answer within {STARTUP_SECONDS} s:\n"
+                    f"{log_path.read_text()[-3000:]}"
+                )
+            time.sleep(1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_text = log_path.read_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "app.log").write_text(log_text)
+
+
+@pytest.fixture(scope="module")
+def browser_context(app_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """A headless Chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 1000},
+        )
+        context.set_default_timeout(ACTION_MS)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser_context, app_url: str):
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(app_url)
+    page.locator("#claim-input textarea").wait_for()
+    yield page
+    page.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_check_a_claim_shows_verdict_evidence_chart_and_export(page, tmp_path):
+    claim = "The council approved the budget in March."
+    page.locator("#claim-input textarea").fill(claim)
+    page.get_by_label("show neutral evidence").first.check()
+    page.locator("#check-claim").click()
+
+    badge = page.locator("#verdict-badge .verdict-badge")
+    badge.wait_for()
+    assert badge.inner_text().strip() in VERDICT_NAMES
+    assert "confidence" in page.locator("#verdict-badge").inner_text()
+    cards = page.locator("#claim-evidence .evidence-card")
+    cards.first.wait_for()
+    assert cards.count() >= 1
+    first_card = cards.first.inner_text()
+    for part in ("entailment", "neutral", "contradiction", "retrieval"):
+        assert part in first_card
+    assert page.locator("#claim-evidence mark").count() == cards.count()
+    assert page.locator("#claim-chart .source-bar").count() >= 1
+    _screenshot(page, "check_claim.png")
+
+    with page.expect_download() as download_info:
+        page.locator("#claim-download").click()
+    saved = tmp_path / "verdict.json"
+    download_info.value.save_as(saved)
+    exported = json.loads(saved.read_text())
+    assert exported["claim"] == claim
+    assert exported["verdict"] in VERDICT_LABELS
+    assert exported["evidence"]
+
+
+def test_a_bad_claim_gets_a_friendly_message_and_the_page_stays_usable(page):
+    page.locator("#claim-input textarea").fill("   ")
+    page.locator("#check-claim").click()
+    message = page.locator("#claim-message .message-error")
+    message.wait_for()
+    assert "the claim is empty" in message.inner_text()
+    assert "Traceback" not in page.content()
+    _screenshot(page, "error_message.png")
+
+    page.locator("#claim-input textarea").fill("The library opened in 2005.")
+    page.locator("#check-claim").click()
+    page.locator("#verdict-badge .verdict-badge").wait_for()
+    assert page.locator("#claim-message .message-error").count() == 0
+
+
+def test_check_a_paragraph_colours_sentences_and_shows_each_ones_evidence(page):
+    _open_tab(page, "Check a paragraph")
+    sentences = [
+        "The Millbrook Public Library opened in 1998.",
+        "Adult bus fares will rise to 3 dollars.",
+        "The town hired a new police chief.",
+    ]
+    page.locator("#paragraph-input textarea").fill(" ".join(sentences))
+    page.locator("#check-paragraph").click()
+
+    spans = page.locator("#paragraph-result .claim-span")
+    spans.first.wait_for()
+    assert spans.count() == len(sentences)
+    for span in spans.all():
+        assert span.get_attribute("data-verdict") in VERDICT_LABELS
+    assert sentences[0] in page.locator("#sentence-badge").inner_text()
+
+    page.locator("#sentence-choice label").nth(1).click()
+    page.wait_for_function(
+        "text => document.querySelector('#sentence-badge').innerText.includes(text)",
+        arg=sentences[1],
+    )
+    _screenshot(page, "check_paragraph.png")
+
+
+def test_upload_a_file_indexes_it_and_saves_the_index(page, tmp_path, index_dir):
+    _open_tab(page, "Corpus")
+    assert "5 documents" in page.locator("#corpus-stats").inner_text()
+    document = tmp_path / "harbour_bulletin.txt"
+    document.write_text(NEW_DOCUMENT)
+    page.locator("#corpus-upload input[type=file]").set_input_files(str(document))
+    page.locator("#corpus-upload").get_by_text("harbour_bulletin.txt").first.wait_for()
+    page.locator("#index-uploads").click()
+
+    message = page.locator("#corpus-message .message")
+    message.wait_for()
+    assert "Indexed 1 new document" in message.inner_text()
+    stats = page.locator("#corpus-stats").inner_text()
+    assert "6 documents" in stats and "harbour_bulletin.txt" in stats
+    _screenshot(page, "corpus_upload.png")
+
+    current = (index_dir / "CURRENT").read_text().strip()
+    manifest = json.loads((index_dir / current / "manifest.json").read_text())
+    assert any(name.endswith("harbour_bulletin.txt") for name in manifest["files"])
+
+
+def test_batch_scores_gold_labels_and_downloads_results(page, tmp_path):
+    _open_tab(page, "Batch")
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text(
+        "".join(
+            json.dumps(record) + "\n"
+            for record in (
+                {"claim": "The council approved the budget in March.", "label": "SUPPORTED"},
+                {"claim": "The library opened in 2005.", "label": "REFUTED"},
+                {"claim": "The town hired a new police chief.", "label": "NOT_ENOUGH_INFO"},
+            )
+        )
+    )
+    page.locator("#batch-upload input[type=file]").set_input_files(str(claims))
+    page.locator("#batch-upload").get_by_text("claims.jsonl").first.wait_for()
+    page.locator("#run-batch").click()
+
+    summary = page.locator("#batch-summary")
+    page.wait_for_function(
+        "() => document.querySelector('#batch-summary').innerText.includes('Checked 3 claims')"
+    )
+    assert "accuracy" in summary.inner_text() and "macro-F1" in summary.inner_text()
+    page.locator("#batch-confusion").wait_for()
+    page.locator("#batch-table").wait_for()
+    _screenshot(page, "batch.png")
+
+    link = page.locator("#batch-downloads a[download='claims-results.csv']")
+    with page.expect_download() as download_info:
+        link.click()
+    saved = tmp_path / "results.csv"
+    download_info.value.save_as(saved)
+    rows = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert [row["claim"] for row in rows][0] == "The council approved the budget in March."
+    assert len(rows) == 3
+    assert all(row["verdict"] in VERDICT_LABELS for row in rows)
+
+
+def test_api_check_claim_with_gradio_client(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    result = client.predict(
+        "The library recorded 212,000 visits in 2024.", 3, api_name="/check_claim"
+    )
+    assert result["verdict"] in VERDICT_LABELS
+    assert 0.0 <= result["confidence"] <= 1.0
+    assert result["claim"] == "The library recorded 212,000 visits in 2024."
+    assert len(result["evidence"]) <= 3
+
+    claims = [
+        "The council approved the budget in March.",
+        "The library opened in 2005.",
+        "The new bus depot will cost 6.8 million dollars.",
+    ]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(
+            pool.map(
+                lambda text: Client(app_url, verbose=False).predict(
+                    text, 5, api_name="/check_claim"
+                ),
+                claims,
+            )
+        )
+    assert [answer["claim"] for answer in answers] == claims
+
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="the claim is empty"):
+        client.predict("", api_name="/check_claim")
