@@ -34,9 +34,9 @@ from eval.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset,
 from eval.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
 from eval.split import split_of
 from verifier.embedding import Embedder, TextEncoder
-from verifier.errors import VerifierError
+from verifier.errors import InvalidClaimError, VerifierError
 from verifier.nli import Judge, NLIJudge
-from verifier.pipeline import Verifier, VerifierConfig
+from verifier.pipeline import Verifier, VerifierConfig, check_claim
 from verifier.types import Passage, Verdict
 
 logger = logging.getLogger(__name__)
@@ -137,12 +137,20 @@ def run_predict(
 ) -> dict[str, Any]:
     """The slow step: index the pool, verify the claims, write predictions and run info.
 
+    Every claim is checked first, so a claim the pipeline would refuse (too long, say)
+    stops the run before the slow work, naming the claim.
+
     Predictions go to a temporary file renamed into place at the end, so an
     interrupted run never leaves a partial ``predictions.jsonl``. ``setup_seconds``
     in the run info covers embedding the pool (or loading it from ``index_cache``,
     where indexes are kept by pool content and embedder) and loading the models.
     """
     examples = dataset.examples[:limit] if limit is not None else dataset.examples
+    for example in examples:
+        try:
+            check_claim(example.claim, config.max_claim_chars)
+        except InvalidClaimError as error:
+            raise DatasetError(f"{dataset.path}: claim {example.claim_id}: {error}") from error
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     passages = pool_passages(dataset)

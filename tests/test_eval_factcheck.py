@@ -12,6 +12,7 @@ import pytest
 
 from eval import factcheck, score
 from eval.datasets import read_dataset
+from models.registry import SHIPPED_NLI_MODEL
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier.pipeline import VerifierConfig
 
@@ -133,6 +134,8 @@ def test_real_pipeline_on_climate_fever_sample(tmp_path):
     if not CLIMATE_FEVER.is_file():
         pytest.skip(f"the shared Climate-FEVER file is not at {CLIMATE_FEVER}")
     model = os.environ.get("VERIFIER_EVAL_NLI_MODEL")
+    if not model and not SHIPPED_NLI_MODEL.is_dir():
+        pytest.skip(f"no shipped NLI model at {SHIPPED_NLI_MODEL}; set VERIFIER_EVAL_NLI_MODEL")
     args = ["--dataset", "climate-fever", "--data", str(CLIMATE_FEVER), "--limit", "16"]
     args += ["--out", str(tmp_path / "run")] + (["--model", model] if model else [])
     assert factcheck.main(args) == 0
@@ -168,3 +171,13 @@ def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
     assert embedder.calls == 1  # only the claims were embedded
     read = [score.read_predictions(tmp_path / run / score.PREDICTIONS) for run in ("a", "b")]
     assert [r["verdict"] for r in read[0]] == [r["verdict"] for r in read[1]]
+
+
+def test_a_claim_the_pipeline_refuses_stops_the_run_before_indexing(tmp_path, capsys):
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps({"id": "big", "claim": "word " * 300, "label": "SUPPORTED"}) + "\n")
+    args = ["--dataset", "jsonl", "--data", str(path), "--out", str(tmp_path / "run")]
+    assert factcheck.main(args) == 1
+    err = capsys.readouterr().err
+    assert "claim big:" in err and "limit is 1000" in err
+    assert not (tmp_path / "run").exists()
