@@ -484,11 +484,13 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     """
     embedder = Embedder()
     judge = NLIJudge(args.nli_model)
+    # Load both models before indexing, so a bad --nli-model fails at once.
+    embedder.warm_up()
+    judge.warm_up()
     index_dir = Path(args.index)
     if args.corpus is None and index_dir.exists():
         verifier = Verifier.load(index_dir, embedder=embedder, judge=judge)
         logger.info("opened the saved index %s", index_dir)
-        verifier.warm_up()
         demo = {f"{DEMO_CORPUS.name}/{path.name}" for path in DEMO_CORPUS.glob("*")}
         return verifier, bool(demo) and demo <= set(verifier.stats.sources)
     corpus = Path(args.corpus) if args.corpus is not None else DEMO_CORPUS
@@ -496,7 +498,6 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     verifier = Verifier.from_corpus(corpus, embedder=embedder, judge=judge, progress=True)
     verifier.save(index_dir)
     logger.info("saved the index to %s", index_dir)
-    verifier.warm_up()
     return verifier, corpus.resolve() == DEMO_CORPUS
 
 

@@ -407,3 +407,15 @@ def test_example_sentences_take_one_checkable_sentence_per_document():
         "The library opened a new branch in 1998.",
     ]
     assert view.example_sentences(passages, 1) == ["The council approved the budget in March."]
+
+
+def test_evidence_card_names_the_file_and_its_title():
+    item = make_evidence("Yes.", source="demo_corpus/minutes.txt")
+    titled = Evidence(
+        Passage("d", "demo_corpus/minutes.txt", "Council <minutes>", "Yes.", 0, 4),
+        0.5,
+        item.nli,
+        SUPPORTS,
+    )
+    assert "source: <b>minutes.txt</b>" in view.evidence_card_html(item, 1)
+    assert "— Council &lt;minutes&gt;" in view.evidence_card_html(titled, 1)

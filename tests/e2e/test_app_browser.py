@@ -155,13 +155,14 @@ def browser_context(app_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def page(browser_context, app_url: str):
+def page(browser_context, app_url: str, request: pytest.FixtureRequest):
     page = browser_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(app_url)
     page.locator("#claim-input textarea").wait_for()
     yield page
+    _screenshot(page, f"last_{request.node.name}.png")
     page.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
 
@@ -206,6 +207,8 @@ def test_check_a_claim_shows_verdict_evidence_chart_and_export(page, tmp_path):
 
 
 def test_a_bad_claim_gets_a_friendly_message_and_the_page_stays_usable(page):
+    from playwright.sync_api import expect
+
     page.locator("#claim-input textarea").fill("   ")
     page.locator("#check-claim").click()
     message = page.locator("#claim-message .message-error")
@@ -214,7 +217,8 @@ def test_a_bad_claim_gets_a_friendly_message_and_the_page_stays_usable(page):
     assert "Traceback" not in page.content()
     _screenshot(page, "error_message.png")
 
-    page.locator("#claim-input textarea").fill("The library opened in 2005.")
+    page.get_by_role("button", name="The library opened in 2005.").click()
+    expect(page.locator("#claim-input textarea")).to_have_value("The library opened in 2005.")
     page.locator("#check-claim").click()
     page.locator("#verdict-badge .verdict-badge").wait_for()
     assert page.locator("#claim-message .message-error").count() == 0
@@ -245,18 +249,29 @@ def test_check_a_paragraph_colours_sentences_and_shows_each_ones_evidence(page):
     _screenshot(page, "check_paragraph.png")
 
 
-def test_upload_a_file_indexes_it_and_saves_the_index(page, tmp_path, index_dir):
+def test_upload_indexes_readable_files_names_unreadable_ones_and_saves(page, tmp_path, index_dir):
     _open_tab(page, "Corpus")
     assert "5 documents" in page.locator("#corpus-stats").inner_text()
+
+    page.locator("#corpus-folder textarea, #corpus-folder input").first.fill(str(tmp_path / "nope"))
+    page.locator("#index-folder").click()
+    folder_error = page.locator("#corpus-message .message-error")
+    folder_error.wait_for()
+    assert "not a folder on the server" in folder_error.inner_text()
+
     document = tmp_path / "harbour_bulletin.txt"
     document.write_text(NEW_DOCUMENT)
-    page.locator("#corpus-upload input[type=file]").set_input_files(str(document))
-    page.locator("#corpus-upload").get_by_text("harbour_bulletin.txt").first.wait_for()
+    broken = tmp_path / "scan.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    page.locator("#corpus-upload input[type=file]").set_input_files([str(document), str(broken)])
+    page.locator("#corpus-upload").get_by_text("harbour_bulletin").first.wait_for()
     page.locator("#index-uploads").click()
 
-    message = page.locator("#corpus-message .message")
+    message = page.locator("#corpus-message .message-warning")
     message.wait_for()
     assert "Indexed 1 new document" in message.inner_text()
+    assert "1 file could not be indexed" in message.inner_text()
+    assert "scan.pdf" in page.locator("#corpus-report").inner_text()
     stats = page.locator("#corpus-stats").inner_text()
     assert "6 documents" in stats and "harbour_bulletin.txt" in stats
     _screenshot(page, "corpus_upload.png")
