@@ -25,12 +25,12 @@ from typing import Any
 import gradio as gr
 
 from verifier import view
-from verifier.batch import read_claims, result_record
+from verifier.batch import read_claims, result_record, write_csv, write_jsonl
 from verifier.embedding import Embedder
 from verifier.errors import VerifierError
 from verifier.nli import NLIJudge
 from verifier.pipeline import Verifier
-from verifier.types import LoadReport
+from verifier.types import ClaimSpan, LoadReport, Verdict
 
 logger = logging.getLogger("app")
 
@@ -43,7 +43,7 @@ CORPUS_LIMITS = view.UploadLimits()
 BATCH_LIMITS = view.UploadLimits(
     max_files=1, max_file_bytes=5 * 1024 * 1024, extensions=(".jsonl", ".csv")
 )
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 10
 # gradio gives each call its own tracker; this default only marks the parameter.
 PROGRESS = gr.Progress()
 
@@ -66,15 +66,15 @@ class AppState:
         self.index_dir = index_dir
         self.max_batch_claims = max_batch_claims
         self.corpus_lock = threading.Lock()
-        self.downloads = Path(tempfile.mkdtemp(prefix="verifier-app-"))
+        # Removed when the app exits; gradio serves copies from its own cache.
+        self._downloads = tempfile.TemporaryDirectory(prefix="verifier-app-")
+        self.downloads = Path(self._downloads.name)
 
-    def download_file(self, stem: str, suffix: str, text: str) -> str:
-        """Write text to a fresh file for the browser to download; returns its path."""
+    def download_path(self, filename: str) -> Path:
+        """A fresh path, named ``filename``, for a file the browser will download."""
         folder = self.downloads / uuid.uuid4().hex
         folder.mkdir()
-        path = folder / f"{stem}{suffix}"
-        path.write_text(text, encoding="utf-8")
-        return str(path)
+        return folder / filename
 
 
 def friendly(fn: Callable[..., Any], cleared: Sequence[Any]) -> Callable[..., Any]:
@@ -120,7 +120,7 @@ def example_claims(verifier: Verifier, corpus_is_demo: bool) -> list[str]:
 def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
     """The page: four tabs around ``state.verifier``."""
 
-    def render_verdict(verdict: Any, show_neutral: bool) -> tuple[str, str, str]:
+    def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]:
         return (
             view.verdict_badge_html(verdict),
             view.evidence_cards_html(verdict, show_neutral=show_neutral),
@@ -129,7 +129,8 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
 
     def on_check_claim(claim: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
         verdict = state.verifier.verify(claim, int(top_k))
-        path = state.download_file("verdict", ".json", view.verdict_json(verdict))
+        path = state.download_path("verdict.json")
+        path.write_text(view.verdict_json(verdict), encoding="utf-8")
         return (
             *render_verdict(verdict, show_neutral),
             verdict,
@@ -137,14 +138,15 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             "",
         )
 
-    def rerender_claim(verdict: Any, show_neutral: bool) -> tuple[str, str, str]:
+    def rerender_claim(verdict: Verdict | None, show_neutral: bool) -> tuple[str, str, str]:
         if verdict is None:
             return "", "", ""
         return render_verdict(verdict, show_neutral)
 
     def on_check_paragraph(text: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
         spans = state.verifier.verify_paragraph(text, int(top_k))
-        path = state.download_file("paragraph", ".json", view.paragraph_json(text, spans))
+        path = state.download_path("paragraph.json")
+        path.write_text(view.paragraph_json(text, spans), encoding="utf-8")
         return (
             view.paragraph_html(text, spans),
             gr.Radio(choices=view.sentence_choices(spans), value=0, visible=True),
@@ -154,7 +156,9 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             "",
         )
 
-    def show_sentence(spans: Any, index: int | None, show_neutral: bool) -> tuple[str, str, str]:
+    def show_sentence(
+        spans: list[ClaimSpan] | None, index: int | None, show_neutral: bool
+    ) -> tuple[str, str, str]:
         if not spans or index is None:
             return "", "", ""
         return render_verdict(spans[int(index)].verdict, show_neutral)
@@ -226,10 +230,10 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
         ]
         report = view.batch_report(results)
         stem = Path(file).stem + "-results"
-        downloads = [
-            state.download_file(stem, ".jsonl", view.batch_jsonl(results)),
-            state.download_file(stem, ".csv", view.batch_csv(results)),
-        ]
+        jsonl_path = state.download_path(f"{stem}.jsonl")
+        csv_path = state.download_path(f"{stem}.csv")
+        write_jsonl(results, jsonl_path)
+        write_csv(results, csv_path)
         headers, rows = view.batch_table(results)
         return (
             view.batch_report_markdown(report, len(results)),
@@ -237,7 +241,7 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             gr.Plot(
                 value=view.confusion_figure(report) if report else None, visible=report is not None
             ),
-            gr.File(value=downloads, visible=True),
+            gr.File(value=[str(jsonl_path), str(csv_path)], visible=True),
             "",
         )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
@@ -341,29 +339,18 @@ def batch_records() -> list[dict]:
     ]
 
 
-def test_batch_csv_has_one_row_per_claim_with_the_best_evidence():
-    rows = list(csv.DictReader(io.StringIO(view.batch_csv(batch_records()))))
-    assert [row["claim"] for row in rows] == ["Costs rose.", "Costs fell.", "Sky, green"]
-    assert rows[0]["verdict"] == SUPPORTED
-    assert rows[0]["confidence"] == "0.9123"
-    assert rows[0]["top_evidence"] == 'Costs, rose "5%".'
-    assert rows[0]["top_score"] == "0.7123"
-    assert rows[0]["top_nli_label"] == "entailment"
-    assert rows[0]["label"] == "SUPPORTS" and rows[0]["id"] == "1"
-    assert rows[2]["top_evidence"] == "" and rows[2]["evidence_count"] == "0"
-    assert rows[1]["warnings"] == "long claim; odd"
-    assert "evidence" not in rows[0]
-
-
-def test_batch_table_keeps_the_columns_to_read_at_a_glance():
+def test_batch_table_shows_claim_gold_verdict_and_best_evidence():
     headers, rows = view.batch_table(batch_records())
     assert headers == ["claim", "label", "verdict", "confidence", "top_source", "top_evidence"]
     assert rows[0] == ["Costs rose.", "SUPPORTS", SUPPORTED, 0.9123, "a.txt", 'Costs, rose "5%".']
+    assert rows[2] == ["Sky, green", "NEI", NOT_ENOUGH_INFO, 0.5, "", ""]
 
 
-def test_batch_jsonl_keeps_full_records():
-    lines = view.batch_jsonl(batch_records()).splitlines()
-    assert [json.loads(line) for line in lines] == batch_records()
+def test_batch_table_without_gold_labels_has_no_label_column():
+    records = [{k: v for k, v in r.items() if k != "label"} for r in batch_records()]
+    headers, rows = view.batch_table(records)
+    assert "label" not in headers
+    assert len(rows[0]) == len(headers)
 
 
 def test_batch_report_scores_gold_labels():

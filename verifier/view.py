@@ -13,8 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -542,79 +540,34 @@ def batch_report_markdown(report: ClassificationReport | None, total: int) -> st
     return "\n".join(lines)
 
 
-BATCH_CSV_FIELDS = (
-    "verdict",
-    "confidence",
-    "top_evidence",
-    "top_source",
-    "top_score",
-    "top_nli_label",
-    "evidence_count",
-    "warnings",
-)
-
-
-def batch_rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Batch results flattened to one row per claim: the input fields, verdict, best evidence."""
-    rows = []
-    for record in records:
-        row = {
-            key: value
-            for key, value in record.items()
-            if key not in {"evidence", *BATCH_CSV_FIELDS}
-        }
-        evidence = record.get("evidence") or []
-        top = evidence[0] if evidence else {}
-        row.update(
-            {
-                "verdict": record.get("verdict", ""),
-                "confidence": round(float(record.get("confidence", 0.0)), 4),
-                "top_evidence": top.get("text", ""),
-                "top_source": top.get("source", ""),
-                "top_score": round(float(top["score"]), 4) if "score" in top else "",
-                "top_nli_label": (top.get("nli") or {}).get("label", ""),
-                "evidence_count": len(evidence),
-                "warnings": "; ".join(record.get("warnings") or ()),
-            }
-        )
-        rows.append(row)
-    return rows
-
-
 BATCH_TABLE_COLUMNS = ("claim", "label", "verdict", "confidence", "top_source", "top_evidence")
 
 
 def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    """The on-page results table: headers and rows of the columns worth reading at a glance."""
-    rows = batch_rows(records)
-    headers = [column for column in BATCH_TABLE_COLUMNS if any(column in row for row in rows)]
-    return headers, [[row.get(column, "") for column in headers] for row in rows]
+    """The on-page results table: headers and one row per result record.
 
-
-def batch_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    """Batch results as CSV text, one row per claim (see :func:`batch_rows`)."""
-    rows = batch_rows(records)
-    fields: list[str] = []
-    for row in rows:
-        fields.extend(key for key in row if key not in fields)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, restval="", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                key: json.dumps(value, ensure_ascii=False)
-                if isinstance(value, dict | list)
-                else value
-                for key, value in row.items()
-            }
-        )
-    return buffer.getvalue()
-
-
-def batch_jsonl(records: Sequence[Mapping[str, Any]]) -> str:
-    """Batch results as JSON Lines, one full record (with all evidence) per claim."""
-    return "".join(json.dumps(dict(record), ensure_ascii=False) + "\n" for record in records)
+    Shows the claim, its gold label when the file has one, the verdict with
+    its confidence, and the best evidence passage and its source; the
+    downloads (``verifier.batch``) hold everything.
+    """
+    headers = [
+        column
+        for column in BATCH_TABLE_COLUMNS
+        if column != "label" or any("label" in record for record in records)
+    ]
+    rows = []
+    for record in records:
+        evidence = record.get("evidence") or [{}]
+        values = {
+            "claim": record.get("claim", ""),
+            "label": record.get("label", ""),
+            "verdict": record.get("verdict", ""),
+            "confidence": round(float(record.get("confidence", 0.0)), 4),
+            "top_source": evidence[0].get("source", ""),
+            "top_evidence": evidence[0].get("text", ""),
+        }
+        rows.append([values[column] for column in headers])
+    return headers, rows
 
 
 def confusion_figure(report: ClassificationReport) -> Figure:

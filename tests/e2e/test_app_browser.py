@@ -172,6 +172,11 @@ def _screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
+def _wait_for_upload(page, element_id: str, filename: str) -> None:
+    """Wait until a file component shows the uploaded file's download link (upload done)."""
+    page.locator(f"#{element_id} a[download='{filename}']").wait_for()
+
+
 def _open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
@@ -264,7 +269,8 @@ def test_upload_indexes_readable_files_names_unreadable_ones_and_saves(page, tmp
     broken = tmp_path / "scan.pdf"
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
     page.locator("#corpus-upload input[type=file]").set_input_files([str(document), str(broken)])
-    page.locator("#corpus-upload").get_by_text("harbour_bulletin").first.wait_for()
+    _wait_for_upload(page, "corpus-upload", "harbour_bulletin.txt")
+    _wait_for_upload(page, "corpus-upload", "scan.pdf")
     page.locator("#index-uploads").click()
 
     message = page.locator("#corpus-message .message-warning")
@@ -295,7 +301,7 @@ def test_batch_scores_gold_labels_and_downloads_results(page, tmp_path):
         )
     )
     page.locator("#batch-upload input[type=file]").set_input_files(str(claims))
-    page.locator("#batch-upload").get_by_text("claims.jsonl").first.wait_for()
+    _wait_for_upload(page, "batch-upload", "claims.jsonl")
     page.locator("#run-batch").click()
 
     summary = page.locator("#batch-summary")
