@@ -233,7 +233,7 @@ def test_paragraph_json_has_offsets_and_verdicts():
 
 def test_message_html_escapes():
     html = view.message_html("bad <file>", kind="warning")
-    assert "bad &lt;file&gt;" in html and "message-warning" in html
+    assert "Bad &lt;file&gt;" in html and "message-warning" in html
 
 
 def test_corpus_stats_name_documents_and_skipped_files():

@@ -360,6 +360,7 @@ def message_html(message: str, *, kind: str = "error") -> str:
         "info": ("#ddf4ff", "#0969da"),
     }
     background, border = colours.get(kind, colours["info"])
+    message = message[:1].upper() + message[1:]
     return (
         f'<div class="message message-{escape(kind)}" style="background:{background};'
         f'border:1px solid {border};border-radius:6px;padding:8px 12px;{_TEXT}">'
