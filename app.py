@@ -47,6 +47,14 @@ MAX_EXAMPLES = 10
 # gradio gives each call its own tracker; this default only marks the parameter.
 PROGRESS = gr.Progress()
 
+# A click on a coloured sentence selects it, which shows its evidence.
+SENTENCE_CLICK_JS = """
+element.addEventListener('click', (event) => {
+    const span = event.target.closest('.claim-span');
+    if (span) { trigger('click', {sentence: Number(span.dataset.index)}); }
+});
+"""
+
 CSS = """
 .gradio-container { max-width: 1200px !important; }
 #verdict-badge { min-height: 3em; }
@@ -162,6 +170,10 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
         if not spans or index is None:
             return "", "", ""
         return render_verdict(spans[int(index)].verdict, show_neutral)
+
+    def choose_sentence(event: gr.EventData) -> Any:
+        index = getattr(event, "sentence", None)
+        return gr.skip() if index is None else int(index)
 
     def corpus_summary() -> str:
         return view.corpus_stats_markdown(state.verifier.stats)
@@ -320,9 +332,11 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
                             "Check paragraph", variant="primary", elem_id="check-paragraph"
                         )
                 paragraph_message = gr.HTML(elem_id="paragraph-message")
-                paragraph_result = gr.HTML(elem_id="paragraph-result")
+                paragraph_result = gr.HTML(elem_id="paragraph-result", js_on_load=SENTENCE_CLICK_JS)
                 sentence = gr.Radio(
-                    label="Show the evidence for sentence", visible=False, elem_id="sentence-choice"
+                    label="Show the evidence for sentence (or click a sentence in the text)",
+                    visible=False,
+                    elem_id="sentence-choice",
                 )
                 with gr.Row():
                     with gr.Column(scale=3):
@@ -430,6 +444,9 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
                 paragraph_message,
             ],
             api_visibility="private",
+        )
+        paragraph_result.click(
+            choose_sentence, outputs=sentence, api_visibility="private", queue=False
         )
         for trigger in (sentence.change, paragraph_neutral.change):
             trigger(

@@ -215,6 +215,8 @@ def test_paragraph_colours_each_sentence_by_its_verdict_and_keeps_the_text_betwe
     assert "</span>  <span" in html
     assert html.count("<sup") == 2
     assert "</span> The end</div>" in html
+    assert 'data-index="0" data-verdict="SUPPORTED"' in html
+    assert 'data-index="1" data-verdict="REFUTED"' in html
 
 
 def test_sentence_choices_number_and_truncate():

@@ -309,7 +309,8 @@ def paragraph_html(text: str, spans: Sequence[ClaimSpan]) -> str:
     """The paragraph with each checked sentence coloured by its verdict and numbered.
 
     Text between sentences is kept as it was; sentences are numbered in the
-    order given, which is the order the evidence selector lists them.
+    order given, which is the order the evidence selector lists them, and
+    carry that position (from 0) in ``data-index`` for the page's click handler.
     """
     pieces = []
     position = 0
@@ -320,8 +321,9 @@ def paragraph_html(text: str, spans: Sequence[ClaimSpan]) -> str:
         label = span.verdict.label
         tooltip = f"{verdict_name(label)} ({format_probability(span.verdict.confidence)})"
         pieces.append(
-            f'<span class="claim-span" data-verdict="{escape(label)}" title="{escape(tooltip)}" '
-            f'style="background:{VERDICT_BACKGROUNDS.get(label, "#e6e8eb")};'
+            f'<span class="claim-span" data-index="{number - 1}" data-verdict="{escape(label)}" '
+            f'title="{escape(tooltip)} — click for its evidence" style="cursor:pointer;'
+            f"background:{VERDICT_BACKGROUNDS.get(label, '#e6e8eb')};"
             f"border-bottom:3px solid {VERDICT_COLOURS.get(label, '#57606a')};"
             f'border-radius:3px;padding:1px 2px;">{escape(text[span.start : span.end])}'
             f'<sup style="font-weight:700;color:{VERDICT_COLOURS.get(label, "#57606a")};">'

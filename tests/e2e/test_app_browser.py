@@ -251,6 +251,12 @@ def test_check_a_paragraph_colours_sentences_and_shows_each_ones_evidence(page):
         "text => document.querySelector('#sentence-badge').innerText.includes(text)",
         arg=sentences[1],
     )
+    spans.nth(2).click()
+    page.wait_for_function(
+        "text => document.querySelector('#sentence-badge').innerText.includes(text)",
+        arg=sentences[2],
+    )
+    assert page.locator("#sentence-choice input[type=radio]").nth(2).is_checked()
     _screenshot(page, "check_paragraph.png")
 
 
