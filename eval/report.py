@@ -97,7 +97,12 @@ def render_report(metrics: Mapping[str, Any], info: Mapping[str, Any]) -> str:
     lines += _table(
         ("metric", "test, shipped thresholds", "test, dev-fitted", "dev, dev-fitted"), rows
     )
+    baseline = metrics["majority_baseline"]
     lines += [
+        "",
+        f"For scale: always answering dev's most frequent label ({baseline['label']}) scores "
+        f"accuracy {format_value(baseline['accuracy'])}, macro-F1 "
+        f"{format_value(baseline['macro_f1'])} on test.",
         "",
         f"Test: {test['claims']} claims, {test['scored_claims']} with a S/R/NEI gold label, "
         f"{test['evidence_recall']['claims']} with gold evidence, "

@@ -189,6 +189,14 @@ def _calibrated_ece(
     return expected_calibration_error(calibrated, correct, bins), [b.to_dict() for b in table]
 
 
+def _majority_label(records: Sequence[Mapping[str, Any]]) -> str:
+    """The most frequent gold label (ties: the first in CLAIM_CLASSES order)."""
+    counts = {label: 0 for label in CLAIM_CLASSES}
+    for record in records:
+        counts[record["gold_label"]] += 1
+    return max(CLAIM_CLASSES, key=counts.__getitem__)
+
+
 def score_records(
     records: Sequence[Mapping[str, Any]],
     *,
@@ -197,6 +205,9 @@ def score_records(
     dataset: str = "",
 ) -> dict[str, Any]:
     """Fit on dev, score dev and test, and pick the headline (test) figures.
+
+    A majority-class baseline (dev's most frequent label, predicted for every test
+    claim) is included for scale.
 
     Args:
         records: prediction records as written by ``eval.factcheck``.
@@ -257,6 +268,10 @@ def score_records(
     tuned["test"]["ece_calibrated"] = test_ece
     tuned["test"]["reliability_calibrated"] = test_reliability
 
+    majority = _majority_label(dev_scored)
+    test_scored = [record["gold_label"] for record in test if record["gold_label"] in CLAIM_CLASSES]
+    baseline = claim_label_metrics(test_scored, [majority] * len(test_scored))
+
     headline_source = tuned["test"]
     recall = headline_source["evidence_recall"]["at_k"]
     headline = {
@@ -274,6 +289,8 @@ def score_records(
         "shipped_accuracy": shipped["test"]["accuracy"],
         "shipped_macro_f1": shipped["test"]["macro_f1"],
         "shipped_ece": shipped["test"]["ece"],
+        "majority_accuracy": baseline.accuracy,
+        "majority_macro_f1": baseline.macro_f1,
     }
     return {
         "dataset": dataset,
@@ -297,6 +314,7 @@ def score_records(
         },
         "headline": headline,
         "fit": {"aggregation": fit.to_dict(), "calibration": calibration.to_dict()},
+        "majority_baseline": {"label": majority, **baseline.to_dict()},
         "replay_agreement": agreement / len(records) if records else 1.0,
         "shipped": shipped,
         "tuned": tuned,

@@ -122,6 +122,9 @@ def test_score_fits_on_dev_and_reports_test(tmp_path):
     assert headline["latency_median_ms"] == pytest.approx(550.0)
     assert metrics["replay_agreement"] == 1.0  # the verdicts are what the defaults give
     assert metrics["protocol"]["fitted_on"] == "dev"
+    # dev golds S, N, R tie: the first class (SUPPORTED) is the majority answer
+    assert metrics["majority_baseline"]["label"] == SUPPORTED
+    assert headline["majority_accuracy"] == pytest.approx(1 / 3)
     report = (tmp_path / "run" / "report.md").read_text()
     assert "All headline figures are on the test half" in report
 
