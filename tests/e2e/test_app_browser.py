@@ -158,13 +158,19 @@ def browser_context(app_url: str, tmp_path_factory: pytest.TempPathFactory):
 def page(browser_context, app_url: str, request: pytest.FixtureRequest):
     page = browser_context.new_page()
     errors: list[str] = []
+    outside: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "request",
+        lambda sent: None if sent.url.startswith(app_url) else outside.append(sent.url),
+    )
     page.goto(app_url)
     page.locator("#claim-input textarea").wait_for()
     yield page
     _screenshot(page, f"last_{request.node.name}.png")
     page.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not outside, f"the page reached outside the app (it must work offline): {outside}"
 
 
 def _screenshot(page, name: str) -> None:
@@ -268,7 +274,7 @@ def test_upload_indexes_readable_files_names_unreadable_ones_and_saves(page, tmp
     page.locator("#index-folder").click()
     folder_error = page.locator("#corpus-message .message-error")
     folder_error.wait_for()
-    assert "not a folder on the server" in folder_error.inner_text()
+    assert "Not a folder on the server" in folder_error.inner_text()
 
     document = tmp_path / "harbour_bulletin.txt"
     document.write_text(NEW_DOCUMENT)
