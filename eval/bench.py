@@ -58,11 +58,13 @@ class CorpusSettings:
         repeats: timed repeats of every step; figures are their medians.
         top_k: passages retrieved and judged per claim, for ours and the baseline.
         nli_batch_size: pairs per forward pass when measuring NLI throughput.
+        number_aware: the pipeline's number check (``VerifierConfig.number_aware``).
     """
 
     repeats: int = 5
     top_k: int = 5
     nli_batch_size: int = NLI_BATCH_SIZE
+    number_aware: bool = True
 
     def __post_init__(self) -> None:
         for name in ("repeats", "top_k", "nli_batch_size"):
@@ -70,7 +72,12 @@ class CorpusSettings:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"repeats": self.repeats, "top_k": self.top_k, "nli_batch_size": self.nli_batch_size}
+        return {
+            "repeats": self.repeats,
+            "top_k": self.top_k,
+            "nli_batch_size": self.nli_batch_size,
+            "number_aware": self.number_aware,
+        }
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,7 @@ def bench_corpus(
 
     if not claims:
         raise ValueError("at least one claim is needed to benchmark")
-    config = VerifierConfig(top_k=settings.top_k)
+    config = VerifierConfig(top_k=settings.top_k, number_aware=settings.number_aware)
 
     def build_from_corpus() -> Verifier:
         return Verifier.from_corpus(corpus, embedder=embedder, judge=judge, config=config)
@@ -385,7 +392,9 @@ def format_markdown(report: dict[str, Any]) -> str:
         f"({machine['cpu_count']} in the machine), torch threads {machine['torch_threads']}, "
         f"FAISS threads {machine['faiss_threads']} ({machine['faiss_compile_options'].strip()}); Python {machine['python']}, "
         f"torch {machine['torch']}, FAISS {machine['faiss']}, transformers {machine['transformers']}.",
-        f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`.",
+        f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`; "
+        f"top-k {report['settings']['top_k']}, number check "
+        f"{'on' if report['settings'].get('number_aware', True) else 'off'}.",
         f"Figures are medians over {report['settings']['repeats']} repeats after a warm-up; "
         "speed-up = how many times better ours is than the naive baseline measured in the "
         "same run (one text per encode call, one pair per NLI call, numpy brute-force search).",
@@ -565,6 +574,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=1800.0,
         help="seconds allowed for each (size, index type), build included (default 1800)",
     )
+    parser.add_argument(
+        "--no-numbers", action="store_true", help="turn off the pipeline's number check"
+    )
     parser.add_argument("--nli-model", help="NLI model path, hub id or alias (default: shipped)")
     parser.add_argument("--embedder", help="sentence embedder path (default: shipped)")
     args = parser.parse_args(argv)
@@ -589,7 +601,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpora,
         embedder=Embedder(args.embedder),
         judge=NLIJudge(args.nli_model, batch_size=NLI_BATCH_SIZE),
-        settings=CorpusSettings(repeats=args.repeats, top_k=args.top_k),
+        settings=CorpusSettings(
+            repeats=args.repeats, top_k=args.top_k, number_aware=not args.no_numbers
+        ),
         scales=[] if args.skip_scale else args.scales,
         index_types=args.index_types,
         scale_settings=ScaleSettings(

@@ -290,7 +290,7 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
         [tiny_corpus],
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        settings=CorpusSettings(repeats=2, top_k=2),
+        settings=CorpusSettings(repeats=2, top_k=2, number_aware=False),
     )
     markdown = write_report(report, tmp_path / "out")
     data = json.loads((tmp_path / "out" / "bench.json").read_text(encoding="utf-8"))
