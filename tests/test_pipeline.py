@@ -202,3 +202,17 @@ def test_approximate_index_types_work_end_to_end():
 def test_config_is_validated():
     with pytest.raises(ValueError, match="top_k"):
         VerifierConfig(top_k=0)
+
+
+def test_an_ivf_index_is_trained_on_the_whole_corpus_not_its_first_chunk():
+    from verifier.types import Passage
+
+    passages = [
+        Passage(f"d{i // 10}", "s", "", f"sentence {i} topic {i % 97} thing {i % 13}", 0, 1)
+        for i in range(5000)
+    ]
+    verifier = Verifier.from_passages(
+        passages, embedder=FakeEmbedder(), judge=FakeJudge(), index_type="ivf"
+    )
+    assert verifier.index._faiss.nlist == 128
+    assert verifier.stats.passages == 5000

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from verifier.aggregate import AggregationConfig, aggregate
 from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
 from verifier.corpus import CorpusInput, ReadResult, read_corpus
@@ -216,14 +218,19 @@ class Verifier:
             self.index.save(index_dir)
 
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
+        # All vectors go to the index in one add: an IVF index is trained on the
+        # first add, so it must see the whole corpus, not its first chunk.
         step = _progress_callback(progress, len(passages), "embedding passages")
         chunk = 256
+        vectors = []
         for offset in range(0, len(passages), chunk):
-            batch = passages[offset : offset + chunk]
-            vectors = self.embedder.encode([p.text for p in batch])
+            vectors.append(
+                self.embedder.encode([p.text for p in passages[offset : offset + chunk]])
+            )
+            step(offset + len(vectors[-1]))
+        if passages:
             with self._index_lock:
-                self.index.add(vectors, batch)
-            step(offset + len(batch))
+                self.index.add(np.concatenate(vectors), passages)
 
     def add(self, corpus: CorpusInput, *, progress: Progress = False) -> LoadReport:
         """Read more documents into the index.
