@@ -267,7 +267,10 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             logger.exception("unexpected error in the check_claim API")
             raise gr.Error(GENERIC_ERROR) from error
 
-    with gr.Blocks(title="Claim verifier", analytics_enabled=False) as page:
+    # Downloads and uploads in gradio's cache are removed after a day (checked hourly).
+    with gr.Blocks(
+        title="Claim verifier", analytics_enabled=False, delete_cache=(3600, 86400)
+    ) as page:
         gr.Markdown(
             "# Claim verifier\nCheck statements against the documents loaded here. "
             "Everything runs on this machine."
@@ -394,15 +397,16 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
                             "Run batch", variant="primary", elem_id="run-batch"
                         )
                 batch_message = gr.HTML(elem_id="batch-message")
-                batch_summary = gr.Markdown(elem_id="batch-summary")
                 with gr.Row():
-                    batch_table = gr.Dataframe(
-                        visible=False, wrap=True, elem_id="batch-table", scale=3
-                    )
-                    batch_plot = gr.Plot(visible=False, elem_id="batch-confusion", scale=2)
-                batch_downloads = gr.File(
-                    label="Results (JSONL and CSV)", visible=False, elem_id="batch-downloads"
-                )
+                    with gr.Column():
+                        batch_summary = gr.Markdown(elem_id="batch-summary")
+                        batch_downloads = gr.File(
+                            label="Results (JSONL and CSV)",
+                            visible=False,
+                            elem_id="batch-downloads",
+                        )
+                    batch_plot = gr.Plot(visible=False, elem_id="batch-confusion")
+                batch_table = gr.Dataframe(visible=False, wrap=True, elem_id="batch-table")
 
         claim_outputs = [
             claim_badge,
