@@ -214,7 +214,7 @@ def bench_corpus(
     verifier = build_from_corpus()
     verifier.warm_up()
     stats = verifier.stats
-    passages = list(verifier.index.passages)
+    passages = list(verifier.passages)
     if not passages:
         raise ValueError(f"the corpus {corpus} gave no passages")
     baseline = NaiveBaseline(embedder, judge, settings.top_k, config.aggregation)
