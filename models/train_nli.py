@@ -343,6 +343,7 @@ def train(
     output_dir: str | Path,
     *,
     resume: bool = False,
+    stop_after: int | None = None,
     progress: bool = True,
 ) -> TrainResult:
     """Fine-tune ``model`` and keep the best model by held-out accuracy in ``output_dir/best``.
@@ -356,6 +357,8 @@ def train(
         config: hyper-parameters.
         output_dir: receives ``checkpoint.pt``, ``best/`` and ``metrics.json``.
         resume: continue from ``output_dir/checkpoint.pt``.
+        stop_after: stop after this many steps of this call, leaving a
+            checkpoint to resume from (to split a long run into sessions).
         progress: show a tqdm bar with ETA.
     """
     output = Path(output_dir)
@@ -454,11 +457,16 @@ def train(
             )
         )
 
-    while state.step < state.total_steps:
+    stop_at = None if stop_after is None else state.step + stop_after
+
+    def end_step() -> int:
+        return state.total_steps if stop_at is None else min(stop_at, state.total_steps)
+
+    while state.step < end_step():
         rng = random.Random(config.seed * 1000 + state.epoch)
         batches = bucketed_batches(train_pairs.lengths, config.batch_size, rng)
         for indices in batches[state.batch_in_epoch :]:
-            if state.step >= state.total_steps:
+            if state.step >= end_step():
                 break
             factor = lr_factor(state.step, state.warmup_steps, state.total_steps)
             for group in optimizer.param_groups:
@@ -586,6 +594,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--no-bf16", action="store_true", help="no bf16 autocast on GPU")
     parser.add_argument("--resume", action="store_true", help="continue from checkpoint.pt")
+    parser.add_argument(
+        "--stop-after", type=int, help="stop after N steps of this call (resume later)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser.parse_args(argv)
 
@@ -642,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config,
             output,
             resume=args.resume,
+            stop_after=args.stop_after,
             progress=not args.no_progress,
         )
     except FileNotFoundError as error:
