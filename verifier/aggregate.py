@@ -41,7 +41,7 @@ class AggregationConfig:
 
     support_threshold: float = 0.5
     refute_threshold: float = 0.5
-    min_retrieval_score: float = 0.25
+    min_retrieval_score: float = 0.35
     conflict_threshold: float = 0.8
 
     def __post_init__(self) -> None:
