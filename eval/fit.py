@@ -16,11 +16,11 @@ from eval.metrics import bin_index, claim_label_metrics
 from verifier.aggregate import AggregationConfig, aggregate
 from verifier.types import JudgedPassage, Verdict
 
-_STEPS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
     "support_threshold": _STEPS,
     "refute_threshold": _STEPS,
-    "min_retrieval_score": (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6),
+    "min_retrieval_score": tuple(round(0.05 * i, 2) for i in range(17)),  # 0.0 .. 0.8
     "conflict_threshold": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
 }
 
@@ -81,7 +81,7 @@ def fit_aggregation(
     gold: Sequence[str],
     start: AggregationConfig | None = None,
     grid: Mapping[str, Sequence[float]] = DEFAULT_GRID,
-    max_rounds: int = 3,
+    max_rounds: int = 5,
 ) -> AggregationFit:
     """Maximise macro-F1 over SUPPORTED/REFUTED/NOT_ENOUGH_INFO by coordinate ascent.
 
