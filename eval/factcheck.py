@@ -109,8 +109,10 @@ def predict(
         logger.info("verified %d/%d claims", done, len(examples))
 
 
-def weights_digest(model_dir: str | Path) -> str | None:
+def weights_digest(model_dir: str | Path | None) -> str | None:
     """sha256 (first 16 hex digits) of a local model's weights, to tie figures to them."""
+    if not model_dir:
+        return None
     weights = Path(model_dir) / "model.safetensors"
     if not weights.is_file():
         return None
@@ -196,7 +198,7 @@ def run_predict(
         "command": command,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nli_model": model or "shipped (models/nli-minilm-l6)",
-        "nli_weights_sha256": weights_digest(getattr(verifier.judge, "model_name", "")),
+        "nli_weights_sha256": weights_digest(getattr(verifier.judge, "model_name", None)),
         "embedder": getattr(verifier.embedder, "model_id", ""),
         "verifier_config": config.to_dict(),
         "index_cache": str(cached) if cached is not None else None,

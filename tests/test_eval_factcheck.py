@@ -181,3 +181,10 @@ def test_a_claim_the_pipeline_refuses_stops_the_run_before_indexing(tmp_path, ca
     err = capsys.readouterr().err
     assert "claim big:" in err and "limit is 1000" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_weights_digest(tmp_path):
+    (tmp_path / "model.safetensors").write_bytes(b"weights")
+    assert factcheck.weights_digest(tmp_path) == "9a129038d9a00aed"  # sha256(b"weights")
+    assert factcheck.weights_digest(None) is None
+    assert factcheck.weights_digest(tmp_path / "none") is None
