@@ -216,3 +216,9 @@ def test_an_ivf_index_is_trained_on_the_whole_corpus_not_its_first_chunk():
     )
     assert verifier.index._faiss.nlist == 128
     assert verifier.stats.passages == 5000
+
+
+def test_a_single_bad_claim_error_has_no_batch_position():
+    with pytest.raises(InvalidClaimError) as raised:
+        make().verify("  ")
+    assert str(raised.value).startswith("the claim is empty")

@@ -176,14 +176,15 @@ class NLIJudge:
         with torch.inference_mode():
             for offset in range(0, len(order), size):
                 chunk = order[offset : offset + size]
-                encoded = self._tokenizer(
-                    [pairs[i][0] for i in chunk],
-                    [pairs[i][1] for i in chunk],
-                    padding=True,
-                    truncation="longest_first",
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self._torch_device)
+                with self._lock:  # a fast tokenizer may not be used by two threads at once
+                    encoded = self._tokenizer(
+                        [pairs[i][0] for i in chunk],
+                        [pairs[i][1] for i in chunk],
+                        padding=True,
+                        truncation="longest_first",
+                        max_length=self.max_length,
+                        return_tensors="pt",
+                    ).to(self._torch_device)
                 probabilities = self._model(**encoded).logits.float().softmax(dim=-1).cpu().tolist()
                 for i, row in zip(chunk, probabilities, strict=True):
                     results[i] = NLIScores(

@@ -346,6 +346,7 @@ class Verifier:
         Raises:
             InvalidClaimError: the claim is empty, not text, or too long.
         """
+        check_claim(claim, self.config.max_claim_chars)
         return self.verify_many([claim], top_k)[0]
 
     def verify_many(
