@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
         [--format auto|jsonl|climate-fever|scifact-tsv] [--out METRICS.json] \\
-        [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--limit N]
+        [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--limit N] [--threads N]
 
 Input formats:
 
@@ -298,6 +298,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--number-aware", action="store_true", help="apply verifier.quantities' adjustment"
     )
     parser.add_argument("--limit", type=int, help="only the first N pairs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads for torch (default: torch's choice; 1 is faster on a busy machine)",
+    )
     return parser.parse_args(argv)
 
 
@@ -310,6 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise EvalInputError(f"--batch-size must be at least 1, got {args.batch_size}")
         if args.limit is not None and args.limit < 1:
             raise EvalInputError(f"--limit must be at least 1, got {args.limit}")
+        if args.threads is not None:
+            if args.threads < 1:
+                raise EvalInputError(f"--threads must be at least 1, got {args.threads}")
+            import torch
+
+            torch.set_num_threads(args.threads)
         data_format = resolve_format(args.data, args.data_format)
         pairs = read_pairs(args.data, data_format)[: args.limit]
         scores, seconds = predict(

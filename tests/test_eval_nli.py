@@ -177,3 +177,11 @@ def test_unwritable_output_is_a_clear_error(fake_judge, tmp_path: Path, capsys) 
     code = eval_nli.main(["--data", str(data), "--out", str(tmp_path / "no" / "dir" / "m.json")])
     assert code == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_bad_thread_count_is_refused(fake_judge, tmp_path: Path, capsys) -> None:
+    data = write_jsonl(
+        tmp_path / "p.jsonl", [{"premise": "a", "hypothesis": "b", "label": "neutral"}]
+    )
+    assert eval_nli.main(["--data", str(data), "--threads", "0"]) == 2
+    assert "--threads must be at least 1" in capsys.readouterr().err
