@@ -38,7 +38,14 @@ from typing import Any
 import numpy as np
 
 from eval.bench_scale import ScaleSettings, run_scales
-from eval.timing import MemoryUse, PeakMemory, median, percentile, release_free_memory, speedup
+from eval.timing import (
+    MemoryUse,
+    PeakMemory,
+    median,
+    paired_speedup,
+    percentile,
+    release_free_memory,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,19 +89,48 @@ class CorpusSettings:
 
 @dataclass(frozen=True)
 class Measure:
-    """One benchmark figure for ours and the baseline, and how many times better ours is."""
+    """One benchmark figure for ours and the baseline, and how many times better ours is.
+
+    ``ours`` and ``baseline`` are medians over repeats of wall-clock figures;
+    ``speedup`` is the median of the per-repeat speed-ups (see
+    ``eval.timing.paired_speedup``) and ``cpu_speedup`` the same from the
+    process's CPU time, which other users of the machine disturb less.
+    """
 
     name: str
     unit: str
     ours: float
     baseline: float | None
     lower_is_better: bool
+    speedup: float | None = None
+    cpu_speedup: float | None = None
 
-    @property
-    def speedup(self) -> float | None:
-        if self.baseline is None:
-            return None
-        return speedup(self.ours, self.baseline, lower_is_better=self.lower_is_better)
+    @classmethod
+    def from_repeats(
+        cls,
+        name: str,
+        unit: str,
+        ours: Sequence[float],
+        baseline: Sequence[float] = (),
+        *,
+        lower_is_better: bool,
+        ours_cpu: Sequence[float] = (),
+        baseline_cpu: Sequence[float] = (),
+    ) -> Measure:
+        """Summarise per-repeat figures (wall clock, and optionally CPU time)."""
+        return cls(
+            name=name,
+            unit=unit,
+            ours=median(ours),
+            baseline=median(baseline) if baseline else None,
+            lower_is_better=lower_is_better,
+            speedup=paired_speedup(ours, baseline, lower_is_better=lower_is_better)
+            if baseline
+            else None,
+            cpu_speedup=paired_speedup(ours_cpu, baseline_cpu, lower_is_better=lower_is_better)
+            if baseline_cpu
+            else None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +139,7 @@ class Measure:
             "ours": self.ours,
             "baseline": self.baseline,
             "speedup": self.speedup,
+            "cpu_speedup": self.cpu_speedup,
             "lower_is_better": self.lower_is_better,
         }
 
@@ -112,14 +149,18 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.seconds: dict[str, list[float]] = {}
+        self.cpu_seconds: dict[str, list[float]] = {}
         self.memory: dict[str, MemoryUse] = {}
+
+    def add(self, step: str, seconds: float, cpu_seconds: float) -> None:
+        self.seconds.setdefault(step, []).append(seconds)
+        self.cpu_seconds.setdefault(step, []).append(cpu_seconds)
 
     def run(self, step: str, function: Callable[[], Any]) -> Any:
         with PeakMemory() as probe:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = function()
-            elapsed = time.perf_counter() - start
-        self.seconds.setdefault(step, []).append(elapsed)
+            self.add(step, time.perf_counter() - start, time.process_time() - start_cpu)
         previous = self.memory.get(step)
         if previous is None or probe.result.increase_mb > previous.increase_mb:
             self.memory[step] = probe.result
@@ -168,14 +209,17 @@ class NaiveBaseline:
         return aggregate(claim, judged, self.aggregation)
 
 
-def _time_each(function: Callable[[str], Any], items: Sequence[str]) -> list[float]:
-    """Seconds taken by ``function(item)`` for each item, one call at a time."""
-    seconds = []
+def _time_each(
+    function: Callable[[str], Any], items: Sequence[str]
+) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of ``function(item)`` for each item, one call at a time."""
+    seconds, cpu_seconds = [], []
     for item in items:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function(item)
         seconds.append(time.perf_counter() - start)
-    return seconds
+        cpu_seconds.append(time.process_time() - start_cpu)
+    return seconds, cpu_seconds
 
 
 def _latency_percentiles(seconds: Sequence[float]) -> tuple[float, float]:
@@ -226,7 +270,10 @@ def bench_corpus(
 
     recorder = _Recorder()
     latency_ms: dict[str, list[float]] = {
-        f"{side}_{q}": [] for side in ("ours", "baseline") for q in ("p50", "p95")
+        f"{side}_{clock}{q}": []
+        for side in ("ours", "baseline")
+        for clock in ("", "cpu_")
+        for q in ("p50", "p95")
     }
     for repeat in range(settings.repeats):
         logger.info("repeat %d of %d", repeat + 1, settings.repeats)
@@ -238,67 +285,81 @@ def bench_corpus(
         recorder.run("baseline_build", lambda: baseline.build(passages))
 
         for side, check in (("ours", verifier.verify), ("baseline", baseline.verify)):
-            single = _time_each(check, claims)
-            p50, p95 = _latency_percentiles(single)
-            latency_ms[f"{side}_p50"].append(p50)
-            latency_ms[f"{side}_p95"].append(p95)
-            recorder.seconds.setdefault(f"{side}_single_total", []).append(sum(single))
+            single, single_cpu = _time_each(check, claims)
+            for clock, values in (("", single), ("cpu_", single_cpu)):
+                p50, p95 = _latency_percentiles(values)
+                latency_ms[f"{side}_{clock}p50"].append(p50)
+                latency_ms[f"{side}_{clock}p95"].append(p95)
+            recorder.add(f"{side}_single_total", sum(single), sum(single_cpu))
 
         recorder.run("ours_batch", lambda: verifier.verify_many(claims))
         recorder.run("ours_nli", lambda: judge.predict(pairs, batch_size=settings.nli_batch_size))
         recorder.run("baseline_nli", lambda: [judge.predict([pair]) for pair in pairs])
 
-    seconds = {step: median(values) for step, values in recorder.seconds.items()}
     count = len(passages)
+
+    def rates(step: str, items: int, clock: dict[str, list[float]]) -> list[float]:
+        return [items / value if value > 0 else 0.0 for value in clock[step]]
+
+    def throughput(name: str, unit: str, items: int, ours: str, theirs: str | None) -> Measure:
+        return Measure.from_repeats(
+            name,
+            unit,
+            rates(ours, items, recorder.seconds),
+            rates(theirs, items, recorder.seconds) if theirs else (),
+            lower_is_better=False,
+            ours_cpu=rates(ours, items, recorder.cpu_seconds) if theirs else (),
+            baseline_cpu=rates(theirs, items, recorder.cpu_seconds) if theirs else (),
+        )
+
+    def latency(quantile: str) -> Measure:
+        return Measure.from_repeats(
+            f"single claim latency {quantile}",
+            "ms",
+            latency_ms[f"ours_{quantile}"],
+            latency_ms[f"baseline_{quantile}"],
+            lower_is_better=True,
+            ours_cpu=latency_ms[f"ours_cpu_{quantile}"],
+            baseline_cpu=latency_ms[f"baseline_cpu_{quantile}"],
+        )
+
     measures = [
-        Measure(
+        throughput(
             "index build (embed + index)",
             "passages/s",
-            count / seconds["ours_build_passages"],
-            count / seconds["baseline_build"],
-            lower_is_better=False,
+            count,
+            "ours_build_passages",
+            "baseline_build",
         ),
-        Measure(
+        throughput(
             "index build from files (read + split + embed + index)",
             "passages/s",
-            count / seconds["ours_build_corpus"],
+            count,
+            "ours_build_corpus",
             None,
-            lower_is_better=False,
         ),
-        Measure(
-            "single claim latency p50",
-            "ms",
-            median(latency_ms["ours_p50"]),
-            median(latency_ms["baseline_p50"]),
-            lower_is_better=True,
-        ),
-        Measure(
-            "single claim latency p95",
-            "ms",
-            median(latency_ms["ours_p95"]),
-            median(latency_ms["baseline_p95"]),
-            lower_is_better=True,
-        ),
-        Measure(
+        latency("p50"),
+        latency("p95"),
+        throughput(
             "claims one at a time (verify in a loop)",
             "claims/s",
-            len(claims) / seconds["ours_single_total"],
-            len(claims) / seconds["baseline_single_total"],
-            lower_is_better=False,
+            len(claims),
+            "ours_single_total",
+            "baseline_single_total",
         ),
-        Measure(
+        throughput(
             "batch throughput (verify_many)",
             "claims/s",
-            len(claims) / seconds["ours_batch"],
-            len(claims) / seconds["baseline_single_total"],
-            lower_is_better=False,
+            len(claims),
+            "ours_batch",
+            "baseline_single_total",
         ),
-        Measure(
+        throughput(
             f"NLI throughput (batch {settings.nli_batch_size})",
             "pairs/s",
-            len(pairs) / seconds["ours_nli"],
-            len(pairs) / seconds["baseline_nli"],
-            lower_is_better=False,
+            len(pairs),
+            "ours_nli",
+            "baseline_nli",
         ),
     ]
     agreement = sum(
@@ -313,8 +374,9 @@ def bench_corpus(
         "claims": len(claims),
         "nli_pairs": len(pairs),
         "measures": [measure.to_dict() for measure in measures],
-        "seconds_median": seconds,
+        "seconds_median": {step: median(values) for step, values in recorder.seconds.items()},
         "seconds_all": recorder.seconds,
+        "cpu_seconds_all": recorder.cpu_seconds,
         "latency_ms_per_repeat": latency_ms,
         "memory": {step: use.to_dict() for step, use in recorder.memory.items()},
         "label_agreement_with_baseline": agreement,
@@ -395,9 +457,11 @@ def format_markdown(report: dict[str, Any]) -> str:
         f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`; "
         f"top-k {report['settings']['top_k']}, number check "
         f"{'on' if report['settings'].get('number_aware', True) else 'off'}.",
-        f"Figures are medians over {report['settings']['repeats']} repeats after a warm-up; "
-        "speed-up = how many times better ours is than the naive baseline measured in the "
-        "same run (one text per encode call, one pair per NLI call, numpy brute-force search).",
+        f"Figures are wall-clock medians over {report['settings']['repeats']} repeats after a "
+        "warm-up. Speed-up = how many times better ours is than the naive baseline measured "
+        "in the same run (one text per encode call, one pair per NLI call, numpy brute-force "
+        "search, no batching): the median of the per-repeat ratios, from wall-clock time and "
+        "from this process's CPU time (less disturbed by other users of the machine).",
         f"Memory: {report['memory_method']}.",
     ]
     load = [machine.get("load_average_start"), machine.get("load_average_end")]
@@ -413,13 +477,14 @@ def format_markdown(report: dict[str, Any]) -> str:
             f"{corpus['passages']} passages, {corpus['claims']} claims, "
             f"{corpus['nli_pairs']} NLI pairs",
             "",
-            "| measure | unit | ours | naive baseline | speed-up |",
-            "|---|---|---:|---:|---:|",
+            "| measure | unit | ours | naive baseline | speed-up | speed-up (CPU time) |",
+            "|---|---|---:|---:|---:|---:|",
         ]
         for measure in corpus["measures"]:
             lines.append(
                 f"| {measure['name']} | {measure['unit']} | {_number(measure['ours'])} | "
-                f"{_number(measure['baseline'])} | {_ratio(measure['speedup'])} |"
+                f"{_number(measure['baseline'])} | {_ratio(measure['speedup'])} | "
+                f"{_ratio(measure.get('cpu_speedup'))} |"
             )
         memory = corpus["memory"]
         lines += [

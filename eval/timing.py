@@ -93,6 +93,36 @@ def speedup(ours: float, baseline: float, *, lower_is_better: bool) -> float | N
     return float(numerator) / float(divisor)
 
 
+def paired_speedup(
+    ours: Sequence[float], baseline: Sequence[float], *, lower_is_better: bool
+) -> float | None:
+    """Median over repeats of each repeat's speed-up of ours over the baseline.
+
+    Each repeat runs ours and the baseline back to back, so pairing them cancels
+    much of the drift in machine load that a ratio of overall medians keeps.
+
+    Args:
+        ours: our figure in each repeat.
+        baseline: the baseline's figure in the same repeats, in the same order.
+        lower_is_better: as in ``speedup``.
+
+    Returns:
+        The median of the defined per-repeat speed-ups; ``None`` if none is defined.
+
+    Example:
+        >>> paired_speedup([1.0, 2.0, 1.0], [4.0, 4.0, 5.0], lower_is_better=True)
+        4.0
+    """
+    if len(ours) != len(baseline):
+        raise ValueError(f"{len(ours)} figures for ours but {len(baseline)} for the baseline")
+    ratios = [
+        ratio
+        for mine, theirs in zip(ours, baseline, strict=True)
+        if (ratio := speedup(mine, theirs, lower_is_better=lower_is_better)) is not None
+    ]
+    return median(ratios) if ratios else None
+
+
 def recall_at_k(
     approximate: Sequence[Sequence[int]], exact: Sequence[Sequence[int]], k: int
 ) -> float:

@@ -19,7 +19,15 @@ from eval.bench import (
     write_report,
 )
 from eval.bench_scale import ScaleSettings, exact_top_k, measure_index, run_scales
-from eval.timing import PeakMemory, median, percentile, recall_at_k, speedup, time_calls
+from eval.timing import (
+    PeakMemory,
+    median,
+    paired_speedup,
+    percentile,
+    recall_at_k,
+    speedup,
+    time_calls,
+)
 from tests.fakes import FakeEmbedder, FakeJudge
 
 # ---------------------------------------------------------------- statistics
@@ -74,11 +82,37 @@ def test_speedup_undefined_is_none(ours, baseline, lower):
     assert speedup(ours, baseline, lower_is_better=lower) is None
 
 
-def test_measure_speedup_and_dict():
-    measure = Measure("single claim latency p50", "ms", 20.0, 80.0, lower_is_better=True)
+def test_paired_speedup_is_the_median_of_per_repeat_ratios():
+    # ratio of medians would be 20 / 10 = 2.0; the paired ratios are 1, 4, 3
+    assert paired_speedup([10.0, 5.0, 20.0], [10.0, 20.0, 60.0], lower_is_better=True) == 3.0
+    assert paired_speedup([30.0, 10.0], [10.0, 10.0], lower_is_better=False) == 2.0
+    assert paired_speedup([0.0, 2.0], [1.0, 1.0], lower_is_better=True) == 0.5
+    assert paired_speedup([0.0], [1.0], lower_is_better=True) is None
+    with pytest.raises(ValueError):
+        paired_speedup([1.0], [1.0, 2.0], lower_is_better=True)
+
+
+def test_measure_from_repeats():
+    measure = Measure.from_repeats(
+        "single claim latency p50",
+        "ms",
+        [20.0, 10.0, 40.0],
+        [80.0, 30.0, 200.0],
+        lower_is_better=True,
+        ours_cpu=[10.0, 10.0, 10.0],
+        baseline_cpu=[20.0, 20.0, 20.0],
+    )
+    assert (measure.ours, measure.baseline) == (20.0, 80.0)
     assert measure.speedup == 4.0
-    assert measure.to_dict()["speedup"] == 4.0
-    assert Measure("build", "passages/s", 10.0, None, lower_is_better=False).speedup is None
+    assert measure.cpu_speedup == 2.0
+    assert measure.to_dict()["cpu_speedup"] == 2.0
+    alone = Measure.from_repeats("build", "passages/s", [10.0, 12.0], lower_is_better=False)
+    assert (alone.ours, alone.baseline, alone.speedup, alone.cpu_speedup) == (
+        11.0,
+        None,
+        None,
+        None,
+    )
 
 
 def test_recall_at_k_by_hand():
@@ -201,9 +235,9 @@ def _report(scales):
                 "nli_pairs": 50,
                 "label_agreement_with_baseline": 0.9,
                 "measures": [
-                    Measure("index build", "passages/s", 1500.0, 300.0, False).to_dict(),
+                    Measure("index build", "passages/s", 1500.0, 300.0, False, 5.0, 4.5).to_dict(),
                     Measure("from files", "passages/s", 1000.0, None, False).to_dict(),
-                    Measure("single claim latency p50", "ms", 12.5, 50.0, True).to_dict(),
+                    Measure("single claim latency p50", "ms", 12.5, 50.0, True, 4.0).to_dict(),
                 ],
                 "memory": {
                     step: {"peak_increase_mb": 10.25}
@@ -239,9 +273,9 @@ def test_format_markdown_tables():
         {"passages": 1000000, "index_type": "ivf", "status": "timed out after 60 s"},
     ]
     text = format_markdown(_report(scales))
-    assert "| index build | passages/s | 1,500 | 300 | 5.0× |" in text
-    assert "| from files | passages/s | 1,000 | – | – |" in text
-    assert "| single claim latency p50 | ms | 12.5 | 50.0 | 4.0× |" in text
+    assert "| index build | passages/s | 1,500 | 300 | 5.0× | 4.5× |" in text
+    assert "| from files | passages/s | 1,000 | – | – | – |" in text
+    assert "| single claim latency p50 | ms | 12.5 | 50.0 | 4.0× | – |" in text
     assert "| 100,000 | hnsw | 12.0 | 8,333 | 2,500 | 0.42 | 0.973 | 180.0 | ok |" in text
     assert "| 1,000,000 | ivf | – | – | – | – | – | – | timed out after 60 s |" in text
     assert "Test CPU" in text
@@ -312,7 +346,9 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
         if measure["baseline"] is not None:
             assert measure["baseline"] > 0
             assert measure["speedup"] > 0
+            assert "cpu_speedup" in measure
     assert all(len(values) == 2 for values in corpus["seconds_all"].values())
+    assert corpus["cpu_seconds_all"].keys() == corpus["seconds_all"].keys()
     assert corpus["memory"]["ours_build_passages"]["peak_rss_mb"] > 0
     assert 0.0 <= corpus["label_agreement_with_baseline"] <= 1.0
     assert "| single claim latency p50 | ms |" in markdown
