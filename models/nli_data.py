@@ -238,6 +238,38 @@ def split_heldout(
     return train, heldout
 
 
+def mismatched_neutrals(
+    examples: Sequence[NLIExample], fraction: float, rng: random.Random
+) -> list[NLIExample]:
+    """Neutral pairs made by giving a hypothesis the premise of another row of its source.
+
+    A verifier shows the judge many passages that share a topic with the claim
+    but say nothing about it; without such pairs a small model reads them as
+    contradictions. Drawing the premise from the same source keeps it on
+    topic for the claim-evidence sets (FEVER, COVID-Fact, SciFact).
+
+    Returns:
+        ``round(fraction * len(examples))`` new examples labelled ``neutral``,
+        their source named ``<source>-mismatched``.
+    """
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
+    by_source: dict[str, list[NLIExample]] = defaultdict(list)
+    for example in examples:
+        by_source[example.source].append(example)
+    made = []
+    for index in rng.sample(range(len(examples)), round(fraction * len(examples))):
+        example = examples[index]
+        pool = by_source[example.source]
+        other = pool[rng.randrange(len(pool))]
+        if len(pool) < 2 or other.premise == example.premise:
+            continue
+        made.append(
+            NLIExample(other.premise, example.hypothesis, "neutral", f"{example.source}-mismatched")
+        )
+    return made
+
+
 def bucketed_batches(
     lengths: Sequence[int], batch_size: int, rng: random.Random, *, bucket_batches: int = 64
 ) -> list[list[int]]:

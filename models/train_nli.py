@@ -50,6 +50,7 @@ from models.nli_data import (
     bucketed_batches,
     iter_label_counts,
     load_training_examples,
+    mismatched_neutrals,
     split_heldout,
 )
 
@@ -598,6 +599,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--stop-after", type=int, help="stop after N steps of this call (resume later)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--mismatched-neutrals",
+        type=float,
+        default=0.0,
+        help="add this fraction of neutral pairs: a hypothesis with another row's premise",
+    )
     return parser.parse_args(argv)
 
 
@@ -638,6 +645,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.error("%s", error)
         return 2
     train_examples, heldout = split_heldout(examples, args.heldout_fraction)
+    if args.mismatched_neutrals:
+        rng = random.Random(args.seed)
+        train_examples += mismatched_neutrals(train_examples, args.mismatched_neutrals, rng)
+        heldout += mismatched_neutrals(heldout, args.mismatched_neutrals, rng)
     for source, label, count in iter_label_counts(examples):
         logger.info("data %-22s %-15s %6d", source, label, count)
     backbone = args.backbone or default_backbone()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -149,6 +148,13 @@ def test_mismatch_moves_mass_to_contradiction_without_mutating() -> None:
     assert total == pytest.approx(1.0)
 
 
+def test_a_mismatch_leaves_neutral_mass_alone() -> None:
+    scores = NLIScores(entailment=0.05, neutral=0.9, contradiction=0.05)
+    adjusted = adjust_scores(scores, compare_quantities("Russia had 50,000 troops in Kursk.", ISW))
+    assert adjusted.neutral == pytest.approx(0.9)
+    assert adjusted.label == "neutral"
+
+
 def test_more_mismatches_push_harder() -> None:
     scores = NLIScores(entailment=0.5, neutral=0.4, contradiction=0.1)
     one = compare_quantities("Russia launched 45 drones", DRONES)
@@ -173,16 +179,6 @@ def test_nothing_comparable_leaves_scores_unchanged() -> None:
 def test_bad_weight_is_refused(weight: float) -> None:
     with pytest.raises(ValueError, match="weight"):
         adjust_scores(NLIScores(0.3, 0.3, 0.4), QuantityComparison(), weight=weight)
-
-
-def test_fast_enough_for_a_claim_and_ten_passages() -> None:
-    passages = [ISW, DRONES, NORTH_KOREA] * 4
-    compare_quantities("warm up 1 troop in May 2020", "on August 1, 2020")
-    started = time.perf_counter()
-    for index in range(20):
-        for passage in passages:
-            compare_quantities(f"Russia had {index},000 troops in Kursk in August", passage)
-    assert (time.perf_counter() - started) / 20 < 0.05
 
 
 def test_real_news_sentence() -> None:

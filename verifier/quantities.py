@@ -15,8 +15,10 @@ and compares those that are about the same thing:
   dates ("August 6, 2024", parsed by dateparser).  A claim's month, weekday or
   year that the passage gives differently (and nowhere the same) is a mismatch.
 
-:func:`adjust_scores` then moves probability mass toward contradiction for a
-mismatch and, mildly, toward entailment when figures match and none differ.
+:func:`adjust_scores` then turns entailment into contradiction for a mismatch
+(a passage that says the same thing with another figure refutes the claim;
+one that is about something else stays neutral) and, mildly, moves neutral
+mass toward entailment when figures match and none differ.
 
 Limits: the noun after a number is a heuristic (no parser), so "50,000-strong
 enemy group" is attached to ``strong``; numbers with no noun after them other
@@ -437,21 +439,25 @@ def adjust_scores(
     scores: NLIScores,
     comparison: QuantityComparison,
     *,
-    weight: float = 0.6,
+    weight: float = 0.8,
     match_weight: float = 0.15,
 ) -> NLIScores:
     """Return new scores that take the figures into account; ``scores`` is not changed.
 
-    Each mismatch moves the share ``weight`` of the entailment and neutral mass
-    to contradiction (two mismatches: ``1 - (1 - weight)**2``).  With matches
-    and no mismatch, the share ``match_weight`` of the neutral mass moves to
-    entailment; contradiction is left alone, since a matching figure says
-    nothing about, say, a denial.  The result sums to 1.
+    Each mismatch moves the share ``weight`` of the *entailment* mass to
+    contradiction (two mismatches: ``1 - (1 - weight)**2``): a passage the
+    model reads as saying the same thing, but with another figure or date,
+    contradicts the claim. Neutral mass stays where it is, so a passage about
+    something else that happens to carry another year (a dateline, a
+    headline) does not become a refutation. With matches and no mismatch, the
+    share ``match_weight`` of the neutral mass moves to entailment;
+    contradiction is left alone, since a matching figure says nothing about,
+    say, a denial. The result sums to 1.
 
     Args:
         scores: the NLI model's probabilities for (passage, claim).
         comparison: :func:`compare_quantities` of the same claim and passage.
-        weight: share moved per mismatch, in [0, 1].
+        weight: share of entailment moved per mismatch, in [0, 1].
         match_weight: share of neutral moved to entailment when figures match, in [0, 1].
 
     Raises:
@@ -462,10 +468,9 @@ def adjust_scores(
             raise ValueError(f"{name} must be in [0, 1], got {value}")
     entailment, neutral, contradiction = scores.entailment, scores.neutral, scores.contradiction
     if comparison.mismatched:
-        share = 1.0 - (1.0 - weight) ** len(comparison.mismatched)
-        contradiction += share * (entailment + neutral)
-        entailment *= 1.0 - share
-        neutral *= 1.0 - share
+        moved = (1.0 - (1.0 - weight) ** len(comparison.mismatched)) * entailment
+        contradiction += moved
+        entailment -= moved
     elif comparison.matched:
         moved = match_weight * neutral
         entailment += moved
