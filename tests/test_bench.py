@@ -368,3 +368,21 @@ def test_parse_args_defaults_and_checks(tmp_path):
         parse_args(["--claims", "a", "--scales", "ten"])
     with pytest.raises(SystemExit):
         parse_args(["--claims", "a", "--index-types", "annoy"])
+
+
+@pytest.mark.slow
+def test_bench_command_with_the_real_models(news_corpus, tmp_path, capsys):
+    from eval.bench import main
+    from models.registry import SHIPPED_NLI_MODEL
+
+    if not SHIPPED_NLI_MODEL.is_dir():
+        pytest.skip(f"the shipped NLI model is not at {SHIPPED_NLI_MODEL}")
+    claims = Path(__file__).resolve().parents[1] / "eval" / "claims" / "news_claims.jsonl"
+    out = tmp_path / "bench"
+    argv = ["--corpus", str(news_corpus), "--claims", str(claims), "--repeats", "1"]
+    assert main([*argv, "--skip-scale", "--out", str(out)]) == 0
+    data = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    [corpus] = data["corpora"]
+    assert corpus["claims"] == 19
+    assert all(measure["ours"] > 0 for measure in corpus["measures"])
+    assert "| NLI throughput (batch 32) | pairs/s |" in capsys.readouterr().out
