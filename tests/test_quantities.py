@@ -148,10 +148,11 @@ def test_mismatch_moves_mass_to_contradiction_without_mutating() -> None:
     assert total == pytest.approx(1.0)
 
 
-def test_a_mismatch_leaves_neutral_mass_alone() -> None:
+def test_a_mismatch_moves_little_neutral_mass() -> None:
     scores = NLIScores(entailment=0.05, neutral=0.9, contradiction=0.05)
     adjusted = adjust_scores(scores, compare_quantities("Russia had 50,000 troops in Kursk.", ISW))
-    assert adjusted.neutral == pytest.approx(0.9)
+    assert adjusted.neutral == pytest.approx(0.9 * 0.8)
+    assert adjusted.entailment == pytest.approx(0.05 * 0.2)
     assert adjusted.label == "neutral"
 
 

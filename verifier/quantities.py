@@ -15,10 +15,11 @@ and compares those that are about the same thing:
   dates ("August 6, 2024", parsed by dateparser).  A claim's month, weekday or
   year that the passage gives differently (and nowhere the same) is a mismatch.
 
-:func:`adjust_scores` then turns entailment into contradiction for a mismatch
-(a passage that says the same thing with another figure refutes the claim;
-one that is about something else stays neutral) and, mildly, moves neutral
-mass toward entailment when figures match and none differ.
+:func:`adjust_scores` then, for a mismatch, turns most of the entailment and a
+little of the neutral mass into contradiction (a passage that says the same
+thing with another figure refutes the claim; one about something else stays
+neutral) and, mildly, moves neutral mass toward entailment when figures match
+and none differ.
 
 Limits: the noun after a number is a heuristic (no parser), so "50,000-strong
 enemy group" is attached to ``strong``; numbers with no noun after them other
@@ -440,37 +441,46 @@ def adjust_scores(
     comparison: QuantityComparison,
     *,
     weight: float = 0.8,
+    neutral_weight: float = 0.2,
     match_weight: float = 0.15,
 ) -> NLIScores:
     """Return new scores that take the figures into account; ``scores`` is not changed.
 
-    Each mismatch moves the share ``weight`` of the *entailment* mass to
-    contradiction (two mismatches: ``1 - (1 - weight)**2``): a passage the
-    model reads as saying the same thing, but with another figure or date,
-    contradicts the claim. Neutral mass stays where it is, so a passage about
-    something else that happens to carry another year (a dateline, a
-    headline) does not become a refutation. With matches and no mismatch, the
-    share ``match_weight`` of the neutral mass moves to entailment;
-    contradiction is left alone, since a matching figure says nothing about,
-    say, a denial. The result sums to 1.
+    Each mismatch moves the share ``weight`` of the entailment mass and the
+    share ``neutral_weight`` of the neutral mass to contradiction (two
+    mismatches: ``1 - (1 - share)**2``). A passage the model reads as saying
+    the same thing, but with another figure or date, contradicts the claim; a
+    passage the model reads as neutral mostly stays so, so a dateline or
+    headline that happens to carry another year does not become a
+    refutation. With matches and no mismatch, the share ``match_weight`` of
+    the neutral mass moves to entailment; contradiction is left alone, since
+    a matching figure says nothing about, say, a denial. The result sums to 1.
 
     Args:
         scores: the NLI model's probabilities for (passage, claim).
         comparison: :func:`compare_quantities` of the same claim and passage.
         weight: share of entailment moved per mismatch, in [0, 1].
+        neutral_weight: share of neutral moved per mismatch, in [0, 1].
         match_weight: share of neutral moved to entailment when figures match, in [0, 1].
 
     Raises:
         ValueError: a weight outside [0, 1].
     """
-    for name, value in (("weight", weight), ("match_weight", match_weight)):
+    for name, value in (
+        ("weight", weight),
+        ("neutral_weight", neutral_weight),
+        ("match_weight", match_weight),
+    ):
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be in [0, 1], got {value}")
     entailment, neutral, contradiction = scores.entailment, scores.neutral, scores.contradiction
     if comparison.mismatched:
-        moved = (1.0 - (1.0 - weight) ** len(comparison.mismatched)) * entailment
-        contradiction += moved
-        entailment -= moved
+        count = len(comparison.mismatched)
+        from_entailment = (1.0 - (1.0 - weight) ** count) * entailment
+        from_neutral = (1.0 - (1.0 - neutral_weight) ** count) * neutral
+        contradiction += from_entailment + from_neutral
+        entailment -= from_entailment
+        neutral -= from_neutral
     elif comparison.matched:
         moved = match_weight * neutral
         entailment += moved
