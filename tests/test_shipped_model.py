@@ -18,13 +18,13 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9987, 0.0009, 0.0004),
-    ("A man is sleeping in bed.", "contradiction", 0.0001, 0.0014, 0.9985),
-    ("The man is a famous musician.", "neutral", 0.0012, 0.9986, 0.0002),
-    # An unrelated sentence is "contradiction", as SNLI (much of the training
-    # data) labels unrelated captions; the pipeline's retrieval threshold is
-    # what keeps such passages away from the judge.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0003, 0.0601, 0.9396),
+    ("A man is playing music.", "entailment", 0.9988, 0.0008, 0.0003),
+    ("A man is sleeping in bed.", "contradiction", 0.0001, 0.0155, 0.9843),
+    ("The man is a famous musician.", "neutral", 0.0011, 0.9987, 0.0002),
+    # An unrelated sentence is neutral: the model was taught so with
+    # mismatched-premise pairs, since a verifier shows the judge many passages
+    # that share nothing with the claim.
+    ("The stock market fell sharply on Tuesday.", "neutral", 0.0001, 0.9953, 0.0045),
 ]
 
 
