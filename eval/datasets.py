@@ -21,13 +21,13 @@ Formats:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eval.metrics import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED, normalize_text
+from verifier.jsonl import json_objects
 
 
 class DatasetError(Exception):
@@ -129,16 +129,8 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if not path.is_file():
         raise DatasetError(f"dataset file not found: {path}")
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DatasetError(f"{path}:{number}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict):
-                raise DatasetError(f"{path}:{number}: expected a JSON object")
-            yield number, record
+        for where, record in json_objects(handle, str(path), DatasetError):
+            yield int(where.rsplit(":", 1)[1]), record
 
 
 def _text(record: dict[str, Any], key: str, where: str) -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import ClassificationReport, classification_report
+from verifier.jsonl import json_objects
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS, NLIScores
 
 NOT_ENTAILMENT = "not_entailment"
@@ -71,17 +72,7 @@ def _string(value: Any, field: str, where: str) -> str:
 
 def _json_lines(path: Path):
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise EvalInputError(f"{where}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise EvalInputError(f"{where}: expected a JSON object")
-            yield where, record
+        yield from json_objects(handle, str(path), EvalInputError)
 
 
 def _read_jsonl(path: Path) -> list[LabeledPair]:

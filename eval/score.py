@@ -44,6 +44,7 @@ from eval.metrics import (
 from eval.report import milliseconds, write_plots, write_report
 from eval.split import DEV, TEST
 from verifier.aggregate import AggregationConfig
+from verifier.jsonl import json_objects
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +83,7 @@ def read_predictions(path: str | Path) -> list[dict[str, Any]]:
         raise PredictionsError(f"predictions file not found: {path}")
     records = []
     with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise PredictionsError(f"{where}: not valid JSON ({error.msg})") from error
-            if not isinstance(record, dict):
-                raise PredictionsError(f"{where}: expected a JSON object")
+        for where, record in json_objects(handle, str(path), PredictionsError):
             missing = [key for key in _REQUIRED if key not in record]
             if missing:
                 raise PredictionsError(f"{where}: missing fields {missing}")

@@ -19,7 +19,6 @@ import csv
 import gzip
 import hashlib
 import io
-import json
 import math
 import random
 from collections import defaultdict
@@ -27,6 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from verifier.jsonl import json_objects
 
 LABELS = ("entailment", "neutral", "contradiction")
 """Output order of the shipped model: ``id2label = {0: entailment, 1: neutral, 2: contradiction}``."""
@@ -87,16 +88,7 @@ def read_nli_jsonl(path: Path, default_source: str) -> list[NLIExample]:
     examples = []
     allowed = (*LABELS, NOT_ENTAILMENT)
     with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(f"{where}: not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{where}: expected a JSON object")
+        for where, record in json_objects(handle, str(path), DataError):
             examples.append(
                 NLIExample(
                     premise=_text(record.get("premise"), "premise", where),
@@ -113,15 +105,8 @@ def read_covidfact(path: Path, default_source: str = "covidfact") -> list[NLIExa
     mapping = {"supported": "entailment", "refuted": "contradiction"}
     examples = []
     with _open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(f"{where}: not valid JSON ({error.msg})") from None
-            evidence = record.get("evidence") if isinstance(record, dict) else None
+        for where, record in json_objects(handle, str(path), DataError):
+            evidence = record.get("evidence")
             if not isinstance(evidence, list) or not all(isinstance(s, str) for s in evidence):
                 raise DataError(f"{where}: 'evidence' must be a list of sentences")
             label = _checked_label(record.get("label"), tuple(mapping), where)
