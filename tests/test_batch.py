@@ -32,10 +32,10 @@ def test_csv_claims(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("c.jsonl", '{"claim": "ok"}\n{oops\n', "c.jsonl, line 2: not valid JSON"),
-        ("c.jsonl", '{"claim": "ok"}\n["a"]\n', "line 2: expected a JSON object"),
-        ("c.jsonl", '{"text": "no claim"}\n', 'line 1: "claim" is missing or empty'),
-        ("c.jsonl", '{"claim": "  "}\n', 'line 1: "claim" is missing or empty'),
+        ("c.jsonl", '{"claim": "ok"}\n{oops\n', "c.jsonl:2: not valid JSON"),
+        ("c.jsonl", '{"claim": "ok"}\n["a"]\n', "c.jsonl:2: expected a JSON object"),
+        ("c.jsonl", '{"text": "no claim"}\n', 'c.jsonl:1: "claim" is missing or empty'),
+        ("c.jsonl", '{"claim": "  "}\n', 'c.jsonl:1: "claim" is missing or empty'),
         ("c.jsonl", "\n\n", "no claims found"),
         ("c.csv", "text\nhello\n", 'no "claim" column'),
         ("c.csv", "claim\n\n", "no claims found"),

@@ -16,26 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import ClaimsFileError
+from verifier.jsonl import json_objects
 from verifier.types import Verdict
 
 CLAIMS_SUFFIXES = (".jsonl", ".csv")
 
 
 def _claims_from_jsonl(text: str, name: str) -> list[dict[str, Any]]:
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ClaimsFileError(f"{name}, line {number}: not valid JSON ({error.msg})") from error
-        if not isinstance(record, dict):
-            raise ClaimsFileError(
-                f'{name}, line {number}: expected a JSON object with a "claim" field'
-            )
-        records.append((number, record))
-    return _checked(records, name, "line")
+    records = [
+        (int(where.rsplit(":", 1)[1]), record)
+        for where, record in json_objects(text.splitlines(), name, ClaimsFileError)
+    ]
+    return _checked(records, name)
 
 
 def _claims_from_csv(text: str, name: str) -> list[dict[str, Any]]:
@@ -44,18 +36,14 @@ def _claims_from_csv(text: str, name: str) -> list[dict[str, Any]]:
         raise ClaimsFileError(
             f'{name}: the CSV header has no "claim" column (found {reader.fieldnames})'
         )
-    return _checked(
-        [(number, dict(row)) for number, row in enumerate(reader, start=2)], name, "row"
-    )
+    return _checked([(number, dict(row)) for number, row in enumerate(reader, start=2)], name)
 
 
-def _checked(
-    records: list[tuple[int, dict[str, Any]]], name: str, unit: str
-) -> list[dict[str, Any]]:
+def _checked(records: list[tuple[int, dict[str, Any]]], name: str) -> list[dict[str, Any]]:
     for number, record in records:
         claim = record.get("claim")
         if not isinstance(claim, str) or not claim.strip():
-            raise ClaimsFileError(f'{name}, {unit} {number}: "claim" is missing or empty')
+            raise ClaimsFileError(f'{name}:{number}: "claim" is missing or empty')
     if not records:
         raise ClaimsFileError(f"{name}: no claims found")
     return [record for _, record in records]

@@ -146,7 +146,7 @@ class Verifier:
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
         self._index_lock = threading.RLock()
-        self._load_report = LoadReport(len(index), len(index))
+        self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
 
     # ----------------------------------------------------------------- building
@@ -163,15 +163,21 @@ class Verifier:
     ) -> Verifier:
         """Read, split, embed and index a corpus (paths, or ``{name: text}``)."""
         read = read_corpus(corpus)
-        embedder = embedder if embedder is not None else Embedder()
-        verifier = cls(
-            PassageIndex(embedder.dimension, index_type, embedder.model_id),
-            embedder=embedder,
-            judge=judge,
-            config=config,
-        )
+        verifier = cls._empty(embedder, judge, config, index_type)
         verifier._add_read(read, progress)
         return verifier
+
+    @classmethod
+    def _empty(
+        cls,
+        embedder: TextEncoder | None,
+        judge: Judge | None,
+        config: VerifierConfig | None,
+        index_type: str,
+    ) -> Verifier:
+        embedder = embedder if embedder is not None else Embedder()
+        index = PassageIndex(embedder.dimension, index_type, embedder.model_id)
+        return cls(index, embedder=embedder, judge=judge, config=config)
 
     @classmethod
     def from_passages(
@@ -185,13 +191,7 @@ class Verifier:
         progress: Progress = False,
     ) -> Verifier:
         """Index passages that are already split (one evidence sentence each, say)."""
-        embedder = embedder if embedder is not None else Embedder()
-        verifier = cls(
-            PassageIndex(embedder.dimension, index_type, embedder.model_id),
-            embedder=embedder,
-            judge=judge,
-            config=config,
-        )
+        verifier = cls._empty(embedder, judge, config, index_type)
         verifier._index_passages(list(passages), progress)
         verifier._load_report = LoadReport(verifier.index.documents, len(passages))
         return verifier
