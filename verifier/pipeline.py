@@ -26,6 +26,7 @@ from verifier.embedding import Embedder, TextEncoder
 from verifier.errors import InvalidClaimError
 from verifier.index import PassageIndex
 from verifier.nli import Judge, NLIJudge
+from verifier.quantities import adjust_scores, compare_quantities
 from verifier.types import (
     ClaimSpan,
     CorpusStats,
@@ -332,8 +333,6 @@ class Verifier:
         for hit, nli in zip(retrieved, scores, strict=True):
             notes: tuple[str, ...] = ()
             if self.config.number_aware:
-                from verifier.quantities import adjust_scores, compare_quantities
-
                 comparison = compare_quantities(claim, hit.passage.text)
                 nli = adjust_scores(nli, comparison)
                 notes = tuple(comparison.notes)
