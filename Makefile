@@ -38,7 +38,7 @@ test-slow: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff format --check verifier models eval tests app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .verifier_cache
