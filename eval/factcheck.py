@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-numbers", action="store_true", help="turn off the number-aware adjustment"
     )
     parser.add_argument(
+        "--no-names", action="store_true", help="turn off the check for the claim's names"
+    )
+    parser.add_argument(
         "--index-cache",
         help="folder to keep the pool's index in and reuse it from (e.g. .cache/factcheck)",
     )
@@ -252,7 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         dataset = read_dataset(args.dataset, args.data)
         config = VerifierConfig(
-            top_k=args.top_k, number_aware=not args.no_numbers, batch_claims=args.batch_claims
+            top_k=args.top_k,
+            number_aware=not args.no_numbers,
+            name_aware=not args.no_names,
+            batch_claims=args.batch_claims,
         )
         run_predict(
             dataset,

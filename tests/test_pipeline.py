@@ -233,3 +233,14 @@ def test_a_different_figure_turns_support_into_refutation_with_a_note():
     assert blind.label == SUPPORTED
     assert aware.label == REFUTED
     assert any("50,000" in note and "11,000" in note for note in aware.deciding[0].notes)
+
+
+def test_a_passage_about_someone_else_does_not_support_the_claim():
+    docs = {"wire": "North Korea has sent soldiers to help Russia retake Kursk."}
+    claim = "China has sent soldiers to help Russia retake Kursk"
+    aware = make(docs).verify(claim)
+    blind = make(docs, config=VerifierConfig(number_aware=False, name_aware=False)).verify(claim)
+    assert blind.label == SUPPORTED
+    assert aware.label == NOT_ENOUGH_INFO
+    assert aware.evidence[0].notes == ("claim names 'China'; the passage does not",)
+    assert make(docs).verify("North Korea has sent soldiers to help Russia").label == SUPPORTED

@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         "--nli-model", help="NLI model path, hub id or alias (default: the shipped model)"
     )
     check.add_argument(
-        "--no-number-aware", action="store_true", help="judge with the NLI model alone"
+        "--no-number-aware", action="store_true", help="no adjustment for figures and dates"
+    )
+    parser.add_argument(
+        "--no-name-aware", action="store_true", help="no check that passages name the claim's names"
     )
     return parser
 
@@ -118,7 +121,11 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.claim is not None:
         check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
-    config = VerifierConfig(top_k=args.top_k, number_aware=not args.no_number_aware)
+    config = VerifierConfig(
+        top_k=args.top_k,
+        number_aware=not args.no_number_aware,
+        name_aware=not args.no_name_aware,
+    )
     judge = NLIJudge(args.nli_model)
     if args.index:
         verifier = Verifier.load(args.index, judge=judge, config=config)

@@ -23,6 +23,7 @@ from verifier.aggregate import AggregationConfig, aggregate
 from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
 from verifier.corpus import CorpusInput, ReadResult, read_corpus
 from verifier.embedding import Embedder, TextEncoder
+from verifier.entities import adjust_for_missing_names, claim_names, names_the_passage_lacks
 from verifier.errors import InvalidClaimError
 from verifier.index import PassageIndex
 from verifier.nli import Judge, NLIJudge
@@ -50,6 +51,7 @@ _ANAPHORIC_START = re.compile(
     re.IGNORECASE,
 )
 _LONG_CLAIM_CHARS = 300
+_LOWERCASE_WORD = re.compile(r"\b[a-z][a-z0-9'-]*\b")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class VerifierConfig:
     aggregation: AggregationConfig = field(default_factory=AggregationConfig)
     use_context: bool = True
     number_aware: bool = True
+    name_aware: bool = True
     max_claim_chars: int = 1000
     batch_claims: int = 32
 
@@ -149,6 +152,8 @@ class Verifier:
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
+        self._lowercase_words: frozenset[str] = frozenset()
+        self._lowercase_words_of = -1
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -326,16 +331,40 @@ class Verifier:
             return f"{passage.context_before} {passage.text}"
         return passage.text
 
+    def _is_common_word(self, word: str) -> bool:
+        # Whether the corpus ever writes ``word`` in lower case: then a claim's
+        # capitalised first word is an ordinary word ("Global warming..."), not a name.
+        with self._index_lock:
+            if self._lowercase_words_of != len(self.index):
+                self._lowercase_words = frozenset(
+                    word
+                    for passage in self.index.passages
+                    for word in _LOWERCASE_WORD.findall(passage.text)
+                )
+                self._lowercase_words_of = len(self.index)
+            return word in self._lowercase_words
+
     def _judge(
         self, claim: str, retrieved: Sequence[RetrievedPassage], scores: Sequence[NLIScores]
     ) -> list[JudgedPassage]:
         judged = []
+        names = claim_names(claim, self._is_common_word) if self.config.name_aware else ()
         for hit, nli in zip(retrieved, scores, strict=True):
             notes: tuple[str, ...] = ()
+            if names:
+                passage = hit.passage
+                missing = names_the_passage_lacks(
+                    names,
+                    passage.text,
+                    context=passage.context_before,
+                    is_common_word=self._is_common_word,
+                )
+                nli = adjust_for_missing_names(nli, missing)
+                notes += tuple(f"claim names '{name}'; the passage does not" for name in missing)
             if self.config.number_aware:
                 comparison = compare_quantities(claim, hit.passage.text)
                 nli = adjust_scores(nli, comparison)
-                notes = tuple(comparison.notes)
+                notes += tuple(comparison.notes)
             judged.append(JudgedPassage(hit.passage, hit.score, nli, notes))
         return judged
 
