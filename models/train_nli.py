@@ -632,14 +632,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     output = Path(args.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        handlers=[
-            logging.StreamHandler(sys.stderr),
-            logging.FileHandler(output / "train.log", encoding="utf-8"),
-        ],
-    )
+    log_format = "%(asctime)s %(levelname)s %(message)s"
+    logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
+    # The log file is the training logger's own: basicConfig does nothing when
+    # the process (a test runner, a notebook) has configured logging already.
+    log_file = logging.FileHandler(output / "train.log", encoding="utf-8")
+    log_file.setFormatter(logging.Formatter(log_format))
+    logger.addHandler(log_file)
+    logger.setLevel(logging.INFO)
+    try:
+        return _run(args, output)
+    finally:
+        logger.removeHandler(log_file)
+        log_file.close()
+
+
+def _run(args: argparse.Namespace, output: Path) -> int:
     config = TrainConfig(
         learning_rate=args.learning_rate,
         epochs=args.epochs,
@@ -674,6 +682,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         encode = sentence_encoder()
         train_examples += retrieved_neutrals(train_examples, args.retrieved_neutrals, rng, encode)
         heldout += retrieved_neutrals(heldout, args.retrieved_neutrals, rng, encode)
+    # The held-out slice as a file, so that eval.nli can score any model on it.
+    with (output / "heldout.jsonl").open("w", encoding="utf-8") as handle:
+        for example in heldout:
+            handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
     for source, label, count in iter_label_counts(examples):
         logger.info("data %-22s %-15s %6d", source, label, count)
     backbone = args.backbone or default_backbone()

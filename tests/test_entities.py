@@ -9,10 +9,11 @@ from verifier.entities import (
     claim_names,
     missing_names,
     names_the_passage_lacks,
+    subject_names,
 )
 from verifier.types import NLIScores
 
-CORPUS_WORDS = {"global", "the", "then", "mark", "north", "when"}.__contains__
+CORPUS_WORDS = {"global", "the", "then", "mark", "north", "when", "cold"}.__contains__
 
 
 @pytest.mark.parametrize(
@@ -100,3 +101,21 @@ def test_names_count_as_lacking_only_in_a_passage_about_someone_else(passage, co
     names = ("China", "Russia")
     assert names_the_passage_lacks(names, passage, context=context) == lacking
     assert names_the_passage_lacks((), passage) == ()
+
+
+@pytest.mark.parametrize(
+    ("claim", "subject"),
+    [
+        ("China has sent soldiers to help Russia retake Kursk.", ("China",)),
+        ("When Ukraine crossed into Kursk in August, Russia had 11,000 troops.", ("Ukraine",)),
+        (
+            "Ukraine and the United States say 10,000 soldiers were sent.",
+            ("Ukraine", "United States"),
+        ),
+        ("Cold weather to grip the world as the solar minimum deepens, NASA says.", ()),
+        ("We’ll still be facing extreme heat.", ()),
+        ("On Feb. 7, NASA said so.", ("NASA",)),
+    ],
+)
+def test_subject_names_are_those_before_the_first_lower_case_word(claim, subject):
+    assert subject_names(claim, CORPUS_WORDS) == subject

@@ -192,3 +192,64 @@ def test_readers_map_labels_and_name_bad_lines(tmp_path: Path) -> None:
         read_nli_jsonl(bad, "x")
     with pytest.raises(DataError, match="not found"):
         read_nli_jsonl(tmp_path / "missing.jsonl", "x")
+
+
+def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
+    tokenizer, initial_model, tmp_path: Path
+) -> None:
+    backbone = tmp_path / "backbone"
+    initial_model.save_pretrained(backbone)
+    tokenizer.save_pretrained(backbone)
+    data = tmp_path / "data" / "nli"
+    data.mkdir(parents=True)
+    three_way = [e.to_dict() for e in PAIRS] * 4
+    (data / "train.jsonl").write_text("".join(json.dumps(row) + "\n" for row in three_way))
+    fever = [
+        {
+            "premise": f"{name} is a city in {country}.",
+            "hypothesis": f"{name} is in {country}.",
+            "label": "entailment",
+        }
+        for name, country in [
+            ("Lyon", "France"),
+            ("Porto", "Portugal"),
+            ("Graz", "Austria"),
+            ("Turin", "Italy"),
+            ("Ghent", "Belgium"),
+            ("Brno", "Czechia"),
+        ]
+    ]
+    (data / "fever_pairs.jsonl").write_text("".join(json.dumps(row) + "\n" for row in fever))
+    out = tmp_path / "run"
+    code = train_nli.main(
+        [
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--sources",
+            "nli",
+            "fever",
+            "--backbone",
+            str(backbone),
+            "--output-dir",
+            str(out),
+            "--device",
+            "cpu",
+            "--max-steps",
+            "3",
+            "--batch-size",
+            "4",
+            "--heldout-fraction",
+            "0.3",
+            "--retrieved-neutrals",
+            "1.0",
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    heldout = [json.loads(line) for line in (out / "heldout.jsonl").read_text().splitlines()]
+    sources = {row["source"] for row in heldout}
+    assert {"fever", "fever-retrieved"} <= sources
+    assert all(row["label"] == "neutral" for row in heldout if row["source"] == "fever-retrieved")
+    assert json.loads((out / "best" / "config.json").read_text())["id2label"]["1"] == "neutral"
+    assert "retrieved neutrals" in (out / "train.log").read_text()
+    assert json.loads((out / "metrics.json").read_text())["total_steps"] == 3

@@ -19,7 +19,10 @@ so this module finds the claim's names and looks for them in the passage:
   for the name's initials or the name for an acronym ("U.S." and "United
   States", "EU" and "European Union").
 
-A passage may be about a name without naming it ("He joined...", "The film
+Only the names in the claim's opening, its subject as a rule, are checked
+(:func:`subject_names`): "NASA says" at the end of a claim, or a list of
+countries, is something a supporting passage need not repeat. A passage may
+be about a name without naming it ("He joined...", "The film
 was shot..."), so :func:`names_the_passage_lacks` counts a name as lacking
 only when the passage opens with neither a pronoun nor "the <noun>" and names
 something else instead. :func:`adjust_for_missing_names` then moves most of
@@ -38,6 +41,8 @@ Example:
     ... )
     >>> names
     ('China', 'Russia', 'Kursk')
+    >>> subject_names("China has sent soldiers to help Russia.", corpus_words.__contains__)
+    ('China',)
     >>> names_the_passage_lacks(names, "North Korea sent 10,000 soldiers to Russia's Kursk region.")
     ('China',)
     >>> names_the_passage_lacks(names, "They were sent to Russia's Kursk region.")
@@ -53,107 +58,30 @@ from verifier.types import NLIScores
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9’'&.-]*")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Capitalised only because they open a sentence; never part of a name.
-_FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "my",
-        "in",
-        "on",
-        "at",
-        "of",
-        "for",
-        "to",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "but",
-        "if",
-        "when",
-        "while",
-        "after",
-        "before",
-        "as",
-    ]
+_FUNCTION_WORDS = _word_set(
+    "a an the this that these those it its he she they we i you his her their our my "
+    "in on at of for to from by with and or but if when while after before as"
 )
 # Part of a name ("North Korea", "President Zelensky") but not enough to identify it.
-_GENERIC_WORDS = frozenset(
-    [
-        "north",
-        "south",
-        "east",
-        "west",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
-        "new",
-        "old",
-        "great",
-        "united",
-        "republic",
-        "president",
-        "prime",
-        "minister",
-        "general",
-        "gen",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "king",
-        "queen",
-        "sir",
-        "lord",
-        "leader",
-        "chief",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+_GENERIC_WORDS = _word_set(
+    "north south east west northern southern eastern western central new old great "
+    "united republic president prime minister general gen mr mrs ms dr st king queen "
+    "sir lord leader chief monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 _CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+)+")
 _ANAPHORIC_OPENING = re.compile(
     r"^\W*(?:(?i:he|she|it|they|his|her|its|their|this|these|those)\b|[Tt]he\s+[a-z])"
 )
+_CONTRACTION = re.compile(r"['’](?:ll|re|ve|d|m|t)$", re.IGNORECASE)
 _ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "dr", "st", "gen", "jr", "sr", "no", "vs"])
 _STEM_ENDINGS = ("ian", "ese", "ia", "a", "e", "y", "o", "n")
 
@@ -207,7 +135,11 @@ def claim_names(claim: str, is_common_word: Callable[[str], bool] | None = None)
             run = []
         opens_sentence = opens_sentence or bool(re.search(r"[.!?:]", gap))
         word = _strip(match.group())
-        if word[:1].isupper() and word.lower() not in _FUNCTION_WORDS:
+        if (
+            word[:1].isupper()
+            and word.lower() not in _FUNCTION_WORDS
+            and not _CONTRACTION.search(word)
+        ):
             if not run:
                 run_opens_sentence = opens_sentence
             run.append(word)
@@ -226,6 +158,25 @@ def claim_names(claim: str, is_common_word: Callable[[str], bool] | None = None)
         previous_end = match.end()
     close_run()
     return tuple(names)
+
+
+def subject_names(
+    claim: str, is_common_word: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
+    """The names in the claim's opening, before its first lower-case word (not "the", "of"...).
+
+    That is the claim's subject as a rule ("China has sent...", "Mark Rutte
+    travelled...", "When Ukraine crossed..."). Names further on are often an
+    attribution ("..., NASA says") or a setting ("...declining in Britain and
+    France") that a supporting passage need not repeat.
+    """
+    opening = []
+    for match in _WORD.finditer(claim):
+        word = match.group()
+        if word[:1].islower() and word.lower() not in _FUNCTION_WORDS:
+            break
+        opening.append(_strip(word))
+    return tuple(name for name in claim_names(claim, is_common_word) if name.split()[0] in opening)
 
 
 def _stem(word: str) -> str:

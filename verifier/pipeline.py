@@ -23,7 +23,7 @@ from verifier.aggregate import AggregationConfig, aggregate
 from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
 from verifier.corpus import CorpusInput, ReadResult, read_corpus
 from verifier.embedding import Embedder, TextEncoder
-from verifier.entities import adjust_for_missing_names, claim_names, names_the_passage_lacks
+from verifier.entities import adjust_for_missing_names, names_the_passage_lacks, subject_names
 from verifier.errors import InvalidClaimError
 from verifier.index import PassageIndex
 from verifier.nli import Judge, NLIJudge
@@ -348,7 +348,7 @@ class Verifier:
         self, claim: str, retrieved: Sequence[RetrievedPassage], scores: Sequence[NLIScores]
     ) -> list[JudgedPassage]:
         judged = []
-        names = claim_names(claim, self._is_common_word) if self.config.name_aware else ()
+        names = subject_names(claim, self._is_common_word) if self.config.name_aware else ()
         for hit, nli in zip(retrieved, scores, strict=True):
             notes: tuple[str, ...] = ()
             if names:
