@@ -89,3 +89,14 @@ def test_unmappable_nli_model_is_reported(tmp_path, capsys):
     )
     assert code == EXIT_BAD_INPUT
     assert "cannot map the NLI model's labels" in err
+
+
+def test_check_options_switch_the_number_and_name_rules_off():
+    from verifier.cli import _parser, check_config
+
+    default = check_config(_parser().parse_args(["check", "claim", "--corpus", "x"]))
+    assert (default.number_aware, default.name_aware, default.top_k) == (True, True, 5)
+    argv = ["check", "claim", "--corpus", "x", "--no-number-aware", "--no-name-aware"]
+    argv += ["--top-k", "3"]
+    off = check_config(_parser().parse_args(argv))
+    assert (off.number_aware, off.name_aware, off.top_k) == (False, False, 3)

@@ -15,8 +15,12 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from verifier.types import Verdict
+
+if TYPE_CHECKING:
+    from verifier.pipeline import VerifierConfig
 
 logger = logging.getLogger("verifier")
 
@@ -62,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-number-aware", action="store_true", help="no adjustment for figures and dates"
     )
-    parser.add_argument(
+    check.add_argument(
         "--no-name-aware", action="store_true", help="no check that passages name the claim's names"
     )
     return parser
@@ -106,6 +110,17 @@ def _run_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_config(args: argparse.Namespace) -> VerifierConfig:
+    """The pipeline settings that ``check``'s options ask for."""
+    from verifier.pipeline import VerifierConfig
+
+    return VerifierConfig(
+        top_k=args.top_k,
+        number_aware=not args.no_number_aware,
+        name_aware=not args.no_name_aware,
+    )
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from verifier.batch import read_claims, result_record, write_csv, write_jsonl
     from verifier.errors import VerifierError
@@ -121,11 +136,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.claim is not None:
         check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
-    config = VerifierConfig(
-        top_k=args.top_k,
-        number_aware=not args.no_number_aware,
-        name_aware=not args.no_name_aware,
-    )
+    config = check_config(args)
     judge = NLIJudge(args.nli_model)
     if args.index:
         verifier = Verifier.load(args.index, judge=judge, config=config)
