@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-numbers", action="store_true", help="turn off the number-aware adjustment"
     )
     parser.add_argument(
+        "--no-reports", action="store_true", help="turn off the confirmed/denied check"
+    )
+    parser.add_argument(
         "--no-names", action="store_true", help="turn off the check for the claim's names"
     )
     parser.add_argument(
@@ -258,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             top_k=args.top_k,
             number_aware=not args.no_numbers,
             name_aware=not args.no_names,
+            report_aware=not args.no_reports,
             batch_claims=args.batch_claims,
         )
         run_predict(

@@ -244,3 +244,20 @@ def test_a_passage_about_someone_else_does_not_support_the_claim():
     assert aware.label == NOT_ENOUGH_INFO
     assert aware.evidence[0].notes == ("claim names 'China'; the passage does not",)
     assert make(docs).verify("North Korea has sent soldiers to help Russia").label == SUPPORTED
+
+
+def test_a_passage_where_the_subject_would_not_confirm_refutes_a_claim_that_it_confirmed():
+    docs = {
+        "wire": "Moscow declined to confirm that its soldiers are in Kursk.",
+        "other": "Kyiv declined to confirm that Russian soldiers are in Kursk.",
+    }
+    claim = "Moscow confirmed that its soldiers are in Kursk"
+    aware = make(docs).verify(claim)
+    blind = make(docs, config=VerifierConfig(number_aware=False, report_aware=False)).verify(claim)
+    assert blind.label == SUPPORTED
+    assert aware.label == REFUTED
+    wire = next(e for e in aware.evidence if e.passage.doc_id == "wire")
+    other = next(e for e in aware.evidence if e.passage.doc_id == "other")
+    assert wire.notes == ("claim says confirmed; passage says unconfirmed",)
+    # Kyiv is not the claim's subject: what it would not confirm is not compared.
+    assert not any("confirmed" in note for note in other.notes)

@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-number-aware", action="store_true", help="no adjustment for figures and dates"
     )
     check.add_argument(
+        "--no-report-aware",
+        action="store_true",
+        help="no check of confirmed / denied / unconfirmed between claim and passage",
+    )
+    check.add_argument(
         "--no-name-aware", action="store_true", help="no check that passages name the claim's names"
     )
     return parser
@@ -118,6 +123,7 @@ def check_config(args: argparse.Namespace) -> VerifierConfig:
         top_k=args.top_k,
         number_aware=not args.no_number_aware,
         name_aware=not args.no_name_aware,
+        report_aware=not args.no_report_aware,
     )
 
 

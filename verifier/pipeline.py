@@ -23,11 +23,17 @@ from verifier.aggregate import AggregationConfig, aggregate
 from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
 from verifier.corpus import CorpusInput, ReadResult, read_corpus
 from verifier.embedding import Embedder, TextEncoder
-from verifier.entities import adjust_for_missing_names, names_the_passage_lacks, subject_names
+from verifier.entities import (
+    adjust_for_missing_names,
+    missing_names,
+    names_the_passage_lacks,
+    subject_names,
+)
 from verifier.errors import InvalidClaimError
 from verifier.index import PassageIndex
 from verifier.nli import Judge, NLIJudge
 from verifier.quantities import adjust_scores, compare_quantities
+from verifier.reports import adjust_for_report_clash, compare_reports
 from verifier.types import (
     ClaimSpan,
     CorpusStats,
@@ -67,6 +73,7 @@ class VerifierConfig:
     use_context: bool = True
     number_aware: bool = True
     name_aware: bool = True
+    report_aware: bool = True
     max_claim_chars: int = 1000
     batch_claims: int = 32
 
@@ -348,19 +355,31 @@ class Verifier:
         self, claim: str, retrieved: Sequence[RetrievedPassage], scores: Sequence[NLIScores]
     ) -> list[JudgedPassage]:
         judged = []
-        names = subject_names(claim, self._is_common_word) if self.config.name_aware else ()
+        config = self.config
+        wanted = config.name_aware or config.report_aware
+        subject = subject_names(claim, self._is_common_word) if wanted else ()
         for hit, nli in zip(retrieved, scores, strict=True):
             notes: tuple[str, ...] = ()
-            if names:
-                passage = hit.passage
+            passage = hit.passage
+            if subject and config.name_aware:
                 missing = names_the_passage_lacks(
-                    names,
+                    subject,
                     passage.text,
                     context=passage.context_before,
                     is_common_word=self._is_common_word,
                 )
                 nli = adjust_for_missing_names(nli, missing)
                 notes += tuple(f"claim names '{name}'; the passage does not" for name in missing)
+            # Who confirmed or denied matters: compare only where the passage
+            # names the claim's subject.
+            if (
+                subject
+                and config.report_aware
+                and not missing_names(subject, f"{passage.context_before} {passage.text}")
+            ):
+                reports = compare_reports(claim, passage.text)
+                nli = adjust_for_report_clash(nli, reports)
+                notes += (reports.note,) if reports.clash else ()
             if self.config.number_aware:
                 comparison = compare_quantities(claim, hit.passage.text)
                 nli = adjust_scores(nli, comparison)
