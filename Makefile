@@ -16,7 +16,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) app.py $(ARGS)
+	$(PY) -m app $(ARGS)
 
 # Debian's chromium for the end-to-end tests; never a browser downloaded by a test tool.
 browser:
@@ -38,7 +38,7 @@ test-slow: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check verifier models eval tests app.py
+	$(VENV)/bin/ruff format --check verifier models eval tests app
 
 clean:
 	rm -rf $(VENV) .pytest_cache .verifier_cache

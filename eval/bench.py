@@ -46,6 +46,8 @@ from eval.timing import (
     percentile,
     release_free_memory,
 )
+from verifier import VerifierConfig
+from verifier.io import add_pipeline_options, skipped_checks
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +67,13 @@ class CorpusSettings:
         repeats: timed repeats of every step; figures are their medians.
         top_k: passages retrieved and judged per claim, for ours and the baseline.
         nli_batch_size: pairs per forward pass when measuring NLI throughput.
-        number_aware: the pipeline's number check (``VerifierConfig.number_aware``).
+        checks_off: the pipeline's checks turned off (names from ``verifier.judging.checks``).
     """
 
     repeats: int = 5
-    top_k: int = 5
+    top_k: int = VerifierConfig.top_k
     nli_batch_size: int = NLI_BATCH_SIZE
-    number_aware: bool = True
+    checks_off: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("repeats", "top_k", "nli_batch_size"):
@@ -83,7 +85,7 @@ class CorpusSettings:
             "repeats": self.repeats,
             "top_k": self.top_k,
             "nli_batch_size": self.nli_batch_size,
-            "number_aware": self.number_aware,
+            "checks_off": list(self.checks_off),
         }
 
 
@@ -197,8 +199,8 @@ class NaiveBaseline:
         self.matrix = np.vstack(rows).astype(np.float32)
 
     def verify(self, claim: str) -> Any:
-        from verifier.aggregate import aggregate
-        from verifier.types import JudgedPassage
+        from verifier import JudgedPassage
+        from verifier.decision import aggregate
 
         query = self.embedder.encode([claim])[0]
         judged = []
@@ -245,11 +247,11 @@ def bench_corpus(
         A JSON-ready record with the corpus size, per-measure figures and
         speed-ups, peak memory per step, and the label agreement of the two.
     """
-    from verifier.pipeline import Verifier, VerifierConfig
+    from verifier import Verifier, choose_checks
 
     if not claims:
         raise ValueError("at least one claim is needed to benchmark")
-    config = VerifierConfig(top_k=settings.top_k, number_aware=settings.number_aware)
+    config = VerifierConfig(top_k=settings.top_k, checks=choose_checks(skip=settings.checks_off))
 
     def build_from_corpus() -> Verifier:
         return Verifier.from_corpus(corpus, embedder=embedder, judge=judge, config=config)
@@ -455,8 +457,8 @@ def format_markdown(report: dict[str, Any]) -> str:
         f"FAISS threads {machine['faiss_threads']} ({machine['faiss_compile_options'].strip()}); Python {machine['python']}, "
         f"torch {machine['torch']}, FAISS {machine['faiss']}, transformers {machine['transformers']}.",
         f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`; "
-        f"top-k {report['settings']['top_k']}, number check "
-        f"{'on' if report['settings'].get('number_aware', True) else 'off'}.",
+        f"top-k {report['settings']['top_k']}, checks off: "
+        f"{', '.join(report['settings'].get('checks_off', [])) or 'none'}.",
         f"Figures are wall-clock medians over {report['settings']['repeats']} repeats after a "
         "warm-up. Speed-up = how many times better ours is than the naive baseline measured "
         "in the same run (one text per encode call, one pair per NLI call, numpy brute-force "
@@ -534,7 +536,7 @@ def run_bench(
     scale_settings: ScaleSettings | None = None,
 ) -> dict[str, Any]:
     """Run the corpus benchmarks, then the scale benchmark; returns the report."""
-    from verifier.batch import read_claims
+    from verifier import read_claims
 
     scale_settings = scale_settings or ScaleSettings(repeats=settings.repeats)
     machine = machine_info()
@@ -617,7 +619,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="claims JSONL/CSV; one for all corpora, or one per --corpus in the same order",
     )
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats (default 5)")
-    parser.add_argument("--top-k", type=int, default=5, help="passages judged per claim")
     parser.add_argument("--out", type=Path, help="output folder (default runs/bench-DATE)")
     parser.add_argument(
         "--scales",
@@ -639,9 +640,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=1800.0,
         help="seconds allowed for each (size, index type), build included (default 1800)",
     )
-    parser.add_argument(
-        "--no-numbers", action="store_true", help="turn off the pipeline's number check"
-    )
+    add_pipeline_options(parser)
     parser.add_argument("--nli-model", help="NLI model path, hub id or alias (default: shipped)")
     parser.add_argument("--embedder", help="sentence embedder path (default: shipped)")
     args = parser.parse_args(argv)
@@ -654,8 +653,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from verifier.embedding import Embedder
-    from verifier.nli import NLIJudge
+    from verifier import Embedder, NLIJudge
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
@@ -667,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         embedder=Embedder(args.embedder),
         judge=NLIJudge(args.nli_model, batch_size=NLI_BATCH_SIZE),
         settings=CorpusSettings(
-            repeats=args.repeats, top_k=args.top_k, number_aware=not args.no_numbers
+            repeats=args.repeats, top_k=args.top_k, checks_off=tuple(skipped_checks(args))
         ),
         scales=[] if args.skip_scale else args.scales,
         index_types=args.index_types,

@@ -118,8 +118,7 @@ def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[s
     """
     import faiss
 
-    from verifier.index import PassageIndex
-    from verifier.types import Passage
+    from verifier import Passage, PassageIndex
 
     vectors = synthetic_vectors(size, settings.seed)
     queries = synthetic_vectors(settings.queries, settings.seed + 1)

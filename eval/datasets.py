@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED, normalize_text
-from verifier.jsonl import json_objects
+from verifier import json_objects
+from verifier.decision import gold_label, normalize_text
+from verifier.records import line_number
+from verifier.types import NOT_ENOUGH_INFO
 
 
 class DatasetError(Exception):
@@ -88,23 +90,7 @@ class FactCheckDataset:
         }
 
 
-_CLIMATE_FEVER_LABELS = {
-    "SUPPORTS": SUPPORTED,
-    "REFUTES": REFUTED,
-    "NOT_ENOUGH_INFO": NOT_ENOUGH_INFO,
-    "DISPUTED": CONFLICTING,
-}
 _GOLD_EVIDENCE_LABELS = {"SUPPORTS", "REFUTES"}
-_GENERIC_LABELS = {
-    "SUPPORTED": SUPPORTED,
-    "SUPPORTS": SUPPORTED,
-    "REFUTED": REFUTED,
-    "REFUTES": REFUTED,
-    "NOT_ENOUGH_INFO": NOT_ENOUGH_INFO,
-    "NEI": NOT_ENOUGH_INFO,
-    "CONFLICTING": CONFLICTING,
-    "DISPUTED": CONFLICTING,
-}
 
 
 class _PoolBuilder:
@@ -130,7 +116,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise DatasetError(f"dataset file not found: {path}")
     with path.open(encoding="utf-8") as handle:
         for where, record in json_objects(handle, str(path), DatasetError):
-            yield int(where.rsplit(":", 1)[1]), record
+            yield line_number(where), record
 
 
 def _text(record: dict[str, Any], key: str, where: str) -> str:
@@ -140,11 +126,14 @@ def _text(record: dict[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
-def _label(value: Any, table: dict[str, str], where: str) -> str:
-    label = str(value).strip().upper().replace(" ", "_")
-    if label not in table:
-        raise DatasetError(f"{where}: unknown label {value!r}; expected one of {sorted(table)}")
-    return table[label]
+def _label(value: Any, where: str) -> str:
+    try:
+        label = gold_label(value)
+    except ValueError as error:
+        raise DatasetError(f"{where}: unknown label {value!r}: {error}") from error
+    if label is None:
+        raise DatasetError(f"{where}: empty label")
+    return label
 
 
 def _check_unique(examples: list[ClaimExample], path: Path) -> None:
@@ -177,7 +166,7 @@ def read_climate_fever(path: str | Path) -> FactCheckDataset:
             ClaimExample(
                 claim_id=str(record.get("claim_id", f"L{number}")),
                 claim=_text(record, "claim", where),
-                label=_label(original, _CLIMATE_FEVER_LABELS, where),
+                label=_label(original, where),
                 original_label=original,
                 gold_evidence=tuple(gold),
             )
@@ -197,7 +186,7 @@ def _generic(path: str | Path, name: str, id_keys: tuple[str, ...]) -> FactCheck
         original = record.get("label")
         if original is None:
             raise DatasetError(f"{where}: missing 'label'")
-        label = _label(original, _GENERIC_LABELS, where)
+        label = _label(original, where)
         evidence = record.get("evidence", [])
         if not isinstance(evidence, list):
             raise DatasetError(f"{where}: 'evidence' must be a list")

@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.factcheck --dataset climate-fever \\
         --data ../shared/data/factcheck/climate-fever.jsonl --out runs/NAME \\
-        [--top-k 5] [--limit N] [--model NLI_PATH]
+        [--top-k K] [--limit N] [--model NLI_PATH]
 
 Every evidence sentence of the dataset (unique by text) goes into one index; each
 claim is verified against the whole pool with the real pipeline
@@ -33,11 +33,22 @@ from typing import Any
 from eval.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset, read_dataset
 from eval.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
 from eval.split import split_of
-from verifier.embedding import Embedder, TextEncoder
-from verifier.errors import InvalidClaimError, VerifierError
-from verifier.nli import Judge, NLIJudge
-from verifier.pipeline import Verifier, VerifierConfig, check_claim
-from verifier.types import Passage, Verdict
+from verifier import (
+    Embedder,
+    InvalidClaimError,
+    Judge,
+    NLIJudge,
+    Passage,
+    Verdict,
+    Verifier,
+    VerifierConfig,
+    VerifierError,
+    check_claim,
+    choose_checks,
+    write_jsonl,
+)
+from verifier.io import add_pipeline_options, positive_int, skipped_checks
+from verifier.retrieval import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -185,13 +196,10 @@ def run_predict(
     verifier.warm_up()
     setup_seconds = time.perf_counter() - started
 
-    partial = out / (PREDICTIONS + ".partial")
     started = time.perf_counter()
-    with partial.open("w", encoding="utf-8") as handle:
-        for record in predict(examples, verifier, config.top_k, config.batch_claims):
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    records = list(predict(examples, verifier, config.top_k, config.batch_claims))
     predict_seconds = time.perf_counter() - started
-    partial.replace(out / PREDICTIONS)
+    write_jsonl(records, out / PREDICTIONS)
 
     info = {
         "dataset": {**dataset.to_dict(), "claims_run": len(examples)},
@@ -211,13 +219,6 @@ def run_predict(
     return info
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m eval.factcheck",
@@ -227,27 +228,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dataset", required=True, choices=sorted(READERS))
     parser.add_argument("--data", required=True, help="the dataset's JSONL file")
     parser.add_argument("--out", required=True, help="run folder, e.g. runs/NAME")
-    parser.add_argument("--top-k", type=_positive, default=5, help="passages per claim")
     parser.add_argument(
-        "--limit", type=_positive, help="only the first N claims (pool stays whole)"
+        "--limit", type=positive_int, help="only the first N claims (pool stays whole)"
     )
     parser.add_argument("--model", help="NLI model path or alias (default: the shipped model)")
     parser.add_argument("--embedder", help="sentence-embedder path (default: the shipped one)")
-    parser.add_argument("--batch-claims", type=_positive, default=32, help="claims per batch")
-    parser.add_argument(
-        "--no-numbers", action="store_true", help="turn off the number-aware adjustment"
-    )
-    parser.add_argument(
-        "--no-reports", action="store_true", help="turn off the confirmed/denied check"
-    )
-    parser.add_argument(
-        "--no-names", action="store_true", help="turn off the check for the claim's names"
-    )
+    parser.add_argument("--batch-claims", type=positive_int, default=32, help="claims per batch")
+    add_pipeline_options(parser)
     parser.add_argument(
         "--index-cache",
         help="folder to keep the pool's index in and reuse it from (e.g. .cache/factcheck)",
     )
-    parser.add_argument("--bins", type=_positive, default=10, help="confidence bins for ECE")
+    parser.add_argument("--bins", type=positive_int, default=10, help="confidence bins for ECE")
     return parser
 
 
@@ -259,9 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dataset = read_dataset(args.dataset, args.data)
         config = VerifierConfig(
             top_k=args.top_k,
-            number_aware=not args.no_numbers,
-            name_aware=not args.no_names,
-            report_aware=not args.no_reports,
+            checks=choose_checks(skip=skipped_checks(args)),
             batch_claims=args.batch_claims,
         )
         run_predict(

@@ -1,8 +1,8 @@
-"""Fitting on the dev half: aggregation thresholds and a confidence calibration.
+"""Fitting the aggregation thresholds on the dev half (the calibration is ``verifier.decision``'s).
 
 Both work on stored predictions, so nothing is re-run through the models: the
 per-evidence NLI scores saved in ``predictions.jsonl`` are re-aggregated with
-:func:`verifier.aggregate.aggregate` under other :class:`AggregationConfig`
+:func:`verifier.decision.aggregate` under other :class:`AggregationConfig`
 settings. Only dev claims may be passed in; the caller scores test with the result.
 """
 
@@ -12,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from eval.metrics import bin_index, claim_label_metrics
-from verifier.aggregate import AggregationConfig, aggregate
-from verifier.types import JudgedPassage, Verdict
+from verifier import JudgedPassage, Verdict
+from verifier.decision import AggregationConfig, aggregate, claim_label_metrics
 
 _STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
@@ -132,53 +131,4 @@ def fit_aggregation(
         dev_claims=len(claims),
         configs_tried=tried,
         rounds=rounds,
-    )
-
-
-@dataclass(frozen=True)
-class HistogramCalibration:
-    """Histogram binning: a confidence becomes the dev accuracy of its bin.
-
-    ``accuracy[i]`` is ``None`` for a bin no dev claim fell in; such confidences are
-    kept as they are.
-    """
-
-    bins: int
-    accuracy: tuple[float | None, ...]
-    counts: tuple[int, ...]
-
-    def apply(self, confidence: float) -> float:
-        value = self.accuracy[bin_index(confidence, self.bins)]
-        return confidence if value is None else value
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"bins": self.bins, "accuracy": list(self.accuracy), "counts": list(self.counts)}
-
-
-def fit_histogram_calibration(
-    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
-) -> HistogramCalibration:
-    """Fit histogram binning on dev confidences and whether each verdict was right.
-
-    Example:
-        >>> calibration = fit_histogram_calibration([0.95, 0.92], [True, False])
-        >>> calibration.apply(0.99)
-        0.5
-    """
-    if len(confidences) != len(correct):
-        raise ValueError(f"confidences has {len(confidences)} items but correct has {len(correct)}")
-    if bins < 1:
-        raise ValueError(f"bins must be at least 1, got {bins}")
-    counts = [0] * bins
-    right = [0] * bins
-    for confidence, is_correct in zip(confidences, correct, strict=True):
-        if not 0.0 <= confidence <= 1.0:
-            raise ValueError(f"confidence {confidence} is outside [0, 1]")
-        index = bin_index(confidence, bins)
-        counts[index] += 1
-        right[index] += bool(is_correct)
-    return HistogramCalibration(
-        bins=bins,
-        accuracy=tuple(right[i] / counts[i] if counts[i] else None for i in range(bins)),
-        counts=tuple(counts),
     )

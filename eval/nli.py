@@ -28,7 +28,6 @@ label and the three probabilities.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -37,9 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import ClassificationReport, classification_report
-from verifier.jsonl import json_objects
-from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS, NLIScores
+from verifier import NLIScores, json_objects, scifact_rows
+from verifier.decision import ClassificationReport, classification_report
+from verifier.io import check_switch
+from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS
 
 NOT_ENTAILMENT = "not_entailment"
 BINARY_LABELS = (ENTAILMENT, NOT_ENTAILMENT)
@@ -113,29 +113,16 @@ def _read_climate_fever(path: Path) -> list[LabeledPair]:
 def _read_scifact_tsv(path: Path) -> list[LabeledPair]:
     pairs = []
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[1:4]] != [
-            "sentence1",
-            "sentence2",
-            "entailment",
-        ]:
-            raise EvalInputError(
-                f"{path}:1: expected the header 'index sentence1 sentence2 entailment'"
-            )
-        for row in reader:
-            if not row:
-                continue
-            where = f"{path}:{reader.line_num}"
-            if len(row) != 4:
-                raise EvalInputError(f"{where}: expected 4 tab-separated columns, got {len(row)}")
-            if row[3] not in BINARY_LABELS:
+        for row in scifact_rows(handle, str(path), EvalInputError):
+            if row.label not in BINARY_LABELS:
                 raise EvalInputError(
-                    f"{where}: label {row[3]!r} is not one of {list(BINARY_LABELS)}"
+                    f"{row.where}: label {row.label!r} is not one of {list(BINARY_LABELS)}"
                 )
             pairs.append(
                 LabeledPair(
-                    _string(row[1], "sentence1", where), _string(row[2], "sentence2", where), row[3]
+                    _string(row.evidence, "sentence1", row.where),
+                    _string(row.claim, "sentence2", row.where),
+                    row.label,
                 )
             )
     return pairs
@@ -229,17 +216,18 @@ def predict(
         The scores in input order and the seconds spent predicting (model
         loading excluded).
     """
-    from verifier.nli import NLIJudge
+    from verifier import NLIJudge
 
     judge = NLIJudge(model, device=device, batch_size=batch_size)
     judge.warm_up()
     started = time.perf_counter()
     scores = judge.predict([(p.premise, p.hypothesis) for p in pairs])
     if number_aware:
-        from verifier.quantities import adjust_scores, compare_quantities
+        from verifier.judging import NumberCheck, compare_quantities
 
+        check = NumberCheck()
         scores = [
-            adjust_scores(s, compare_quantities(p.hypothesis, p.premise))
+            check.shift(s, compare_quantities(p.hypothesis, p.premise))
             for s, p in zip(scores, pairs, strict=True)
         ]
     return scores, time.perf_counter() - started
@@ -286,7 +274,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument(
-        "--number-aware", action="store_true", help="apply verifier.quantities' adjustment"
+        check_switch("numbers"),
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="apply the pipeline's number check to the scores (default off)",
     )
     parser.add_argument("--limit", type=int, help="only the first N pairs")
     parser.add_argument(

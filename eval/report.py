@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import CLAIM_CLASSES
+from verifier.decision import CLAIM_CLASSES
 
 REPORT = "report.md"
 CONFUSION_PNG = "confusion.png"

@@ -22,29 +22,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.fit import (
-    HistogramCalibration,
-    StoredClaim,
-    fit_aggregation,
-    fit_histogram_calibration,
-    reaggregate,
-)
-from eval.metrics import (
+from eval.fit import StoredClaim, fit_aggregation, reaggregate
+from eval.report import milliseconds, write_plots, write_report
+from eval.split import DEV, TEST
+from eval.timing import latency_summary
+from verifier import json_objects
+from verifier.decision import (
     CLAIM_CLASSES,
     VERDICT_COLUMNS,
+    AggregationConfig,
+    HistogramCalibration,
     claim_label_metrics,
     classification_report,
     conflict_metrics,
     evidence_recall_at_k,
     expected_calibration_error,
     fever_strict_accuracy,
-    latency_summary,
+    fit_histogram_calibration,
     reliability_bins,
 )
-from eval.report import milliseconds, write_plots, write_report
-from eval.split import DEV, TEST
-from verifier.aggregate import AggregationConfig
-from verifier.jsonl import json_objects
 
 logger = logging.getLogger(__name__)
 

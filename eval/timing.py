@@ -286,3 +286,41 @@ class PeakMemory:
             peak_mb = max(self._sampled_peak_mb, current_rss_mb())
             method = MEMORY_METHOD_SAMPLED
         self.result = MemoryUse(start_mb=self._start_mb, peak_mb=peak_mb, method=method)
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Seconds per claim; the statistics are ``None`` when there are no timings."""
+
+    count: int
+    mean: float | None
+    median: float | None
+    p95: float | None
+    max: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "mean": self.mean,
+            "median": self.median,
+            "p95": self.p95,
+            "max": self.max,
+        }
+
+
+def latency_summary(latencies: Sequence[float]) -> LatencySummary:
+    """Mean, median, 95th percentile and maximum of per-claim seconds.
+
+    Example:
+        >>> latency_summary([1.0, 2.0, 3.0]).median
+        2.0
+    """
+    if not latencies:
+        return LatencySummary(count=0, mean=None, median=None, p95=None, max=None)
+    return LatencySummary(
+        count=len(latencies),
+        mean=sum(latencies) / len(latencies),
+        median=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        max=max(latencies),
+    )

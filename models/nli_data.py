@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from verifier.jsonl import json_objects
+from verifier.records import json_objects
 
 LABELS = ("entailment", "neutral", "contradiction")
 """Output order of the shipped model: ``id2label = {0: entailment, 1: neutral, 2: contradiction}``."""

@@ -54,7 +54,7 @@ from models.nli_data import (
     retrieved_neutrals,
     split_heldout,
 )
-from models.registry import embedder_path
+from verifier.registry import embedder_path
 
 logger = logging.getLogger("models.train_nli")
 

@@ -21,7 +21,7 @@ def news_corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from verifier.embedding import Embedder
+    from verifier.retrieval import Embedder
 
     embedder = Embedder()
     embedder.warm_up()
@@ -30,7 +30,7 @@ def real_embedder():
 
 @pytest.fixture(scope="session")
 def real_judge():
-    from verifier.nli import NLIJudge
+    from verifier.judging import NLIJudge
 
     judge = NLIJudge()
     judge.warm_up()

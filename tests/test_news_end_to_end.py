@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.pipeline import Verifier
+from verifier import Verifier
 from verifier.types import NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 

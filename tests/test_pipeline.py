@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
+from verifier import Verifier, VerifierConfig, check_claim, choose_checks
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError
-from verifier.pipeline import Verifier, VerifierConfig, check_claim
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 DOCS = {
@@ -14,7 +14,7 @@ DOCS = {
     "gazette": "The council did not approve the budget in March. Critics were loud.",
     "library": "The library opened in 1998. It lends many books. He praised the staff of the library.",
 }
-CONFIG = VerifierConfig(number_aware=False)
+CONFIG = VerifierConfig(checks=choose_checks(skip=["numbers"]))
 
 
 def make(docs=DOCS, config=CONFIG, **kwargs) -> Verifier:
@@ -71,7 +71,7 @@ def test_anaphoric_sentences_are_judged_with_the_sentence_before():
 
 def test_context_can_be_switched_off():
     judge = FakeJudge()
-    config = VerifierConfig(number_aware=False, use_context=False)
+    config = VerifierConfig(checks=choose_checks(skip=["numbers"]), use_context=False)
     Verifier.from_corpus(
         {"library": DOCS["library"]}, embedder=FakeEmbedder(), judge=judge, config=config
     ).verify("The library lends many books", top_k=3)
@@ -239,7 +239,9 @@ def test_a_passage_about_someone_else_does_not_support_the_claim():
     docs = {"wire": "North Korea has sent soldiers to help Russia retake Kursk."}
     claim = "China has sent soldiers to help Russia retake Kursk"
     aware = make(docs).verify(claim)
-    blind = make(docs, config=VerifierConfig(number_aware=False, name_aware=False)).verify(claim)
+    blind = make(
+        docs, config=VerifierConfig(checks=choose_checks(skip=["numbers", "names"]))
+    ).verify(claim)
     assert blind.label == SUPPORTED
     assert aware.label == NOT_ENOUGH_INFO
     assert aware.evidence[0].notes == ("claim names 'China'; the passage does not",)
@@ -253,7 +255,9 @@ def test_a_passage_where_the_subject_would_not_confirm_refutes_a_claim_that_it_c
     }
     claim = "Moscow confirmed that its soldiers are in Kursk"
     aware = make(docs).verify(claim)
-    blind = make(docs, config=VerifierConfig(number_aware=False, report_aware=False)).verify(claim)
+    blind = make(
+        docs, config=VerifierConfig(checks=choose_checks(skip=["numbers", "reports"]))
+    ).verify(claim)
     assert blind.label == SUPPORTED
     assert aware.label == REFUTED
     wire = next(e for e in aware.evidence if e.passage.doc_id == "wire")

@@ -7,7 +7,10 @@ import pytest
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import pipeline
 from verifier.errors import CorpusError
+from verifier.judging import choose_checks
 from verifier.types import NOT_ENOUGH_INFO, SUPPORTED
+
+NO_NUMBERS = choose_checks(skip=["numbers"])
 
 
 @pytest.fixture
@@ -22,14 +25,14 @@ def test_same_content_reuses_the_index_and_changed_content_rebuilds_it(tmp_path,
     doc = tmp_path / "a.txt"
     doc.write_text("The bridge opened in 2019.")
     assert (
-        pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False).label
+        pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS).label
         == SUPPORTED
     )
     assert len(pipeline._cache) == 1
-    pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
+    pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS)
     assert len(pipeline._cache) == 1
     doc.write_text("Heavy rain fell all week.")
-    verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path, number_aware=False)
+    verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS)
     assert len(pipeline._cache) == 2
     assert verdict.label == NOT_ENOUGH_INFO
 
@@ -39,7 +42,7 @@ def test_in_memory_texts_and_top_k(fake_models):
         "The bridge opened",
         corpus={"a": "The bridge opened today. Heavy rain fell all week. Many cars came."},
         top_k=2,
-        number_aware=False,
+        checks=NO_NUMBERS,
     )
     assert len(verdict.evidence) == 2
 
@@ -56,3 +59,21 @@ def test_public_names_resolve_lazily():
     assert verifier.Verifier is pipeline.Verifier
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = verifier.nope
+
+
+def test_an_unchanged_corpus_is_not_parsed_again_whatever_the_top_k(
+    tmp_path, fake_models, monkeypatch
+):
+    from verifier.corpus import reading
+
+    (tmp_path / "a.txt").write_text("The bridge opened in 2019. Heavy rain fell all week.")
+    parsed = []
+    read_file = reading.read_file
+    monkeypatch.setattr(reading, "read_file", lambda *args: parsed.append(args) or read_file(*args))
+    first = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=2, checks=NO_NUMBERS)
+    assert len(parsed) == 1
+    second = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=1, checks=NO_NUMBERS)
+    third = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=2)
+    assert len(parsed) == 1
+    assert (len(first.evidence), len(second.evidence), len(third.evidence)) == (2, 1, 2)
+    assert len(pipeline._cache) == 1

@@ -7,28 +7,105 @@ Example:
     ('SUPPORTED', 0.91)
 
 Heavy modules (torch, FAISS) load on first use, not on import.
+
+The package is laid out by stage: ``corpus`` (files into sentence passages),
+``retrieval`` (embedder and vector store), ``judging`` (the NLI judge and the
+checks that adjust it), ``decision`` (the verdict rule, calibration and
+metrics) and ``io`` (batch files and the command line); ``pipeline`` joins
+them. Each stage imports only ``types``, ``errors``, ``records``, ``text`` and
+``registry``, never another stage.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Verifier", "verify", "Verdict", "Evidence", "Passage", "NLIScores", "VerifierError"]
-
-if TYPE_CHECKING:
-    from verifier.errors import VerifierError
-    from verifier.pipeline import Verifier, verify
-    from verifier.types import Evidence, NLIScores, Passage, Verdict
-
 _LAZY = {
-    "Verifier": "verifier.pipeline",
     "verify": "verifier.pipeline",
+    "Verifier": "verifier.pipeline",
+    "VerifierConfig": "verifier.config",
+    "AggregationConfig": "verifier.decision",
+    "check_claim": "verifier.claims",
+    "Embedder": "verifier.retrieval",
+    "PassageIndex": "verifier.retrieval",
+    "NLIJudge": "verifier.judging",
+    "Judge": "verifier.judging",
+    "Check": "verifier.judging",
+    "choose_checks": "verifier.judging",
+    "default_checks": "verifier.judging",
+    "SHIPPED_NLI_MODEL": "verifier.registry",
+    "read_claims": "verifier.io",
+    "result_record": "verifier.io",
+    "write_csv": "verifier.io",
+    "write_jsonl": "verifier.io",
+    "json_objects": "verifier.records",
+    "scifact_rows": "verifier.records",
+    "write_atomically": "verifier.records",
     "Verdict": "verifier.types",
     "Evidence": "verifier.types",
     "Passage": "verifier.types",
     "NLIScores": "verifier.types",
+    "JudgedPassage": "verifier.types",
+    "ClaimSpan": "verifier.types",
+    "LoadReport": "verifier.types",
     "VerifierError": "verifier.errors",
+    "InvalidClaimError": "verifier.errors",
+    "CorpusError": "verifier.errors",
 }
+
+__all__ = [
+    "AggregationConfig",
+    "Check",
+    "ClaimSpan",
+    "CorpusError",
+    "Embedder",
+    "Evidence",
+    "InvalidClaimError",
+    "Judge",
+    "JudgedPassage",
+    "LoadReport",
+    "NLIJudge",
+    "NLIScores",
+    "Passage",
+    "PassageIndex",
+    "SHIPPED_NLI_MODEL",
+    "Verdict",
+    "Verifier",
+    "VerifierConfig",
+    "VerifierError",
+    "check_claim",
+    "choose_checks",
+    "default_checks",
+    "json_objects",
+    "read_claims",
+    "result_record",
+    "scifact_rows",
+    "verify",
+    "write_atomically",
+    "write_csv",
+    "write_jsonl",
+]
+
+if TYPE_CHECKING:
+    from verifier.claims import check_claim
+    from verifier.config import VerifierConfig
+    from verifier.decision import AggregationConfig
+    from verifier.errors import CorpusError, InvalidClaimError, VerifierError
+    from verifier.io import read_claims, result_record, write_csv, write_jsonl
+    from verifier.judging import Check, Judge, NLIJudge, choose_checks, default_checks
+    from verifier.pipeline import Verifier, verify
+    from verifier.records import json_objects, scifact_rows, write_atomically
+    from verifier.registry import SHIPPED_NLI_MODEL
+    from verifier.retrieval import Embedder, PassageIndex
+    from verifier.types import (
+        ClaimSpan,
+        Evidence,
+        JudgedPassage,
+        LoadReport,
+        NLIScores,
+        Passage,
+        Verdict,
+    )
 
 
 def __getattr__(name: str) -> Any:

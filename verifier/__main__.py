@@ -2,6 +2,6 @@
 
 import sys
 
-from verifier.cli import main
+from verifier.io.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""The pipeline that joins reading, embedding, the index, the NLI judge and aggregation.
+"""The pipeline that joins the stages: corpus, retrieval, judging and decision.
 
 ``Verifier`` is the object to keep for repeated use; ``verify()`` is the
 one-call front door, which reuses the index built for a corpus as long as the
@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from verifier.aggregate import AggregationConfig, aggregate
-from verifier.chunking import MIN_PASSAGE_CHARS, document_passages, split_sentences
-from verifier.corpus import CorpusInput, ReadResult, read_corpus
-from verifier.embedding import Embedder, TextEncoder
-from verifier.entities import (
-    adjust_for_missing_names,
-    missing_names,
-    names_the_passage_lacks,
-    subject_names,
+from verifier.claims import check_claim
+from verifier.config import VerifierConfig, check_positive
+from verifier.corpus import (
+    MIN_PASSAGE_CHARS,
+    CorpusInput,
+    LowercaseWords,
+    ReadResult,
+    corpus_fingerprint,
+    document_passages,
+    read_corpus,
+    split_sentences,
 )
+from verifier.decision import Decider, ThresholdDecider
 from verifier.errors import InvalidClaimError
-from verifier.index import PassageIndex
-from verifier.nli import Judge, NLIJudge
-from verifier.quantities import adjust_scores, compare_quantities
-from verifier.reports import adjust_for_report_clash, compare_reports
+from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
+from verifier.progress import Progress, progress_callback
+from verifier.retrieval import Embedder, PassageIndex, TextEncoder, VectorStore
+from verifier.text import leans_on_previous
 from verifier.types import (
     ClaimSpan,
     CorpusStats,
@@ -48,94 +49,16 @@ from verifier.types import (
 
 logger = logging.getLogger(__name__)
 
-Progress = bool | Callable[[int, int, str], None]
-
-# A sentence opening with one of these leans on the one before it ("He said ..."),
-# so the judge sees the previous sentence too.
-_ANAPHORIC_START = re.compile(
-    r"^(he|she|it|they|this|that|these|those|his|her|its|their|there|the latter|the former)\b",
-    re.IGNORECASE,
-)
-_LONG_CLAIM_CHARS = 300
-_LOWERCASE_WORD = re.compile(r"\b[a-z][a-z0-9'-]*\b")
-
-
-@dataclass(frozen=True)
-class VerifierConfig:
-    """Settings of a ``Verifier``; the verdict thresholds are in ``aggregation``.
-
-    Claims over ``max_claim_chars`` are refused (not truncated) with
-    ``InvalidClaimError``: a verdict on part of a claim would be misleading.
-    """
-
-    top_k: int = 5
-    aggregation: AggregationConfig = field(default_factory=AggregationConfig)
-    use_context: bool = True
-    number_aware: bool = True
-    name_aware: bool = True
-    report_aware: bool = True
-    max_claim_chars: int = 1000
-    batch_claims: int = 32
-
-    def __post_init__(self) -> None:
-        for name in ("top_k", "max_claim_chars", "batch_claims"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["aggregation"] = self.aggregation.to_dict()
-        return data
-
-
-def check_claim(claim: object, max_chars: int) -> tuple[str, tuple[str, ...]]:
-    """Validate a claim; returns it stripped, with any warnings."""
-    if not isinstance(claim, str):
-        raise InvalidClaimError(f"the claim must be text, got {type(claim).__name__}")
-    text = " ".join(claim.split())
-    if not text:
-        raise InvalidClaimError("the claim is empty: type a sentence to check")
-    if len(text) > max_chars:
-        raise InvalidClaimError(
-            f"the claim is {len(text)} characters long; the limit is {max_chars}. "
-            "Split it into single statements (or use paragraph checking)"
-        )
-    warnings = ()
-    if len(text) > _LONG_CLAIM_CHARS:
-        warnings = (
-            f"long claim ({len(text)} characters): the judge reads up to 256 tokens per pair, "
-            "and single statements are judged more reliably",
-        )
-    return text, warnings
-
-
-def _progress_callback(progress: Progress, total: int, stage: str) -> Callable[[int], None]:
-    """Adapt ``progress`` (False, True for a tqdm bar, or a callable) to ``step(done)``."""
-    if callable(progress):
-        return lambda done: progress(done, total, stage)
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, desc=stage, unit="item")
-
-        def step(done: int) -> None:
-            bar.update(done - bar.n)
-            if done >= total:
-                bar.close()
-
-        return step
-    return lambda done: None
-
 
 class Verifier:
     """Checks claims against an indexed corpus.
 
     Args:
-        index: the passage index to search.
+        index: the vector store to search.
         embedder: sentence embedder; defaults to the shipped all-MiniLM-L6-v2.
         judge: NLI judge; defaults to the project's shipped NLI model.
         config: thresholds and settings.
+        decider: the verdict rule; defaults to the thresholds in ``config.aggregation``.
 
     Example:
         >>> verifier = Verifier.from_corpus("demo_corpus/")
@@ -146,21 +69,31 @@ class Verifier:
 
     def __init__(
         self,
-        index: PassageIndex,
+        index: VectorStore,
         *,
         embedder: TextEncoder | None = None,
         judge: Judge | None = None,
         config: VerifierConfig | None = None,
+        decider: Decider | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder if embedder is not None else Embedder()
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
+        self.decider = decider or ThresholdDecider(self.config.aggregation)
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
-        self._lowercase_words: frozenset[str] = frozenset()
-        self._lowercase_words_of = -1
+        self._lowercase_words = LowercaseWords()
+
+    def with_config(self, config: VerifierConfig) -> Verifier:
+        """A verifier with other settings over the same index, models and corpus vocabulary."""
+        other = Verifier(self.index, embedder=self.embedder, judge=self.judge, config=config)
+        other._index_lock = self._index_lock
+        other._load_report = self._load_report
+        other._skipped = self._skipped
+        other._lowercase_words = self._lowercase_words
+        return other
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -225,6 +158,33 @@ class Verifier:
         )
         return cls(index, embedder=embedder, judge=judge, config=config)
 
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        corpus: CorpusInput | None = None,
+        *,
+        embedder: TextEncoder | None = None,
+        judge: Judge | None = None,
+        config: VerifierConfig | None = None,
+        progress: Progress = False,
+    ) -> Verifier:
+        """Build from ``corpus`` (saved to ``index_dir`` when one is given), or load ``index_dir``.
+
+        Raises:
+            ValueError: neither an index directory nor a corpus is given.
+        """
+        if corpus is None:
+            if index_dir is None:
+                raise ValueError("give an index directory to open or a corpus to index")
+            return cls.load(index_dir, embedder=embedder, judge=judge, config=config)
+        verifier = cls.from_corpus(
+            corpus, embedder=embedder, judge=judge, config=config, progress=progress
+        )
+        if index_dir is not None:
+            verifier.save(index_dir)
+        return verifier
+
     def save(self, index_dir: str | Path) -> None:
         """Write the index atomically: a crash mid-save leaves the previous one usable."""
         with self._index_lock:
@@ -233,7 +193,7 @@ class Verifier:
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
         # All vectors go to the index in one add: an IVF index is trained on the
         # first add, so it must see the whole corpus, not its first chunk.
-        step = _progress_callback(progress, len(passages), "embedding passages")
+        step = progress_callback(progress, len(passages), "embedding passages")
         chunk = 256
         vectors = []
         for offset in range(0, len(passages), chunk):
@@ -311,12 +271,6 @@ class Verifier:
                 warm()
 
     # ----------------------------------------------------------------- checking
-    def _top_k(self, top_k: int | None) -> int:
-        k = self.config.top_k if top_k is None else top_k
-        if not isinstance(k, int) or k < 1:
-            raise ValueError(f"top_k must be a positive integer, got {k!r}")
-        return k
-
     def _retrieve_many(self, claims: Sequence[str], k: int) -> list[list[RetrievedPassage]]:
         vectors = self.embedder.encode(list(claims))
         with self._index_lock:
@@ -329,80 +283,63 @@ class Verifier:
         text, _ = check_claim(claim, self.config.max_claim_chars)
         return self._retrieve_many([text], self._top_k(top_k))[0]
 
+    def _top_k(self, top_k: int | None) -> int:
+        return check_positive("top_k", self.config.top_k if top_k is None else top_k)
+
     def _premise(self, passage: Passage) -> str:
-        if (
-            self.config.use_context
-            and passage.context_before
-            and _ANAPHORIC_START.match(passage.text)
-        ):
+        if self.config.use_context and passage.context_before and leans_on_previous(passage.text):
             return f"{passage.context_before} {passage.text}"
         return passage.text
 
-    def _is_common_word(self, word: str) -> bool:
-        # Whether the corpus ever writes ``word`` in lower case: then a claim's
-        # capitalised first word is an ordinary word ("Global warming..."), not a name.
+    def _claim(self, text: str) -> Claim:
+        # A claim's capitalised first word is a name only if the corpus never
+        # writes it in lower case ("China has..." but not "Global warming...").
         with self._index_lock:
-            if self._lowercase_words_of != len(self.index):
-                self._lowercase_words = frozenset(
-                    word
-                    for passage in self.index.passages
-                    for word in _LOWERCASE_WORD.findall(passage.text)
-                )
-                self._lowercase_words_of = len(self.index)
-            return word in self._lowercase_words
+            words = self._lowercase_words.of(self.index.passages)
+        return Claim(text, words.__contains__)
 
     def _judge(
-        self, claim: str, retrieved: Sequence[RetrievedPassage], scores: Sequence[NLIScores]
+        self,
+        claim: Claim,
+        retrieved: Sequence[RetrievedPassage],
+        scores: Sequence[NLIScores],
+        checks: Sequence[Check],
     ) -> list[JudgedPassage]:
         judged = []
-        config = self.config
-        wanted = config.name_aware or config.report_aware
-        subject = subject_names(claim, self._is_common_word) if wanted else ()
         for hit, nli in zip(retrieved, scores, strict=True):
-            notes: tuple[str, ...] = ()
-            passage = hit.passage
-            if subject and config.name_aware:
-                missing = names_the_passage_lacks(
-                    subject,
-                    passage.text,
-                    context=passage.context_before,
-                    is_common_word=self._is_common_word,
-                )
-                nli = adjust_for_missing_names(nli, missing)
-                notes += tuple(f"claim names '{name}'; the passage does not" for name in missing)
-            # Who confirmed or denied matters: compare only where the passage
-            # names the claim's subject.
-            if (
-                subject
-                and config.report_aware
-                and not missing_names(subject, f"{passage.context_before} {passage.text}")
-            ):
-                reports = compare_reports(claim, passage.text)
-                nli = adjust_for_report_clash(nli, reports)
-                notes += (reports.note,) if reports.clash else ()
-            if self.config.number_aware:
-                comparison = compare_quantities(claim, hit.passage.text)
-                nli = adjust_scores(nli, comparison)
-                notes += tuple(comparison.notes)
-            judged.append(JudgedPassage(hit.passage, hit.score, nli, notes))
+            adjusted = apply_checks(checks, claim, hit.passage, nli)
+            judged.append(JudgedPassage(hit.passage, hit.score, adjusted.scores, adjusted.notes))
         return judged
 
-    def verify(self, claim: str, top_k: int | None = None) -> Verdict:
+    def verify(
+        self, claim: str, top_k: int | None = None, *, checks: Sequence[Check] | None = None
+    ) -> Verdict:
         """Check one claim against the corpus.
+
+        Args:
+            claim: the statement to check.
+            top_k: passages to judge; ``None`` is ``config.top_k``.
+            checks: the checks to apply; ``None`` is ``config.checks``.
 
         Raises:
             InvalidClaimError: the claim is empty, not text, or too long.
         """
         check_claim(claim, self.config.max_claim_chars)
-        return self.verify_many([claim], top_k)[0]
+        return self.verify_many([claim], top_k, checks=checks)[0]
 
     def verify_many(
-        self, claims: Sequence[str], top_k: int | None = None, *, progress: Progress = False
+        self,
+        claims: Sequence[str],
+        top_k: int | None = None,
+        *,
+        checks: Sequence[Check] | None = None,
+        progress: Progress = False,
     ) -> list[Verdict]:
         """Check many claims, embedding and judging them in batches.
 
         Every claim is validated before any work starts, so one bad claim
-        fails the call at once with its position named.
+        fails the call at once with its position named. ``top_k`` and
+        ``checks`` override the config for this call.
         """
         if isinstance(claims, str):
             raise InvalidClaimError(
@@ -415,7 +352,8 @@ class Verifier:
             except InvalidClaimError as error:
                 raise InvalidClaimError(f"claim {position + 1}: {error}") from error
         k = self._top_k(top_k)
-        step = _progress_callback(progress, len(checked), "checking claims")
+        checks = self.config.checks if checks is None else tuple(checks)
+        step = progress_callback(progress, len(checked), "checking claims")
         verdicts: list[Verdict] = []
         for offset in range(0, len(checked), self.config.batch_claims):
             batch = checked[offset : offset + self.config.batch_claims]
@@ -429,13 +367,16 @@ class Verifier:
             scores = self.judge.predict(pairs)
             cursor = 0
             for (text, warnings), hits in zip(batch, retrieved, strict=True):
-                judged = self._judge(text, hits, scores[cursor : cursor + len(hits)])
+                claim = self._claim(text)
+                judged = self._judge(claim, hits, scores[cursor : cursor + len(hits)], checks)
                 cursor += len(hits)
-                verdicts.append(aggregate(text, judged, self.config.aggregation, warnings))
+                verdicts.append(self.decider.decide(text, judged, warnings))
             step(offset + len(batch))
         return verdicts
 
-    def verify_paragraph(self, text: str, top_k: int | None = None) -> list[ClaimSpan]:
+    def verify_paragraph(
+        self, text: str, top_k: int | None = None, *, checks: Sequence[Check] | None = None
+    ) -> list[ClaimSpan]:
         """Split a paragraph into sentences and check each one."""
         if not isinstance(text, str) or not text.strip():
             raise InvalidClaimError("the paragraph is empty: paste some text to check")
@@ -447,7 +388,7 @@ class Verifier:
             raise InvalidClaimError(
                 f"a sentence starting {too_long[0].text[:40]!r} is over {self.config.max_claim_chars} characters"
             )
-        verdicts = self.verify_many([span.text for span in spans], top_k)
+        verdicts = self.verify_many([span.text for span in spans], top_k, checks=checks)
         return [ClaimSpan(s.text, s.start, s.end, v) for s, v in zip(spans, verdicts, strict=True)]
 
 
@@ -458,36 +399,36 @@ _cache_lock = threading.Lock()
 _shared_models: dict[str, Any] = {}
 
 
-def _corpus_key(corpus: CorpusInput, index_type: str) -> str:
-    read = read_corpus(corpus)
-    digest = hashlib.sha256(index_type.encode())
-    for source in sorted(read.file_hashes):
-        digest.update(f"{source}\0{read.file_hashes[source]}\0".encode())
-    return digest.hexdigest()
-
-
 def verify(
-    claim: str, corpus: CorpusInput, top_k: int = 5, *, index_type: str = "flat", **kwargs: Any
+    claim: str,
+    corpus: CorpusInput,
+    top_k: int | None = None,
+    *,
+    checks: Sequence[Check] | None = None,
+    index_type: str = "flat",
+    config: VerifierConfig | None = None,
 ) -> Verdict:
     """Check a claim against a corpus in one call.
 
-    The index built for a corpus is kept (keyed by the content of its files)
-    and reused by later calls with the same content; the models are loaded
-    once per process.
+    The index built for a corpus is kept, keyed by the bytes of its files (a
+    file whose size and modification time are unchanged is not read again),
+    and reused by later calls; the models are loaded once per process. Other
+    ``top_k``, ``checks`` or ``config`` reuse the same index.
 
     Args:
         claim: the statement to check.
         corpus: a file or folder path, a list of paths, or ``{name: text}``.
-        top_k: passages to retrieve and judge.
+        top_k: passages to retrieve and judge; ``None`` is ``config.top_k``.
+        checks: the checks to apply; ``None`` is ``config.checks``.
         index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``.
-        **kwargs: ``VerifierConfig`` fields, e.g. ``number_aware=False``.
+        config: settings; ``None`` is ``VerifierConfig()``.
 
     Example:
         >>> verify("Ukraine's incursion into Kursk began in August.", corpus="news/").label
         'SUPPORTED'
     """
-    config = VerifierConfig(top_k=top_k, **kwargs)
-    key = _corpus_key(corpus, index_type)
+    config = config or VerifierConfig()
+    key = hashlib.sha256(f"{index_type}\0{corpus_fingerprint(corpus)}".encode()).hexdigest()
     with _cache_lock:
         verifier = _cache.get(key)
         if verifier is not None:
@@ -496,13 +437,11 @@ def verify(
             embedder = _shared_models.setdefault("embedder", Embedder())
             judge = _shared_models.setdefault("judge", NLIJudge())
             verifier = Verifier.from_corpus(
-                corpus, embedder=embedder, judge=judge, index_type=index_type
+                corpus, embedder=embedder, judge=judge, config=config, index_type=index_type
             )
             _cache[key] = verifier
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
     if verifier.config != config:
-        verifier = Verifier(
-            verifier.index, embedder=verifier.embedder, judge=verifier.judge, config=config
-        )
-    return verifier.verify(claim)
+        verifier = verifier.with_config(config)
+    return verifier.verify(claim, top_k, checks=checks)

@@ -62,7 +62,7 @@ def _nli_model() -> str:
     override = os.environ.get("VERIFIER_E2E_NLI_MODEL")
     if override:
         return override
-    from models.registry import SHIPPED_NLI_MODEL
+    from verifier.registry import SHIPPED_NLI_MODEL
 
     if not (SHIPPED_NLI_MODEL / "config.json").is_file():
         pytest.skip(
@@ -86,7 +86,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterat
     log_path = tmp_path_factory.mktemp("e2e-log") / "app.log"
     command = [
         sys.executable,
-        str(REPO / "app.py"),
+        "-m",
+        "app",
         "--index",
         str(index_dir),
         "--host",

@@ -1,0 +1,564 @@
+"""Turn results into what the web app shows: HTML, chart data, CSV, JSON.
+
+Pure functions over the library's result types, so they are tested without a
+browser; ``app.ui`` only wires them to gradio components. All text from
+documents and users is HTML-escaped here.
+
+Example:
+    >>> from verifier.types import Verdict
+    >>> verdict = Verdict("The sky is green.", "NOT_ENOUGH_INFO", 0.7, (), (), ())
+    >>> "NOT ENOUGH INFO" in verdict_badge_html(verdict)
+    True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from verifier.decision import ClassificationReport, classification_report, gold_label
+from verifier.types import (
+    CONFLICTING,
+    CONTRADICTION,
+    ENTAILMENT,
+    NEUTRAL,
+    NEUTRAL_STANCE,
+    NOT_ENOUGH_INFO,
+    REFUTED,
+    REFUTES,
+    SUPPORTED,
+    SUPPORTS,
+    VERDICT_LABELS,
+    Evidence,
+    Passage,
+    SkippedFile,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from verifier.types import ClaimSpan, CorpusStats, LoadReport
+
+VERDICT_NAMES = {
+    SUPPORTED: "SUPPORTED",
+    REFUTED: "REFUTED",
+    NOT_ENOUGH_INFO: "NOT ENOUGH INFO",
+    CONFLICTING: "CONFLICTING",
+}
+# Badge colours: white text on each passes WCAG AA contrast.
+VERDICT_COLOURS = {
+    SUPPORTED: "#1a7f37",
+    REFUTED: "#cf222e",
+    NOT_ENOUGH_INFO: "#57606a",
+    CONFLICTING: "#9a6700",
+}
+# Pale versions, behind dark text, for sentences of a checked paragraph.
+VERDICT_BACKGROUNDS = {
+    SUPPORTED: "#d1f5d9",
+    REFUTED: "#ffd8d3",
+    NOT_ENOUGH_INFO: "#e6e8eb",
+    CONFLICTING: "#fff1b8",
+}
+NLI_COLOURS = {ENTAILMENT: "#1a7f37", NEUTRAL: "#57606a", CONTRADICTION: "#cf222e"}
+STANCE_COLOURS = {SUPPORTS: "#1a7f37", REFUTES: "#cf222e", NEUTRAL_STANCE: "#8c959f"}
+STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "neutral"}
+
+_TEXT = "color:#1f2328"
+_CARD = (
+    "border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;"
+    f"background:#ffffff;{_TEXT}"
+)
+
+
+def verdict_name(label: str) -> str:
+    """The label as shown to people: ``NOT_ENOUGH_INFO`` becomes ``NOT ENOUGH INFO``."""
+    return VERDICT_NAMES.get(label, label.replace("_", " "))
+
+
+def format_probability(value: float) -> str:
+    """A probability as a percentage with one decimal, e.g. ``0.8731 -> '87.3%'``."""
+    return f"{float(value) * 100:.1f}%"
+
+
+def format_score(value: float) -> str:
+    """A retrieval (cosine) score with three decimals."""
+    return f"{float(value):.3f}"
+
+
+def _chip(text: str, colour: str) -> str:
+    return (
+        f'<span style="display:inline-block;background:{colour};color:#ffffff;'
+        'border-radius:10px;padding:1px 8px;font-size:0.8em;font-weight:600;">'
+        f"{escape(text)}</span>"
+    )
+
+
+def verdict_badge_html(verdict: Verdict) -> str:
+    """The verdict as a coloured badge with its confidence, and any warnings."""
+    colour = VERDICT_COLOURS.get(verdict.label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
+    warnings = "".join(
+        f'<div class="verdict-warning" style="color:#9a6700;margin-top:4px;">'
+        f"&#9888; {escape(warning)}</div>"
+        for warning in verdict.warnings
+    )
+    return (
+        f'<div class="verdict" data-verdict="{escape(verdict.label)}" style="{_TEXT}">'
+        f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
+        "color:#ffffff;border-radius:6px;padding:6px 14px;font-size:1.3em;font-weight:700;"
+        f'letter-spacing:0.03em;">{escape(verdict_name(verdict.label))}</span>'
+        f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;">'
+        f"confidence {format_probability(verdict.confidence)}</span>"
+        f'<div class="verdict-claim" style="margin-top:6px;color:#57606a;">'
+        f"Claim: {escape(verdict.claim)}</div>{warnings}</div>"
+    )
+
+
+def highlight_html(passage: Passage) -> str:
+    """The passage's sentence marked inside its neighbouring sentences."""
+    before = escape(passage.context_before.strip())
+    after = escape(passage.context_after.strip())
+    marked = (
+        '<mark style="background:#fff3a3;color:#1f2328;padding:0 2px;">'
+        f"{escape(passage.text)}</mark>"
+    )
+    return " ".join(part for part in (before, marked, after) if part)
+
+
+def visible_evidence(verdict: Verdict, *, show_neutral: bool) -> tuple[Evidence, ...]:
+    """The evidence to list: all of it, or only passages that take a side."""
+    if show_neutral:
+        return verdict.evidence
+    return tuple(item for item in verdict.evidence if item.stance != NEUTRAL_STANCE)
+
+
+def _probability_bar(nli: Any) -> str:
+    cells = []
+    for label, value in (
+        (ENTAILMENT, nli.entailment),
+        (NEUTRAL, nli.neutral),
+        (CONTRADICTION, nli.contradiction),
+    ):
+        cells.append(
+            f'<span class="prob prob-{label}" style="margin-right:12px;">'
+            f'<span style="color:{NLI_COLOURS[label]};font-weight:600;">{label}</span> '
+            f"{format_probability(value)}</span>"
+        )
+    return "".join(cells)
+
+
+def evidence_card_html(item: Evidence, rank: int) -> str:
+    """One evidence passage: NLI chip, probabilities, score, source and highlight."""
+    passage = item.passage
+    name = PurePath(passage.source).name or passage.source
+    title = (
+        f' <span style="color:#57606a;">— {escape(passage.title)}</span>'
+        if passage.title and passage.title != name
+        else ""
+    )
+    notes = "".join(
+        f'<div class="evidence-note" style="color:#9a6700;font-size:0.85em;">'
+        f"&#9888; {escape(note)}</div>"
+        for note in item.notes
+    )
+    return (
+        f'<div class="evidence-card" data-stance="{escape(item.stance)}" style="{_CARD}'
+        f'border-left:5px solid {STANCE_COLOURS.get(item.stance, "#8c959f")};">'
+        '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:center;font-size:0.9em;">'
+        f"<b>#{rank}</b>{_chip(item.nli.label, NLI_COLOURS.get(item.nli.label, '#57606a'))}"
+        f'<span class="evidence-stance">stance: {escape(STANCE_NAMES.get(item.stance, item.stance))}'
+        "</span>"
+        f'<span class="evidence-score">retrieval {format_score(item.retrieval_score)}</span>'
+        f'<span class="evidence-source" title="{escape(passage.source)}">'
+        f"source: <b>{escape(name)}</b>{title}</span></div>"
+        f'<div class="evidence-probs" style="font-size:0.85em;margin:4px 0;">'
+        f"{_probability_bar(item.nli)}</div>"
+        f'<div class="evidence-text" style="line-height:1.5;">{highlight_html(passage)}</div>'
+        f"{notes}</div>"
+    )
+
+
+def evidence_cards_html(verdict: Verdict, *, show_neutral: bool) -> str:
+    """Every evidence card for a verdict, saying how many neutral ones are hidden."""
+    shown = visible_evidence(verdict, show_neutral=show_neutral)
+    hidden = len(verdict.evidence) - len(shown)
+    parts = [evidence_card_html(item, rank) for rank, item in enumerate(shown, start=1)]
+    if hidden:
+        parts.append(
+            f'<p class="evidence-hidden" style="color:#57606a;">{hidden} neutral passage'
+            f"{'s' if hidden != 1 else ''} hidden; tick “show neutral evidence” to list "
+            f"{'them' if hidden != 1 else 'it'}.</p>"
+        )
+    if not verdict.evidence:
+        parts.append(
+            '<p style="color:#57606a;">No passage in the corpus is close to this claim.</p>'
+        )
+    return f'<div class="evidence-list">{"".join(parts)}</div>'
+
+
+@dataclass(frozen=True)
+class SourceBar:
+    """One document's stance on a claim, as a bar of the per-source chart."""
+
+    source: str
+    stance: str
+    strength: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "stance": self.stance, "strength": self.strength}
+
+
+def source_chart_data(verdict: Verdict) -> list[SourceBar]:
+    """One bar per document: supporting ones first, then contradicting, then neutral."""
+    order = {SUPPORTS: 0, REFUTES: 1, NEUTRAL_STANCE: 2}
+    bars = [
+        SourceBar(
+            source=PurePath(item.source).name or item.source,
+            stance=item.stance,
+            strength=float(item.strength),
+        )
+        for item in verdict.sources
+    ]
+    return sorted(bars, key=lambda bar: (order.get(bar.stance, 3), -bar.strength, bar.source))
+
+
+def source_chart_html(verdict: Verdict) -> str:
+    """The per-source summary: a horizontal bar per document, coloured by its stance."""
+    bars = source_chart_data(verdict)
+    if not bars:
+        return '<div class="source-chart" style="color:#57606a;">No sources to summarise.</div>'
+    supporting = [bar.source for bar in bars if bar.stance == SUPPORTS]
+    refuting = [bar.source for bar in bars if bar.stance == REFUTES]
+    summary = []
+    if supporting:
+        summary.append(f"<b>Supports:</b> {escape(', '.join(supporting))}")
+    if refuting:
+        summary.append(f"<b>Contradicts:</b> {escape(', '.join(refuting))}")
+    if not summary:
+        summary.append("No document takes a side.")
+    rows = []
+    for bar in bars:
+        colour = STANCE_COLOURS.get(bar.stance, "#8c959f")
+        width = max(0.0, min(1.0, bar.strength)) * 100
+        rows.append(
+            f'<div class="source-bar" data-stance="{escape(bar.stance)}" '
+            'style="display:flex;align-items:center;gap:8px;margin:3px 0;font-size:0.85em;">'
+            f'<span style="width:34%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;" '
+            f'title="{escape(bar.source)}">{escape(bar.source)}</span>'
+            '<span style="flex:1;background:#eaeef2;border-radius:4px;height:14px;">'
+            f'<span style="display:block;width:{width:.1f}%;height:14px;background:{colour};'
+            'border-radius:4px;"></span></span>'
+            f'<span style="width:30%;">{escape(STANCE_NAMES.get(bar.stance, bar.stance))} '
+            f"{format_probability(bar.strength)}</span></div>"
+        )
+    return (
+        f'<div class="source-chart" style="{_TEXT}">'
+        '<div style="font-weight:600;margin-bottom:4px;">Per-source stance</div>'
+        f'<div style="margin-bottom:6px;">{" &nbsp; ".join(summary)}</div>{"".join(rows)}</div>'
+    )
+
+
+def example_sentences(passages: Sequence[Passage], limit: int) -> list[str]:
+    """Example claims for a corpus: the first sentence of each document of a checkable length."""
+    examples: list[str] = []
+    seen: set[str] = set()
+    for passage in passages:
+        text = " ".join(passage.text.split())
+        if passage.doc_id in seen or not 30 <= len(text) <= 200:
+            continue
+        seen.add(passage.doc_id)
+        examples.append(text)
+        if len(examples) == limit:
+            break
+    return examples
+
+
+def verdict_json(verdict: Verdict) -> str:
+    """A verdict as the JSON the export button downloads."""
+    return json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False)
+
+
+def paragraph_json(text: str, spans: Sequence[ClaimSpan]) -> str:
+    """A checked paragraph, with each sentence's offsets and verdict, as JSON."""
+    claims = [span.to_dict() for span in spans]
+    return json.dumps({"text": text, "claims": claims}, indent=2, ensure_ascii=False)
+
+
+def paragraph_html(text: str, spans: Sequence[ClaimSpan]) -> str:
+    """The paragraph with each checked sentence coloured by its verdict and numbered.
+
+    Text between sentences is kept as it was; sentences are numbered in the
+    order given, which is the order the evidence selector lists them, and
+    carry that position (from 0) in ``data-index`` for the page's click handler.
+    """
+    pieces = []
+    position = 0
+    for number, span in sorted(enumerate(spans, start=1), key=lambda pair: pair[1].start):
+        if span.start < position:
+            continue
+        pieces.append(escape(text[position : span.start]))
+        label = span.verdict.label
+        tooltip = f"{verdict_name(label)} ({format_probability(span.verdict.confidence)})"
+        pieces.append(
+            f'<span class="claim-span" data-index="{number - 1}" data-verdict="{escape(label)}" '
+            f'title="{escape(tooltip)} — click for its evidence" style="cursor:pointer;'
+            f"background:{VERDICT_BACKGROUNDS.get(label, '#e6e8eb')};"
+            f"border-bottom:3px solid {VERDICT_COLOURS.get(label, '#57606a')};"
+            f'border-radius:3px;padding:1px 2px;">{escape(text[span.start : span.end])}'
+            f'<sup style="font-weight:700;color:{VERDICT_COLOURS.get(label, "#57606a")};">'
+            f"{number}</sup></span>"
+        )
+        position = span.end
+    pieces.append(escape(text[position:]))
+    legend = " ".join(
+        f'<span style="background:{VERDICT_BACKGROUNDS[label]};border-bottom:3px solid '
+        f'{VERDICT_COLOURS[label]};padding:0 4px;margin-right:6px;">{verdict_name(label)}</span>'
+        for label in VERDICT_LABELS
+    )
+    return (
+        f'<div class="paragraph-result" style="{_TEXT}">'
+        f'<div style="line-height:1.9;white-space:pre-wrap;">{"".join(pieces)}</div>'
+        f'<div style="margin-top:8px;font-size:0.8em;">{legend}</div></div>'
+    )
+
+
+def sentence_choices(spans: Sequence[ClaimSpan], width: int = 90) -> list[tuple[str, int]]:
+    """``(label, index)`` pairs naming each checked sentence by number, verdict and text."""
+    choices = []
+    for index, span in enumerate(spans):
+        text = " ".join(span.text.split())
+        if len(text) > width:
+            text = text[: width - 1].rstrip() + "…"
+        choices.append((f"{index + 1}. {verdict_name(span.verdict.label)} — {text}", index))
+    return choices
+
+
+def message_html(message: str, *, kind: str = "error") -> str:
+    """A friendly message box in the page; ``kind`` is ``error``, ``warning`` or ``info``."""
+    colours = {
+        "error": ("#ffebe9", "#cf222e"),
+        "warning": ("#fff8c5", "#9a6700"),
+        "info": ("#ddf4ff", "#0969da"),
+    }
+    background, border = colours.get(kind, colours["info"])
+    message = message[:1].upper() + message[1:]
+    return (
+        f'<div class="message message-{escape(kind)}" style="background:{background};'
+        f'border:1px solid {border};border-radius:6px;padding:8px 12px;{_TEXT}">'
+        f"{escape(message)}</div>"
+    )
+
+
+def skipped_markdown(skipped: Iterable[SkippedFile]) -> str:
+    """Markdown bullets naming each file that was not read, and why."""
+    return "\n".join(f"- `{PurePath(item.path).name}`: {item.reason}" for item in skipped)
+
+
+def corpus_stats_markdown(stats: CorpusStats) -> str:
+    """What is loaded: counts, index type and the documents."""
+    lines = [
+        f"**{stats.documents}** documents, **{stats.passages}** passages, "
+        f"index type **{stats.index_type}**.",
+    ]
+    if stats.sources:
+        lines.append("")
+        lines.append("Documents: " + ", ".join(f"`{PurePath(s).name}`" for s in stats.sources))
+    if stats.skipped:
+        lines.append("")
+        lines.append(f"Files that could not be read ({len(stats.skipped)}):")
+        lines.append(skipped_markdown(stats.skipped))
+    return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def load_report_message(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
+    """One line saying what an upload added."""
+    if not report.documents:
+        return "Nothing new was indexed."
+    added = (
+        f"Indexed {_count(report.documents, 'new document')} "
+        f"({_count(report.passages, 'passage')})."
+    )
+    problems = len(rejected) + len(report.skipped)
+    if problems:
+        added += f" {_count(problems, 'file')} could not be indexed (listed below)."
+    return added
+
+
+def not_indexed_markdown(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
+    """Every file of an upload that was refused or could not be read, and why."""
+    problems = [*rejected, *report.skipped]
+    if not problems:
+        return ""
+    return f"Not indexed ({len(problems)}):\n{skipped_markdown(problems)}"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What the Corpus and Batch tabs accept."""
+
+    max_files: int = 20
+    max_file_bytes: int = 20 * 1024 * 1024
+    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".pdf", ".jsonl", ".csv")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "max_files": self.max_files,
+            "max_file_bytes": self.max_file_bytes,
+            "extensions": list(self.extensions),
+        }
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """Uploaded files split into those to read and those refused, with the reason."""
+
+    accepted: tuple[str, ...]
+    rejected: tuple[SkippedFile, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": list(self.accepted),
+            "rejected": [item.to_dict() for item in self.rejected],
+        }
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_uploads(files: Sequence[tuple[str, int]], limits: UploadLimits) -> UploadCheck:
+    """Apply the upload limits to ``(path, size in bytes)`` pairs.
+
+    Too many files refuses them all; a file of the wrong type or too large is
+    refused on its own.
+    """
+    if len(files) > limits.max_files:
+        reason = f"too many files ({len(files)}); upload at most {limits.max_files} at once"
+        return UploadCheck((), tuple(SkippedFile(path, reason) for path, _ in files))
+    accepted = []
+    rejected = []
+    for path, size in files:
+        suffix = PurePath(path).suffix.lower()
+        if suffix not in limits.extensions:
+            rejected.append(
+                SkippedFile(
+                    path,
+                    f"file type {suffix or '(none)'} is not accepted; "
+                    f"use {' '.join(limits.extensions)}",
+                )
+            )
+        elif size > limits.max_file_bytes:
+            rejected.append(
+                SkippedFile(
+                    path,
+                    f"file is {_megabytes(size)}, over the {_megabytes(limits.max_file_bytes)} "
+                    "limit",
+                )
+            )
+        else:
+            accepted.append(path)
+    return UploadCheck(tuple(accepted), tuple(rejected))
+
+
+def batch_report(records: Sequence[Mapping[str, Any]]) -> ClassificationReport | None:
+    """Accuracy, macro-F1 and confusion over records that have a gold ``label``.
+
+    Returns ``None`` when no record has one.
+    """
+    gold, predicted = [], []
+    for record in records:
+        label = gold_label(record.get("label"))
+        if label is not None:
+            gold.append(label)
+            predicted.append(str(record["verdict"]))
+    if not gold:
+        return None
+    return classification_report(gold, predicted, VERDICT_LABELS)
+
+
+def batch_report_markdown(report: ClassificationReport | None, total: int) -> str:
+    """A one-paragraph summary of a batch run, with the scores when gold labels exist."""
+    lines = [f"Checked **{total}** claims."]
+    if report is None:
+        lines.append("The file has no `label` column, so there is nothing to score.")
+        return "\n".join(lines)
+    lines.append(
+        f"Against the {report.count} gold labels: accuracy **{report.accuracy:.1%}**, "
+        f"macro-F1 **{report.macro_f1:.3f}**."
+    )
+    lines.append("")
+    lines.append("| label | precision | recall | F1 | support |")
+    lines.append("|---|---|---|---|---|")
+    for label, metrics in report.per_class.items():
+        if metrics.support or any(row[report.columns.index(label)] for row in report.confusion):
+            lines.append(
+                f"| {verdict_name(label)} | {metrics.precision:.3f} | {metrics.recall:.3f} | "
+                f"{metrics.f1:.3f} | {metrics.support} |"
+            )
+    return "\n".join(lines)
+
+
+BATCH_TABLE_COLUMNS = ("claim", "label", "verdict", "confidence", "top_source", "top_evidence")
+
+
+def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The on-page results table: headers and one row per result record.
+
+    Shows the claim, its gold label when the file has one, the verdict with
+    its confidence, and the best evidence passage and its source; the
+    downloads (``verifier.io.batch``) hold everything.
+    """
+    headers = [
+        column
+        for column in BATCH_TABLE_COLUMNS
+        if column != "label" or any("label" in record for record in records)
+    ]
+    rows = []
+    for record in records:
+        evidence = record.get("evidence") or [{}]
+        values = {
+            "claim": record.get("claim", ""),
+            "label": record.get("label", ""),
+            "verdict": record.get("verdict", ""),
+            "confidence": round(float(record.get("confidence", 0.0)), 4),
+            "top_source": evidence[0].get("source", ""),
+            "top_evidence": evidence[0].get("text", ""),
+        }
+        rows.append([values[column] for column in headers])
+    return headers, rows
+
+
+def confusion_figure(report: ClassificationReport) -> Figure:
+    """A confusion-matrix heat map (rows gold, columns predicted) with counts in the cells."""
+    from matplotlib.figure import Figure
+
+    names = [verdict_name(label).replace(" ", "\n", 2) for label in report.labels]
+    figure = Figure(figsize=(5.2, 4.2), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(report.confusion, cmap="Blues", vmin=0)
+    peak = max((max(row) for row in report.confusion), default=0)
+    for i, row in enumerate(report.confusion):
+        for j, count in enumerate(row):
+            axes.text(
+                j,
+                i,
+                str(count),
+                ha="center",
+                va="center",
+                color="white" if peak and count > peak / 2 else "black",
+            )
+    axes.set_xticks(range(len(names)), names, fontsize=8)
+    axes.set_yticks(range(len(names)), names, fontsize=8)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("gold")
+    axes.set_title(f"Confusion matrix (accuracy {report.accuracy:.1%})")
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    return figure

@@ -1,0 +1,410 @@
+"""Tests of the functions that turn results into what the web page shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import view
+from verifier.types import (
+    CONFLICTING,
+    NEUTRAL_STANCE,
+    NOT_ENOUGH_INFO,
+    REFUTED,
+    REFUTES,
+    SUPPORTED,
+    SUPPORTS,
+    VERDICT_LABELS,
+    ClaimSpan,
+    CorpusStats,
+    Evidence,
+    LoadReport,
+    NLIScores,
+    Passage,
+    SkippedFile,
+    SourceStance,
+    Verdict,
+)
+
+
+def make_evidence(
+    text: str,
+    *,
+    source: str = "docs/a.txt",
+    stance: str = SUPPORTS,
+    nli: tuple[float, float, float] = (0.9, 0.07, 0.03),
+    score: float = 0.8123,
+    before: str = "",
+    after: str = "",
+    notes: tuple[str, ...] = (),
+) -> Evidence:
+    passage = Passage(
+        doc_id=source,
+        source=source,
+        title="",
+        text=text,
+        start=len(before),
+        end=len(before) + len(text),
+        context_before=before,
+        context_after=after,
+    )
+    return Evidence(passage, score, NLIScores(*nli), stance, notes)
+
+
+def make_verdict(
+    label: str = SUPPORTED,
+    evidence: tuple[Evidence, ...] = (),
+    sources: tuple[SourceStance, ...] = (),
+    claim: str = "The council approved the budget.",
+    warnings: tuple[str, ...] = (),
+) -> Verdict:
+    deciding = tuple(item for item in evidence if item.stance != NEUTRAL_STANCE)
+    return Verdict(claim, label, 0.8731, evidence, deciding, sources, warnings)
+
+
+def stance(source: str, side: str, strength: float) -> SourceStance:
+    return SourceStance(source, source, "", side, strength, "text")
+
+
+@pytest.mark.parametrize("label", VERDICT_LABELS)
+def test_each_verdict_has_its_own_badge_colour(label):
+    html = view.verdict_badge_html(make_verdict(label))
+    assert view.VERDICT_COLOURS[label] in html
+    assert view.verdict_name(label) in html
+    assert "87.3%" in html
+    assert len(set(view.VERDICT_COLOURS.values())) == len(VERDICT_LABELS)
+
+
+def test_badge_names_not_enough_info_with_spaces_and_escapes_the_claim():
+    html = view.verdict_badge_html(
+        make_verdict(NOT_ENOUGH_INFO, claim="<b>x</b> & y", warnings=("claim <cut>",))
+    )
+    assert "NOT ENOUGH INFO" in html
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in html
+    assert "<b>x</b>" not in html
+    assert "claim &lt;cut&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.8731, "87.3%"), (1.0, "100.0%"), (0.0, "0.0%"), (0.00049, "0.0%")]
+)
+def test_format_probability(value, text):
+    assert view.format_probability(value) == text
+
+
+def test_format_score_has_three_decimals():
+    assert view.format_score(0.81234) == "0.812"
+
+
+def test_highlight_marks_the_sentence_between_its_neighbours_and_escapes_html():
+    item = make_evidence(
+        "Costs rose to <5%> & more.", before="It began <script>x</script>.", after="Then fell."
+    )
+    html = view.highlight_html(item.passage)
+    assert html.startswith("It began &lt;script&gt;x&lt;/script&gt;.")
+    assert "<script>" not in html
+    marked = html.split("<mark", 1)[1].split(">", 1)[1].split("</mark>", 1)[0]
+    assert marked == "Costs rose to &lt;5%&gt; &amp; more."
+    assert html.endswith("</mark> Then fell.")
+
+
+def test_highlight_without_context_is_just_the_marked_sentence():
+    html = view.highlight_html(make_evidence("Alone.").passage)
+    assert html.startswith("<mark") and html.endswith("Alone.</mark>")
+
+
+def test_evidence_card_shows_chip_probabilities_score_and_source():
+    item = make_evidence(
+        "The budget passed.",
+        source="/data/minutes.txt",
+        stance=REFUTES,
+        nli=(0.1, 0.2, 0.7),
+        notes=("number differs: 5 vs 7",),
+    )
+    html = view.evidence_card_html(item, 1)
+    assert ">contradiction</span>" in html
+    assert view.NLI_COLOURS["contradiction"] in html
+    for text in ("10.0%", "20.0%", "70.0%", "retrieval 0.812", "minutes.txt", "number differs"):
+        assert text in html
+    assert 'data-stance="refutes"' in html
+
+
+def test_neutral_evidence_is_hidden_unless_asked_for():
+    verdict = make_verdict(
+        evidence=(
+            make_evidence("Supports it."),
+            make_evidence("Says nothing.", stance=NEUTRAL_STANCE, nli=(0.1, 0.8, 0.1)),
+        )
+    )
+    hidden = view.evidence_cards_html(verdict, show_neutral=False)
+    assert "Supports it." in hidden and "Says nothing." not in hidden
+    assert "1 neutral passage hidden" in hidden
+    shown = view.evidence_cards_html(verdict, show_neutral=True)
+    assert "Says nothing." in shown and "hidden" not in shown
+    assert len(view.visible_evidence(verdict, show_neutral=True)) == 2
+
+
+def test_no_evidence_says_so():
+    assert "No passage" in view.evidence_cards_html(make_verdict(), show_neutral=False)
+
+
+def test_source_chart_data_orders_supporting_then_contradicting_then_neutral():
+    verdict = make_verdict(
+        CONFLICTING,
+        sources=(
+            stance("c/neutral.txt", NEUTRAL_STANCE, 0.9),
+            stance("b/refuting.txt", REFUTES, 0.8),
+            stance("a/weak.txt", SUPPORTS, 0.6),
+            stance("a/strong.txt", SUPPORTS, 0.95),
+        ),
+    )
+    bars = view.source_chart_data(verdict)
+    assert [(bar.source, bar.stance) for bar in bars] == [
+        ("strong.txt", SUPPORTS),
+        ("weak.txt", SUPPORTS),
+        ("refuting.txt", REFUTES),
+        ("neutral.txt", NEUTRAL_STANCE),
+    ]
+    assert bars[0].to_dict() == {"source": "strong.txt", "stance": SUPPORTS, "strength": 0.95}
+
+
+def test_source_chart_html_names_supporting_and_contradicting_documents():
+    verdict = make_verdict(
+        CONFLICTING,
+        sources=(stance("a.txt", SUPPORTS, 0.9), stance("<b>.txt", REFUTES, 0.75)),
+    )
+    html = view.source_chart_html(verdict)
+    assert "<b>Supports:</b> a.txt" in html
+    assert "<b>Contradicts:</b> &lt;b&gt;.txt" in html
+    assert "width:90.0%" in html and "width:75.0%" in html
+    assert view.STANCE_COLOURS[REFUTES] in html
+
+
+def test_source_chart_without_sources():
+    assert "No sources" in view.source_chart_html(make_verdict())
+
+
+def test_verdict_json_round_trips_to_dict():
+    verdict = make_verdict(evidence=(make_evidence("Yes."),))
+    assert json.loads(view.verdict_json(verdict)) == json.loads(json.dumps(verdict.to_dict()))
+
+
+def paragraph_spans(text: str) -> list[ClaimSpan]:
+    first = "The budget passed."
+    second = "Taxes fell <a lot>."
+    return [
+        ClaimSpan(
+            first, text.index(first), text.index(first) + len(first), make_verdict(SUPPORTED)
+        ),
+        ClaimSpan(
+            second, text.index(second), text.index(second) + len(second), make_verdict(REFUTED)
+        ),
+    ]
+
+
+def test_paragraph_colours_each_sentence_by_its_verdict_and_keeps_the_text_between():
+    text = "The budget passed.  Taxes fell <a lot>. The end"
+    html = view.paragraph_html(text, paragraph_spans(text))
+    supported = html.index('data-verdict="SUPPORTED"')
+    refuted = html.index('data-verdict="REFUTED"')
+    assert supported < refuted
+    assert view.VERDICT_BACKGROUNDS[SUPPORTED] in html[supported:refuted]
+    assert "Taxes fell &lt;a lot&gt;.<sup" in html
+    assert "<a lot>" not in html
+    assert "</span>  <span" in html
+    assert html.count("<sup") == 2
+    assert "</span> The end</div>" in html
+    assert 'data-index="0" data-verdict="SUPPORTED"' in html
+    assert 'data-index="1" data-verdict="REFUTED"' in html
+
+
+def test_sentence_choices_number_and_truncate():
+    text = "The budget passed.  Taxes fell <a lot>."
+    choices = view.sentence_choices(paragraph_spans(text), width=12)
+    assert choices == [("1. SUPPORTED — The budget…", 0), ("2. REFUTED — Taxes fell…", 1)]
+
+
+def test_paragraph_json_has_offsets_and_verdicts():
+    text = "The budget passed. Taxes fell <a lot>."
+    data = json.loads(view.paragraph_json(text, paragraph_spans(text)))
+    assert data["text"] == text
+    assert [claim["verdict"]["verdict"] for claim in data["claims"]] == [SUPPORTED, REFUTED]
+    assert data["claims"][1]["start"] == text.index("Taxes")
+
+
+def test_message_html_escapes():
+    html = view.message_html("bad <file>", kind="warning")
+    assert "Bad &lt;file&gt;" in html and "message-warning" in html
+
+
+def test_corpus_stats_name_documents_and_skipped_files():
+    skipped = (SkippedFile("/tmp/up/broken.pdf", "no text layer"),)
+    stats = CorpusStats(3, 42, "flat", ("/x/a.txt", "/x/b.md", "/x/c.pdf"), skipped)
+    text = view.corpus_stats_markdown(stats)
+    assert "**3** documents, **42** passages, index type **flat**" in text
+    assert "`b.md`" in text and "`broken.pdf`: no text layer" in text
+
+
+def test_load_report_message_and_files_not_indexed():
+    skipped = (SkippedFile("/tmp/up/broken.pdf", "no text layer"),)
+    rejected = (SkippedFile("x.exe", "file type .exe"),)
+    report = LoadReport(1, 5, skipped)
+    assert view.load_report_message(report, rejected) == (
+        "Indexed 1 new document (5 passages). 2 files could not be indexed (listed below)."
+    )
+    assert view.load_report_message(LoadReport(2, 1)) == "Indexed 2 new documents (1 passage)."
+    assert view.load_report_message(LoadReport(0, 0)) == "Nothing new was indexed."
+    text = view.not_indexed_markdown(report, rejected)
+    assert text.startswith("Not indexed (2):")
+    assert "`x.exe`: file type .exe" in text and "`broken.pdf`: no text layer" in text
+    assert view.not_indexed_markdown(LoadReport(1, 5)) == ""
+
+
+def test_check_uploads_refuses_wrong_types_and_large_files():
+    limits = view.UploadLimits(max_files=3, max_file_bytes=1000)
+    check = view.check_uploads([("a.txt", 10), ("b.exe", 10), ("c.PDF", 5000)], limits)
+    assert check.accepted == ("a.txt",)
+    reasons = {item.path: item.reason for item in check.rejected}
+    assert "file type .exe is not accepted" in reasons["b.exe"]
+    assert "over the 0.0 MB limit" in reasons["c.PDF"]
+
+
+def test_check_uploads_refuses_all_when_too_many():
+    check = view.check_uploads([(f"{i}.txt", 1) for i in range(3)], view.UploadLimits(max_files=2))
+    assert check.accepted == ()
+    assert len(check.rejected) == 3
+    assert "too many files (3); upload at most 2" in check.rejected[0].reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("SUPPORTS", SUPPORTED),
+        ("refuted", REFUTED),
+        ("NOT ENOUGH INFO", NOT_ENOUGH_INFO),
+        ("not-enough-info", NOT_ENOUGH_INFO),
+        ("DISPUTED", CONFLICTING),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_gold_label_spellings(raw, label):
+    assert view.gold_label(raw) == label
+
+
+def test_gold_label_unknown_is_an_error_naming_it():
+    with pytest.raises(ValueError, match="'maybe'"):
+        view.gold_label("maybe")
+
+
+def batch_records() -> list[dict]:
+    evidence = [
+        {
+            "text": 'Costs, rose "5%".',
+            "source": "a.txt",
+            "score": 0.71234,
+            "nli": {
+                "label": "entailment",
+                "entailment": 0.9,
+                "neutral": 0.05,
+                "contradiction": 0.05,
+            },
+        }
+    ]
+    return [
+        {
+            "claim": "Costs rose.",
+            "label": "SUPPORTS",
+            "id": 1,
+            "verdict": SUPPORTED,
+            "confidence": 0.91234,
+            "evidence": evidence,
+        },
+        {
+            "claim": "Costs fell.",
+            "label": "REFUTES",
+            "id": 2,
+            "verdict": SUPPORTED,
+            "confidence": 0.6,
+            "evidence": evidence,
+            "warnings": ["long claim", "odd"],
+        },
+        {
+            "claim": "Sky, green",
+            "label": "NEI",
+            "id": 3,
+            "verdict": NOT_ENOUGH_INFO,
+            "confidence": 0.5,
+            "evidence": [],
+        },
+    ]
+
+
+def test_batch_table_shows_claim_gold_verdict_and_best_evidence():
+    headers, rows = view.batch_table(batch_records())
+    assert headers == ["claim", "label", "verdict", "confidence", "top_source", "top_evidence"]
+    assert rows[0] == ["Costs rose.", "SUPPORTS", SUPPORTED, 0.9123, "a.txt", 'Costs, rose "5%".']
+    assert rows[2] == ["Sky, green", "NEI", NOT_ENOUGH_INFO, 0.5, "", ""]
+
+
+def test_batch_table_without_gold_labels_has_no_label_column():
+    records = [{k: v for k, v in r.items() if k != "label"} for r in batch_records()]
+    headers, rows = view.batch_table(records)
+    assert "label" not in headers
+    assert len(rows[0]) == len(headers)
+
+
+def test_batch_report_scores_gold_labels():
+    report = view.batch_report(batch_records())
+    assert report is not None
+    assert report.count == 3
+    assert report.accuracy == pytest.approx(2 / 3)
+    text = view.batch_report_markdown(report, 3)
+    assert "accuracy **66.7%**" in text and "macro-F1" in text
+    assert "| REFUTED | 0.000 | 0.000 | 0.000 | 1 |" in text
+    assert "CONFLICTING" not in text
+
+
+def test_batch_report_without_labels():
+    records = [{k: v for k, v in r.items() if k != "label"} for r in batch_records()]
+    assert view.batch_report(records) is None
+    assert "no `label` column" in view.batch_report_markdown(None, 3)
+
+
+def test_confusion_figure_puts_counts_in_cells():
+    report = view.batch_report(batch_records())
+    figure = view.confusion_figure(report)
+    axes = figure.axes[0]
+    assert sorted(text.get_text() for text in axes.texts).count("1") == 3
+    assert "66.7%" in axes.get_title()
+
+
+def test_example_sentences_take_one_checkable_sentence_per_document():
+    def passage(doc: str, text: str) -> Passage:
+        return Passage(doc, doc, "", text, 0, len(text))
+
+    passages = [
+        passage("a", "Short."),
+        passage("a", "The council approved the budget in March."),
+        passage("a", "The council also delayed the footbridge to 2027."),
+        passage("b", "x" * 300),
+        passage("c", "The library  opened a new branch in 1998."),
+    ]
+    assert view.example_sentences(passages, 5) == [
+        "The council approved the budget in March.",
+        "The library opened a new branch in 1998.",
+    ]
+    assert view.example_sentences(passages, 1) == ["The council approved the budget in March."]
+
+
+def test_evidence_card_names_the_file_and_its_title():
+    item = make_evidence("Yes.", source="demo_corpus/minutes.txt")
+    titled = Evidence(
+        Passage("d", "demo_corpus/minutes.txt", "Council <minutes>", "Yes.", 0, 4),
+        0.5,
+        item.nli,
+        SUPPORTS,
+    )
+    assert "source: <b>minutes.txt</b>" in view.evidence_card_html(item, 1)
+    assert "— Council &lt;minutes&gt;" in view.evidence_card_html(titled, 1)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from verifier.errors import IndexFormatError
+from verifier.retrieval import PassageIndex
+from verifier.types import Passage
+
+
+def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def passages(count: int, prefix: str = "p") -> list[Passage]:
+    return [
+        Passage(f"doc{i // 3}", f"doc{i // 3}.txt", "T", f"{prefix} sentence {i}", 0, 12)
+        for i in range(count)
+    ]
+
+
+def built(index_type: str = "flat", count: int = 120) -> tuple[PassageIndex, np.ndarray]:
+    index = PassageIndex(16, index_type, "fake-embedder")
+    vectors = unit_vectors(count)
+    index.add(vectors, passages(count))
+    return index, vectors
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
+def test_each_index_type_finds_a_vector_itself(index_type):
+    index, vectors = built(index_type)
+    hits = index.search(vectors[:5], 3)
+    assert [row[0][0] for row in hits] == [0, 1, 2, 3, 4]
+    assert all(abs(row[0][1] - 1.0) < 1e-4 for row in hits)
+
+
+def test_flat_search_matches_brute_force():
+    index, vectors = built()
+    query = unit_vectors(1, seed=9)
+    expected = np.argsort(-(vectors @ query[0]))[:5].tolist()
+    assert [position for position, _ in index.search(query, 5)[0]] == expected
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
+def test_save_and_load_round_trip(tmp_path, index_type):
+    index, vectors = built(index_type)
+    index.files = {"doc0.txt": "abc"}
+    index.save(tmp_path / "ix")
+    loaded = PassageIndex.load(tmp_path / "ix", embedder_id="fake-embedder", dimension=16)
+    assert loaded.passages == index.passages
+    assert loaded.files == {"doc0.txt": "abc"}
+    assert loaded.index_type == index_type
+    assert loaded.search(vectors[:3], 4) == index.search(vectors[:3], 4)
+
+
+def test_adding_to_a_loaded_index(tmp_path):
+    index, _ = built(count=30)
+    index.save(tmp_path / "ix")
+    loaded = PassageIndex.load(tmp_path / "ix")
+    extra = unit_vectors(3, seed=5)
+    loaded.add(extra, passages(3, prefix="new"))
+    assert len(loaded) == 33
+    assert loaded.passages[loaded.search(extra[:1], 1)[0][0][0]].text == "new sentence 0"
+
+
+def test_search_on_empty_index_and_k_larger_than_index():
+    empty = PassageIndex(16)
+    assert empty.search(unit_vectors(2), 5) == [[], []]
+    index, vectors = built(count=4)
+    assert len(index.search(vectors[:1], 10)[0]) == 4
+    with pytest.raises(ValueError, match="k must be"):
+        index.search(vectors[:1], 0)
+
+
+def test_bad_settings_and_shapes_are_refused():
+    with pytest.raises(ValueError, match="index_type"):
+        PassageIndex(16, "annoy")
+    with pytest.raises(ValueError, match="shape"):
+        PassageIndex(16).add(unit_vectors(2, dimension=8), passages(2))
+
+
+def test_missing_directory_and_non_index_directory(tmp_path):
+    with pytest.raises(IndexFormatError, match="not found"):
+        PassageIndex.load(tmp_path / "missing")
+    with pytest.raises(IndexFormatError, match="not an index directory"):
+        PassageIndex.load(tmp_path)
+
+
+def live_version(root: Path) -> Path:
+    return root / (root / "CURRENT").read_text().strip()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda v: (v / "index.faiss").write_bytes(b"garbage"),
+            "index.faiss does not match its checksum",
+        ),
+        (lambda v: (v / "passages.jsonl").write_text("{}\n"), "passages.jsonl does not match"),
+        (lambda v: (v / "manifest.json").write_text("{not json"), "manifest .* is corrupt"),
+        (lambda v: (v / "index.faiss").unlink(), "missing index.faiss"),
+        (lambda v: (v / "manifest.json").unlink(), "no manifest"),
+    ],
+)
+def test_corruption_is_detected_with_a_clear_message(tmp_path, damage, message):
+    index, _ = built()
+    index.save(tmp_path / "ix")
+    damage(live_version(tmp_path / "ix"))
+    with pytest.raises(IndexFormatError, match=message):
+        PassageIndex.load(tmp_path / "ix")
+
+
+def test_mismatched_embedder_dimension_and_version_are_refused(tmp_path):
+    index, _ = built()
+    index.save(tmp_path / "ix")
+    with pytest.raises(IndexFormatError, match="built with embedder 'fake-embedder'"):
+        PassageIndex.load(tmp_path / "ix", embedder_id="other-model")
+    with pytest.raises(IndexFormatError, match="dimension 16"):
+        PassageIndex.load(tmp_path / "ix", dimension=384)
+    manifest_path = live_version(tmp_path / "ix") / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 99
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexFormatError, match="format version 99"):
+        PassageIndex.load(tmp_path / "ix")
+
+
+def test_a_crash_mid_save_leaves_the_old_index_usable(tmp_path):
+    index, vectors = built(count=30)
+    index.save(tmp_path / "ix")
+    bigger, _ = built(count=60)
+    with (
+        mock.patch("verifier.records.os.replace", side_effect=OSError("disk full")),
+        pytest.raises(OSError),
+    ):
+        bigger.save(tmp_path / "ix")
+    loaded = PassageIndex.load(tmp_path / "ix")
+    assert len(loaded) == 30
+    assert [d.name for d in (tmp_path / "ix").iterdir() if d.name.startswith("v-")] == [
+        live_version(tmp_path / "ix").name
+    ]
+
+
+def test_saving_again_keeps_only_the_live_version(tmp_path):
+    index, _ = built(count=10)
+    index.save(tmp_path / "ix")
+    index.save(tmp_path / "ix")
+    versions = [d for d in os.listdir(tmp_path / "ix") if d.startswith("v-")]
+    assert len(versions) == 1

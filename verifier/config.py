@@ -1,0 +1,50 @@
+"""The settings of a ``Verifier``: every default is written here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from verifier.decision.thresholds import AggregationConfig
+from verifier.judging.check import Check
+from verifier.judging.checks import default_checks
+
+
+@dataclass(frozen=True)
+class VerifierConfig:
+    """Settings of a ``Verifier``; the verdict thresholds are in ``aggregation``.
+
+    ``checks`` are the hand-written adjustments applied to each judged passage,
+    in order (see :mod:`verifier.judging.checks`). Claims over
+    ``max_claim_chars`` are refused (not truncated) with ``InvalidClaimError``:
+    a verdict on part of a claim would be misleading.
+    """
+
+    top_k: int = 5
+    aggregation: AggregationConfig = field(default_factory=AggregationConfig)
+    checks: tuple[Check, ...] = field(default_factory=default_checks)
+    use_context: bool = True
+    max_claim_chars: int = 1000
+    batch_claims: int = 32
+
+    def __post_init__(self) -> None:
+        for name in ("top_k", "max_claim_chars", "batch_claims"):
+            check_positive(name, getattr(self, name))
+        object.__setattr__(self, "checks", tuple(self.checks))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["aggregation"] = self.aggregation.to_dict()
+        data["checks"] = [check.to_dict() for check in self.checks]
+        return data
+
+
+def check_positive(name: str, value: object) -> int:
+    """Return ``value`` if it is a positive integer.
+
+    Raises:
+        ValueError: naming ``name`` and the bad value.
+    """
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value

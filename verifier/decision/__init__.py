@@ -1,0 +1,61 @@
+"""Deciding a verdict from judged passages, calibrating its confidence, and scoring verdicts.
+
+``thresholds`` holds today's hand-set rule behind the ``Decider`` protocol; a
+fitted verdict model sits beside it. ``metrics`` and ``calibration`` are pure
+functions shared by the benchmark (``eval/``) and the app.
+"""
+
+from verifier.decision.calibration import (
+    CalibrationBin,
+    HistogramCalibration,
+    bin_index,
+    expected_calibration_error,
+    fit_histogram_calibration,
+    reliability_bins,
+)
+from verifier.decision.decider import Decider
+from verifier.decision.labels import gold_label
+from verifier.decision.metrics import (
+    CLAIM_CLASSES,
+    VERDICT_COLUMNS,
+    ClassificationReport,
+    ClassMetrics,
+    ConflictMetrics,
+    EvidenceRecall,
+    claim_label_metrics,
+    classification_report,
+    conflict_metrics,
+    evidence_recall_at_k,
+    fever_strict_accuracy,
+    normalize_text,
+)
+from verifier.decision.stances import source_stances
+from verifier.decision.thresholds import AggregationConfig, ThresholdDecider, aggregate, stance_of
+
+__all__ = [
+    "CLAIM_CLASSES",
+    "VERDICT_COLUMNS",
+    "AggregationConfig",
+    "CalibrationBin",
+    "ClassMetrics",
+    "ClassificationReport",
+    "ConflictMetrics",
+    "Decider",
+    "EvidenceRecall",
+    "HistogramCalibration",
+    "ThresholdDecider",
+    "aggregate",
+    "bin_index",
+    "claim_label_metrics",
+    "classification_report",
+    "conflict_metrics",
+    "evidence_recall_at_k",
+    "expected_calibration_error",
+    "fever_strict_accuracy",
+    "fit_histogram_calibration",
+    "gold_label",
+    "normalize_text",
+    "reliability_bins",
+    "source_stances",
+    "stance_of",
+]

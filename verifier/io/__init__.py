@@ -1,0 +1,22 @@
+"""The library's edges: batch files of claims in, results out, and the command line.
+
+The command line is ``verifier.io.cli`` (``python -m verifier``); it is not
+imported here, since it loads the whole pipeline.
+"""
+
+from verifier.io.batch import CLAIMS_SUFFIXES, read_claims, result_record, results_csv, write_csv
+from verifier.io.options import add_pipeline_options, check_switch, positive_int, skipped_checks
+from verifier.records import write_jsonl
+
+__all__ = [
+    "CLAIMS_SUFFIXES",
+    "add_pipeline_options",
+    "check_switch",
+    "positive_int",
+    "skipped_checks",
+    "read_claims",
+    "result_record",
+    "results_csv",
+    "write_csv",
+    "write_jsonl",
+]

@@ -1,0 +1,186 @@
+"""Command line: build an index, check one claim, or check a file of claims.
+
+    python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf]
+    python -m verifier check "CLAIM" (--index DIR | --corpus PATH...) [--json]
+    python -m verifier check (--index DIR | --corpus PATH...) --claims FILE --out RESULTS.jsonl
+
+Errors print one line naming the problem and exit with status 2 (bad input)
+or 1 (anything unexpected); no traceback unless ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from verifier.io.options import add_pipeline_options, skipped_checks
+from verifier.types import Verdict
+
+if TYPE_CHECKING:
+    from verifier.config import VerifierConfig
+
+logger = logging.getLogger("verifier")
+
+EXIT_BAD_INPUT = 2
+EXIT_UNEXPECTED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verifier", description="Check claims against your own documents, offline."
+    )
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="log progress and show tracebacks"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build an index directory from files or folders")
+    index.add_argument(
+        "paths", nargs="+", help="files or folders (.txt .md .html .pdf .jsonl .csv)"
+    )
+    index.add_argument(
+        "--out", required=True, help="index directory to write (replaced atomically)"
+    )
+    index.add_argument("--index-type", choices=("flat", "hnsw", "ivf"), default="flat")
+    index.add_argument(
+        "--add", action="store_true", help="add to the index at --out instead of replacing it"
+    )
+
+    check = commands.add_parser("check", help="check a claim, or a file of claims")
+    check.add_argument("claim", nargs="?", help="the claim to check (omit with --claims)")
+    source = check.add_mutually_exclusive_group(required=True)
+    source.add_argument("--index", help="a directory written by `verifier index`")
+    source.add_argument("--corpus", nargs="+", help="files or folders to index on the fly")
+    check.add_argument("--claims", help='JSONL or CSV file of claims (a "claim" field each)')
+    check.add_argument("--out", help="results file (.jsonl, or .csv) for --claims")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    check.add_argument(
+        "--nli-model", help="NLI model path, hub id or alias (default: the shipped model)"
+    )
+    add_pipeline_options(check)
+    return parser
+
+
+def _format_verdict(verdict: Verdict) -> str:
+    lines = [f"{verdict.label}  (confidence {verdict.confidence:.2f})  {verdict.claim}"]
+    lines += [f"  warning: {warning}" for warning in verdict.warnings]
+    deciding = {id(item) for item in verdict.deciding}
+    for item in verdict.evidence:
+        nli = item.nli
+        mark = "*" if id(item) in deciding else " "
+        lines.append(
+            f" {mark} [{item.stance:>8}] e={nli.entailment:.2f} n={nli.neutral:.2f} c={nli.contradiction:.2f} "
+            f"sim={item.retrieval_score:.2f}  {item.passage.source}:{item.passage.start}-{item.passage.end}"
+        )
+        lines.append(f"      {item.passage.text}")
+        lines += [f"      note: {note}" for note in item.notes]
+    if verdict.sources:
+        summary = ", ".join(f"{s.source}: {s.stance}" for s in verdict.sources)
+        lines.append(f"  sources: {summary}")
+    return "\n".join(lines)
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    from verifier.pipeline import Verifier
+
+    if args.add:
+        verifier = Verifier.load(args.out)
+        report = verifier.add(args.paths, progress=True)
+    else:
+        verifier = Verifier.from_corpus(args.paths, index_type=args.index_type, progress=True)
+        report = verifier.load_report
+    verifier.save(args.out)
+    for skipped in report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    stats = verifier.stats
+    print(
+        f"indexed {report.documents} documents, {report.passages} passages; index at {args.out} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
+    )
+    return 0
+
+
+def check_config(args: argparse.Namespace) -> VerifierConfig:
+    """The pipeline settings that ``check``'s options ask for."""
+    from verifier.config import VerifierConfig
+    from verifier.judging.checks import choose_checks
+
+    return VerifierConfig(top_k=args.top_k, checks=choose_checks(skip=skipped_checks(args)))
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from verifier.claims import check_claim
+    from verifier.config import VerifierConfig
+    from verifier.errors import VerifierError
+    from verifier.io.batch import read_claims, result_record, write_csv
+    from verifier.judging import NLIJudge
+    from verifier.pipeline import Verifier
+    from verifier.records import write_jsonl
+
+    if (args.claim is None) == (args.claims is None):
+        raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
+    if args.claims and not args.out:
+        raise VerifierError("--claims needs --out RESULTS.jsonl (or .csv)")
+    if args.claim is not None:
+        check_claim(args.claim, VerifierConfig().max_claim_chars)
+    records = read_claims(args.claims) if args.claims else None
+    config = check_config(args)
+    judge = NLIJudge(args.nli_model)
+    verifier = Verifier.open(args.index, args.corpus, judge=judge, config=config)
+    for skipped in verifier.load_report.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if records is None:
+        verdict = verifier.verify(args.claim)
+        print(
+            json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False)
+            if args.json
+            else _format_verdict(verdict)
+        )
+        return 0
+    verdicts = verifier.verify_many([record["claim"] for record in records], progress=True)
+    results = [
+        result_record(record, verdict) for record, verdict in zip(records, verdicts, strict=True)
+    ]
+    (write_csv if args.out.lower().endswith(".csv") else write_jsonl)(results, args.out)
+    counts: dict[str, int] = {}
+    for verdict in verdicts:
+        counts[verdict.label] = counts.get(verdict.label, 0) + 1
+    print(
+        f"checked {len(verdicts)} claims -> {args.out}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from verifier.errors import VerifierError
+
+    if not args.verbose:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+    try:
+        return _run_index(args) if args.command == "index" else _run_check(args)
+    except VerifierError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence: no tracebacks
+        if args.verbose:
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {error} (run with --verbose for details)",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED

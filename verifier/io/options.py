@@ -1,0 +1,64 @@
+"""Command-line options shared by every program that runs the pipeline.
+
+One spelling of each switch everywhere (``--top-k``, ``--no-number-aware``...),
+and defaults taken from :class:`~verifier.config.VerifierConfig`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from verifier.config import VerifierConfig, check_positive
+from verifier.judging.checks import CHECK_NAMES
+
+_CHECK_HELP = {
+    "names": "the check that passages name the claim's subject",
+    "reports": "the check of confirmed / denied / unconfirmed between claim and passage",
+    "numbers": "the adjustment for figures and dates",
+}
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        return check_positive("the value", int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from error
+
+
+def check_switch(name: str) -> str:
+    """The switch that turns a check on or off: ``numbers`` -> ``--number-aware``."""
+    return f"--{name.removesuffix('s')}-aware"
+
+
+def add_pipeline_options(
+    parser: argparse.ArgumentParser, *, checks_on: bool = True, top_k: bool = True
+) -> None:
+    """Add ``--top-k`` and a ``--[no-]<check>-aware`` switch per check.
+
+    Args:
+        parser: the parser to add to.
+        checks_on: whether the checks run unless switched off.
+        top_k: whether to add ``--top-k``.
+    """
+    if top_k:
+        parser.add_argument(
+            "--top-k",
+            type=positive_int,
+            default=VerifierConfig.top_k,
+            help=f"passages to retrieve and judge per claim (default {VerifierConfig.top_k})",
+        )
+    for name in CHECK_NAMES:
+        parser.add_argument(
+            check_switch(name),
+            action=argparse.BooleanOptionalAction,
+            default=checks_on,
+            help=_CHECK_HELP.get(name, f"the {name} check"),
+        )
+
+
+def skipped_checks(args: argparse.Namespace) -> list[str]:
+    """The checks that ``args`` switched off."""
+    return [
+        name for name in CHECK_NAMES if not getattr(args, check_switch(name)[2:].replace("-", "_"))
+    ]

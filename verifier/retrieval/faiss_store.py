@@ -1,0 +1,289 @@
+"""The FAISS passage store, and saving / loading it as a directory.
+
+An index directory holds ``CURRENT`` (the name of the live version) and one
+folder per version with ``index.faiss``, ``passages.jsonl`` and
+``manifest.json``. A save writes a new version folder and then swaps
+``CURRENT`` with an atomic rename, so a crash mid-save leaves the old index
+usable. Passages are JSON, never pickle; the manifest records the embedder,
+dimension, counts, format version, source file hashes and checksums of both
+data files, which loading verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from verifier.errors import IndexFormatError
+from verifier.records import write_atomically
+from verifier.types import Passage
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+INDEX_TYPES = ("flat", "hnsw", "ivf")
+_CURRENT = "CURRENT"
+_MANIFEST = "manifest.json"
+_FAISS = "index.faiss"
+_PASSAGES = "passages.jsonl"
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+IVF_PROBE_FRACTION = 0.05
+# k-means sees at most this many vectors per list: enough for good centroids, far faster at 1M.
+IVF_TRAINING_POINTS_PER_LIST = 64
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index directory holds and how it was built."""
+
+    format_version: int
+    embedder_id: str
+    dimension: int
+    index_type: str
+    passages: int
+    documents: int
+    files: dict[str, str]
+    checksums: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "embedder_id": self.embedder_id,
+            "dimension": self.dimension,
+            "index_type": self.index_type,
+            "passages": self.passages,
+            "documents": self.documents,
+            "files": dict(self.files),
+            "checksums": dict(self.checksums),
+        }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _ivf_lists(count: int) -> int:
+    """Inverted lists for IVF: ~4·sqrt(n), with at least 39 training points per list."""
+    return max(1, min(int(4 * math.sqrt(count)), count // 39))
+
+
+class PassageIndex:
+    """Passages and their unit vectors, searchable by inner product (= cosine).
+
+    Args:
+        dimension: vector size.
+        index_type: ``"flat"`` (exact, default), ``"hnsw"`` (graph, approximate)
+            or ``"ivf"`` (inverted lists, approximate; trained on the first add).
+        embedder_id: the model that made the vectors, checked on load.
+    """
+
+    def __init__(self, dimension: int, index_type: str = "flat", embedder_id: str = "") -> None:
+        if index_type not in INDEX_TYPES:
+            raise ValueError(f"index_type must be one of {INDEX_TYPES}, got {index_type!r}")
+        if dimension < 1:
+            raise ValueError(f"dimension must be positive, got {dimension}")
+        self.dimension = dimension
+        self.index_type = index_type
+        self.embedder_id = embedder_id
+        self.passages: list[Passage] = []
+        self.files: dict[str, str] = {}
+        self._faiss = None
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    @property
+    def documents(self) -> int:
+        return len({passage.doc_id for passage in self.passages})
+
+    def _new_faiss(self, training: np.ndarray):
+        import faiss
+
+        if self.index_type == "flat":
+            return faiss.IndexFlatIP(self.dimension)
+        if self.index_type == "hnsw":
+            index = faiss.IndexHNSWFlat(self.dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            return index
+        lists = _ivf_lists(len(training))
+        quantizer = faiss.IndexFlatIP(self.dimension)
+        index = faiss.IndexIVFFlat(quantizer, self.dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        sample = IVF_TRAINING_POINTS_PER_LIST * lists
+        if len(training) > sample:
+            rows = np.random.default_rng(0).choice(len(training), sample, replace=False)
+            training = training[np.sort(rows)]
+        index.train(training)
+        return index
+
+    def _set_search_parameters(self) -> None:
+        """Search-time knobs that a FAISS file does not keep."""
+        if self.index_type == "hnsw" and self._faiss is not None:
+            self._faiss.hnsw.efSearch = HNSW_EF_SEARCH
+        if self.index_type == "ivf" and self._faiss is not None:
+            self._faiss.nprobe = max(1, math.ceil(self._faiss.nlist * IVF_PROBE_FRACTION))
+
+    def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
+        """Append passages with their vectors (shape ``(len(passages), dimension)``)."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape != (len(passages), self.dimension):
+            raise ValueError(
+                f"expected vectors of shape ({len(passages)}, {self.dimension}), got {vectors.shape}"
+            )
+        if not passages:
+            return
+        if self._faiss is None:
+            self._faiss = self._new_faiss(vectors)
+            self._set_search_parameters()
+        self._faiss.add(vectors)
+        self.passages.extend(passages)
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+        if self._faiss is None or not self.passages:
+            return [[] for _ in range(len(vectors))]
+        scores, positions = self._faiss.search(vectors, min(k, len(self.passages)))
+        return [
+            [(int(p), float(s)) for p, s in zip(row_p, row_s, strict=True) if p >= 0]
+            for row_p, row_s in zip(positions, scores, strict=True)
+        ]
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the index to ``directory`` atomically; returns the version folder."""
+        import faiss
+
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        version = Path(tempfile.mkdtemp(prefix="v-", dir=root))
+        try:
+            if self._faiss is not None:
+                faiss.write_index(self._faiss, str(version / _FAISS))
+            with (version / _PASSAGES).open("w", encoding="utf-8") as handle:
+                for passage in self.passages:
+                    handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+            checksums = {_PASSAGES: _sha256(version / _PASSAGES)}
+            if self._faiss is not None:
+                checksums[_FAISS] = _sha256(version / _FAISS)
+            manifest = Manifest(
+                format_version=FORMAT_VERSION,
+                embedder_id=self.embedder_id,
+                dimension=self.dimension,
+                index_type=self.index_type,
+                passages=len(self.passages),
+                documents=self.documents,
+                files=self.files,
+                checksums=checksums,
+            )
+            (version / _MANIFEST).write_text(
+                json.dumps(manifest.to_dict(), indent=2), encoding="utf-8"
+            )
+            for path in version.iterdir():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+            write_atomically(root / _CURRENT, version.name)
+        except BaseException:
+            shutil.rmtree(version, ignore_errors=True)
+            raise
+        for old in root.glob("v-*"):
+            if old.is_dir() and old != version:
+                shutil.rmtree(old, ignore_errors=True)
+        logger.info("saved %d passages to %s", len(self.passages), version)
+        return version
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        *,
+        embedder_id: str | None = None,
+        dimension: int | None = None,
+    ) -> PassageIndex:
+        """Read an index directory, checking its manifest and checksums.
+
+        Raises:
+            IndexFormatError: missing, corrupt, or built with another embedder
+                or dimension than expected.
+        """
+        import faiss
+
+        root = Path(directory)
+        if not root.is_dir():
+            raise IndexFormatError(f"index directory not found: {root}")
+        pointer = root / _CURRENT
+        if not pointer.is_file():
+            raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
+        version = root / pointer.read_text(encoding="utf-8").strip()
+        try:
+            data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
+            manifest = Manifest(**data)
+        except FileNotFoundError as error:
+            raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
+        except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as error:
+            raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
+        if manifest.format_version != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"index at {root} has format version {manifest.format_version}; "
+                f"this version of the library reads {FORMAT_VERSION}: rebuild it"
+            )
+        if embedder_id is not None and manifest.embedder_id != embedder_id:
+            raise IndexFormatError(
+                f"index at {root} was built with embedder {manifest.embedder_id!r}, "
+                f"but {embedder_id!r} is in use: rebuild it"
+            )
+        if dimension is not None and manifest.dimension != dimension:
+            raise IndexFormatError(
+                f"index at {root} has dimension {manifest.dimension}, the embedder gives {dimension}"
+            )
+        if manifest.index_type not in INDEX_TYPES:
+            raise IndexFormatError(f"index at {root} has unknown type {manifest.index_type!r}")
+        for name, expected in manifest.checksums.items():
+            path = version / name
+            if not path.is_file():
+                raise IndexFormatError(f"index at {root} is missing {name}")
+            if _sha256(path) != expected:
+                raise IndexFormatError(
+                    f"index at {root} is corrupt: {name} does not match its checksum"
+                )
+        index = cls(manifest.dimension, manifest.index_type, manifest.embedder_id)
+        try:
+            with (version / _PASSAGES).open(encoding="utf-8") as handle:
+                index.passages = [
+                    Passage.from_dict(json.loads(line)) for line in handle if line.strip()
+                ]
+        except (json.JSONDecodeError, KeyError, ValueError) as error:
+            raise IndexFormatError(f"passages at {version} are corrupt: {error}") from error
+        if _FAISS in manifest.checksums:
+            try:
+                index._faiss = faiss.read_index(str(version / _FAISS))
+            except RuntimeError as error:
+                raise IndexFormatError(f"FAISS file at {version} is corrupt: {error}") from error
+        count = index._faiss.ntotal if index._faiss is not None else 0
+        if count != len(index.passages) or count != manifest.passages:
+            raise IndexFormatError(
+                f"index at {root} is inconsistent: {count} vectors, {len(index.passages)} passages, "
+                f"manifest says {manifest.passages}"
+            )
+        if index._faiss is not None and index._faiss.d != manifest.dimension:
+            raise IndexFormatError(f"FAISS file at {version} has dimension {index._faiss.d}")
+        index._set_search_parameters()
+        index.files = dict(manifest.files)
+        return index

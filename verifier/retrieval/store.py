@@ -1,0 +1,36 @@
+"""What the pipeline needs of a vector store: FAISS today, others beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from verifier.types import Passage
+
+
+class VectorStore(Protocol):
+    """Passages and their unit vectors, searchable by cosine, saved as a directory.
+
+    ``files`` maps each source file to the hash of the content indexed from it,
+    so adding a corpus again skips what is already there.
+    """
+
+    dimension: int
+    index_type: str
+    embedder_id: str
+    passages: list[Passage]
+    files: dict[str, str]
+
+    def __len__(self) -> int: ...
+
+    @property
+    def documents(self) -> int: ...
+
+    def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None: ...
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]: ...
+
+    def save(self, directory: str | Path) -> Path: ...
