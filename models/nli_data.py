@@ -15,7 +15,6 @@ for training.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import io
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from verifier.records import json_objects
+from verifier.records import json_objects, scifact_rows
 
 LABELS = ("entailment", "neutral", "contradiction")
 """Output order of the shipped model: ``id2label = {0: entailment, 1: neutral, 2: contradiction}``."""
@@ -181,31 +180,16 @@ def read_covidfact(path: Path, default_source: str = "covidfact") -> list[NLIExa
 
 def read_scifact_tsv(path: Path, default_source: str = "scifact") -> list[NLIExample]:
     """SciFact RTE TSV: ``index, sentence1 (evidence), sentence2 (claim), entailment``."""
-    examples = []
     with _open_text(path) as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header[1:4]] != [
-            "sentence1",
-            "sentence2",
-            "entailment",
-        ]:
-            raise DataError(f"{path}:1: expected the header 'index sentence1 sentence2 entailment'")
-        for row in reader:
-            where = f"{path}:{reader.line_num}"
-            if not row:
-                continue
-            if len(row) != 4:
-                raise DataError(f"{where}: expected 4 tab-separated columns, got {len(row)}")
-            examples.append(
-                NLIExample(
-                    premise=_text(row[1], "sentence1", where),
-                    hypothesis=_text(row[2], "sentence2", where),
-                    label=_checked_label(row[3], ("entailment", NOT_ENTAILMENT), where),
-                    source=default_source,
-                )
+        return [
+            NLIExample(
+                premise=_text(row.evidence, "sentence1", row.where),
+                hypothesis=_text(row.claim, "sentence2", row.where),
+                label=_checked_label(row.label, ("entailment", NOT_ENTAILMENT), row.where),
+                source=default_source,
             )
-    return examples
+            for row in scifact_rows(handle, str(path), DataError)
+        ]
 
 
 @dataclass(frozen=True)

@@ -674,6 +674,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--eval-limit",
+        type=int,
+        help="score checkpoints on this many held-out pairs (a fixed sample) to save time",
+    )
+    parser.add_argument(
         "--lora-rank",
         type=int,
         help="train LoRA adapters of this rank (peft) instead of all weights",
@@ -781,6 +786,9 @@ def _run(args: argparse.Namespace, output: Path) -> int:
             handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
     for source, label, count in iter_label_counts(examples):
         logger.info("data %-22s %-15s %6d", source, label, count)
+    checkpoint_choice = heldout
+    if args.eval_limit and args.eval_limit < len(heldout):
+        checkpoint_choice = random.Random(args.seed + 3).sample(heldout, args.eval_limit)
     backbone = args.backbone or default_backbone()
     if args.threads:
         # After mining, which embeds faster on every core.
@@ -795,7 +803,7 @@ def _run(args: argparse.Namespace, output: Path) -> int:
             model,
             tokenizer,
             train_examples,
-            heldout,
+            checkpoint_choice,
             config,
             output,
             resume=args.resume,
