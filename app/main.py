@@ -15,7 +15,9 @@ from pathlib import Path
 
 from app import view
 from app.ui import CORPUS_LIMITS, CSS, AppState, build_ui
-from verifier import Embedder, NLIJudge, Verifier, VerifierError, read_claims
+from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
+from verifier.decision import DECISIONS
+from verifier.io import add_judge_options
 
 logger = logging.getLogger("app")
 
@@ -41,7 +43,7 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     demo corpus. Returns the verifier and whether it holds the demo corpus.
     """
     embedder = Embedder()
-    judge = NLIJudge(args.nli_model)
+    judge = NLIJudge(args.nli_model or args.judge)
     # Load both models before indexing, so a bad --nli-model fails at once.
     embedder.warm_up()
     judge.warm_up()
@@ -53,7 +55,10 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
         logger.info("opening the saved index %s", index_dir)
     else:
         logger.info("indexing %s into %s", corpus, index_dir)
-    verifier = Verifier.open(index_dir, corpus, embedder=embedder, judge=judge, progress=True)
+    config = VerifierConfig(decision=args.decision)
+    verifier = Verifier.open(
+        index_dir, corpus, embedder=embedder, judge=judge, config=config, progress=True
+    )
     if corpus is not None:
         return verifier, Path(corpus).resolve() == DEMO_CORPUS
     demo = {f"{DEMO_CORPUS.name}/{path.name}" for path in DEMO_CORPUS.glob("*")}
@@ -73,10 +78,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=7860)
+    add_judge_options(parser)
     parser.add_argument(
-        "--nli-model",
-        default=None,
-        help="NLI model folder or registry alias (default: the shipped model)",
+        "--decision",
+        choices=DECISIONS,
+        default=VerifierConfig.decision,
+        help="the verdict rule: the fitted, calibrated model (default) or the hand-set thresholds",
     )
     parser.add_argument(
         "--concurrency",

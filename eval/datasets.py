@@ -15,8 +15,10 @@ Formats:
 * ``jsonl``: ``{"claim", "label", "evidence": [...], "id"?}``; labels SUPPORTED,
   REFUTED, NOT_ENOUGH_INFO, CONFLICTING or DISPUTED (also SUPPORTS/REFUTES/NEI);
   evidence items are sentences or ``{"text", "title"?}`` objects; they are gold
-  unless the claim is NOT_ENOUGH_INFO. Ids are ``"id"`` (or ``"claim_id"``) when
-  given, else ``L<line number>``.
+  unless the claim is NOT_ENOUGH_INFO. An optional ``"distractors"`` list, in the
+  same form, adds sentences to the pool that are never gold (on-topic passages
+  that decide nothing, as a real corpus holds). Ids are ``"id"`` (or
+  ``"claim_id"``) when given, else ``L<line number>``.
 """
 
 from __future__ import annotations
@@ -177,6 +179,20 @@ def read_climate_fever(path: str | Path) -> FactCheckDataset:
     )
 
 
+def _add_to_pool(pool: _PoolBuilder, items: Any, key: str, where: str) -> list[str]:
+    if not isinstance(items, list):
+        raise DatasetError(f"{where}: {key!r} must be a list")
+    texts = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            texts.append(pool.add(item, ""))
+        elif isinstance(item, dict):
+            texts.append(pool.add(_text(item, "text", where), str(item.get("title", ""))))
+        else:
+            raise DatasetError(f"{where}: {key} items must be non-empty text or objects")
+    return texts
+
+
 def _generic(path: str | Path, name: str, id_keys: tuple[str, ...]) -> FactCheckDataset:
     path = Path(path)
     pool = _PoolBuilder()
@@ -187,17 +203,8 @@ def _generic(path: str | Path, name: str, id_keys: tuple[str, ...]) -> FactCheck
         if original is None:
             raise DatasetError(f"{where}: missing 'label'")
         label = _label(original, where)
-        evidence = record.get("evidence", [])
-        if not isinstance(evidence, list):
-            raise DatasetError(f"{where}: 'evidence' must be a list")
-        texts = []
-        for item in evidence:
-            if isinstance(item, str) and item.strip():
-                texts.append(pool.add(item, ""))
-            elif isinstance(item, dict):
-                texts.append(pool.add(_text(item, "text", where), str(item.get("title", ""))))
-            else:
-                raise DatasetError(f"{where}: evidence items must be non-empty text or objects")
+        texts = _add_to_pool(pool, record.get("evidence", []), "evidence", where)
+        _add_to_pool(pool, record.get("distractors", []), "distractors", where)
         claim_id = next((str(record[key]) for key in id_keys if key in record), f"L{number}")
         examples.append(
             ClaimExample(

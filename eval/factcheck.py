@@ -251,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dataset = read_dataset(args.dataset, args.data)
         config = VerifierConfig(
             top_k=args.top_k,
+            decision=args.decision,
             checks=choose_checks(skip=skipped_checks(args)),
             batch_claims=args.batch_claims,
         )

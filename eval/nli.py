@@ -4,7 +4,8 @@ Usage::
 
     python -m eval.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
         [--format auto|jsonl|climate-fever|scifact-tsv] [--out METRICS.json] \\
-        [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--limit N] [--threads N]
+        [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--name-aware] [--report-aware]
+        [--limit N] [--threads N] [--source S ...] [--two-way]
 
 Input formats:
 
@@ -39,6 +40,7 @@ from typing import Any
 from verifier import NLIScores, json_objects, scifact_rows
 from verifier.decision import ClassificationReport, classification_report
 from verifier.io import check_switch
+from verifier.judging import CHECK_NAMES
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS
 
 NOT_ENTAILMENT = "not_entailment"
@@ -57,11 +59,15 @@ class EvalInputError(ValueError):
 
 @dataclass(frozen=True)
 class LabeledPair:
-    """A premise, a hypothesis and the gold label (3-way or ``not_entailment``)."""
+    """A premise, a hypothesis and the gold label (3-way or ``not_entailment``).
+
+    ``source`` is the JSONL row's ``source`` (e.g. ``vitaminc``), empty elsewhere.
+    """
 
     premise: str
     hypothesis: str
     label: str
+    source: str = ""
 
 
 def _string(value: Any, field: str, where: str) -> str:
@@ -87,6 +93,7 @@ def _read_jsonl(path: Path) -> list[LabeledPair]:
                 _string(record.get("premise"), "premise", where),
                 _string(record.get("hypothesis"), "hypothesis", where),
                 label,
+                str(record.get("source") or ""),
             )
         )
     return pairs
@@ -193,9 +200,15 @@ def collapse(label: str) -> str:
     return ENTAILMENT if label == ENTAILMENT else NOT_ENTAILMENT
 
 
-def score(gold: Sequence[str], predicted: Sequence[str]) -> ClassificationReport:
-    """Score 3-way predictions against gold labels, two-way when the gold set is two-way."""
-    if is_binary(gold):
+def score(
+    gold: Sequence[str], predicted: Sequence[str], *, two_way: bool = False
+) -> ClassificationReport:
+    """Score 3-way predictions against gold labels, two-way when the gold set is two-way.
+
+    ``two_way`` scores entailment against the rest whatever the gold labels are
+    (FEVER's supported / refuted pairs, say).
+    """
+    if two_way or is_binary(gold):
         return classification_report(
             [collapse(g) for g in gold], [collapse(p) for p in predicted], BINARY_LABELS
         )
@@ -208,26 +221,33 @@ def predict(
     *,
     batch_size: int,
     device: str,
-    number_aware: bool,
+    checks: Sequence[str] = (),
 ) -> tuple[list[NLIScores], float]:
-    """Run the NLI judge (and the number adjustment) over the pairs.
+    """Run the NLI judge, then the pipeline's named checks, over the pairs.
+
+    Each pair is checked as the pipeline would check a passage and a claim with
+    no corpus at hand (``Claim(text)``).
 
     Returns:
         The scores in input order and the seconds spent predicting (model
         loading excluded).
     """
-    from verifier import NLIJudge
+    from verifier import NLIJudge, Passage
+    from verifier.judging import Claim, apply_checks, choose_checks
 
     judge = NLIJudge(model, device=device, batch_size=batch_size)
     judge.warm_up()
     started = time.perf_counter()
     scores = judge.predict([(p.premise, p.hypothesis) for p in pairs])
-    if number_aware:
-        from verifier.judging import NumberCheck, compare_quantities
-
-        check = NumberCheck()
+    if checks:
+        chosen = [c for c in choose_checks() if c.name in set(checks)]
         scores = [
-            check.shift(s, compare_quantities(p.hypothesis, p.premise))
+            apply_checks(
+                chosen,
+                Claim(p.hypothesis),
+                Passage("pair", "pair", "", p.premise, 0, len(p.premise)),
+                s,
+            ).scores
             for s, p in zip(scores, pairs, strict=True)
         ]
     return scores, time.perf_counter() - started
@@ -262,6 +282,11 @@ def format_report(report: ClassificationReport, pairs_per_second: float) -> str:
     return "\n".join(lines)
 
 
+def checks_on(args: argparse.Namespace) -> list[str]:
+    """The checks that ``args`` switched on."""
+    return [name for name in CHECK_NAMES if getattr(args, check_switch(name)[2:].replace("-", "_"))]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m eval.nli", description="Evaluate an NLI model on labelled pairs."
@@ -273,13 +298,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--predictions", help="write one prediction per pair (JSONL) here")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    parser.add_argument(
-        check_switch("numbers"),
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="apply the pipeline's number check to the scores (default off)",
-    )
+    for name in CHECK_NAMES:
+        parser.add_argument(
+            check_switch(name),
+            action=argparse.BooleanOptionalAction,
+            default=False,
+            help=f"apply the pipeline's {name} check to the scores (default off)",
+        )
     parser.add_argument("--limit", type=int, help="only the first N pairs")
+    parser.add_argument(
+        "--source",
+        nargs="+",
+        help="only JSONL rows whose 'source' is one of these (e.g. a training run's "
+        "heldout.jsonl: --source vitaminc)",
+    )
+    parser.add_argument("--two-way", action="store_true", help="score entailment against the rest")
     parser.add_argument(
         "--threads",
         type=int,
@@ -304,25 +337,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             torch.set_num_threads(args.threads)
         data_format = resolve_format(args.data, args.data_format)
-        pairs = read_pairs(args.data, data_format)[: args.limit]
+        pairs = read_pairs(args.data, data_format)
+        if args.source:
+            pairs = [p for p in pairs if p.source in args.source]
+            if not pairs:
+                raise EvalInputError(f"{args.data}: no pair has a source among {args.source}")
+        pairs = pairs[: args.limit]
         scores, seconds = predict(
             pairs,
             args.model,
             batch_size=args.batch_size,
             device=args.device,
-            number_aware=args.number_aware,
+            checks=checks_on(args),
         )
     except (EvalInputError, VerifierError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    report = score([p.label for p in pairs], [s.label for s in scores])
+    report = score([p.label for p in pairs], [s.label for s in scores], two_way=args.two_way)
     pairs_per_second = len(pairs) / seconds if seconds > 0 else float("inf")
     print(format_report(report, pairs_per_second))
     metrics = {
         "model": args.model or "shipped",
         "data": str(args.data),
         "format": data_format,
-        "number_aware": args.number_aware,
+        "checks": checks_on(args),
+        "sources": args.source,
+        "two_way": args.two_way,
         "batch_size": args.batch_size,
         "pairs": len(pairs),
         "seconds": seconds,

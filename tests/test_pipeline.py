@@ -14,7 +14,9 @@ DOCS = {
     "gazette": "The council did not approve the budget in March. Critics were loud.",
     "library": "The library opened in 1998. It lends many books. He praised the staff of the library.",
 }
-CONFIG = VerifierConfig(checks=choose_checks(skip=["numbers"]))
+# The fake judge's scores are not what the fitted verdict model was fitted on, so the
+# pipeline's mechanics are tested under the hand-set rule, whose outcome they fix.
+CONFIG = VerifierConfig(checks=choose_checks(skip=["numbers"]), decision="thresholds")
 
 
 def make(docs=DOCS, config=CONFIG, **kwargs) -> Verifier:
@@ -71,7 +73,9 @@ def test_anaphoric_sentences_are_judged_with_the_sentence_before():
 
 def test_context_can_be_switched_off():
     judge = FakeJudge()
-    config = VerifierConfig(checks=choose_checks(skip=["numbers"]), use_context=False)
+    config = VerifierConfig(
+        checks=choose_checks(skip=["numbers"]), use_context=False, decision="thresholds"
+    )
     Verifier.from_corpus(
         {"library": DOCS["library"]}, embedder=FakeEmbedder(), judge=judge, config=config
     ).verify("The library lends many books", top_k=3)
@@ -226,7 +230,7 @@ def test_a_single_bad_claim_error_has_no_batch_position():
 
 def test_a_different_figure_turns_support_into_refutation_with_a_note():
     docs = {"isw": "Russia had 11,000 troops in Kursk in August."}
-    aware = make(docs, config=VerifierConfig()).verify(
+    aware = make(docs, config=VerifierConfig(decision="thresholds")).verify(
         "Russia had 50,000 troops in Kursk in August"
     )
     blind = make(docs).verify("Russia had 50,000 troops in Kursk in August")
@@ -240,7 +244,10 @@ def test_a_passage_about_someone_else_does_not_support_the_claim():
     claim = "China has sent soldiers to help Russia retake Kursk"
     aware = make(docs).verify(claim)
     blind = make(
-        docs, config=VerifierConfig(checks=choose_checks(skip=["numbers", "names"]))
+        docs,
+        config=VerifierConfig(
+            checks=choose_checks(skip=["numbers", "names"]), decision="thresholds"
+        ),
     ).verify(claim)
     assert blind.label == SUPPORTED
     assert aware.label == NOT_ENOUGH_INFO
@@ -256,7 +263,10 @@ def test_a_passage_where_the_subject_would_not_confirm_refutes_a_claim_that_it_c
     claim = "Moscow confirmed that its soldiers are in Kursk"
     aware = make(docs).verify(claim)
     blind = make(
-        docs, config=VerifierConfig(checks=choose_checks(skip=["numbers", "reports"]))
+        docs,
+        config=VerifierConfig(
+            checks=choose_checks(skip=["numbers", "reports"]), decision="thresholds"
+        ),
     ).verify(claim)
     assert blind.label == SUPPORTED
     assert aware.label == REFUTED
@@ -265,3 +275,13 @@ def test_a_passage_where_the_subject_would_not_confirm_refutes_a_claim_that_it_c
     assert wire.notes == ("claim says confirmed; passage says unconfirmed",)
     # Kyiv is not the claim's subject: what it would not confirm is not compared.
     assert not any("confirmed" in note for note in other.notes)
+
+
+def test_the_fitted_decision_is_the_default_and_thresholds_stay_available():
+    from verifier.decision import FittedDecider, ThresholdDecider
+
+    assert VerifierConfig().decision == "fitted"
+    assert isinstance(make(config=VerifierConfig()).decider, FittedDecider)
+    assert isinstance(make().decider, ThresholdDecider)
+    with pytest.raises(ValueError, match="decision must be one of"):
+        VerifierConfig(decision="majority")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from verifier.decision.decider import DECISIONS
 from verifier.decision.thresholds import AggregationConfig
 from verifier.judging.check import Check
 from verifier.judging.checks import default_checks
@@ -12,7 +13,11 @@ from verifier.judging.checks import default_checks
 
 @dataclass(frozen=True)
 class VerifierConfig:
-    """Settings of a ``Verifier``; the verdict thresholds are in ``aggregation``.
+    """Settings of a ``Verifier``.
+
+    ``decision`` names the verdict rule: ``"fitted"`` (the calibrated model in
+    ``verdict_model``, the shipped one when ``None``) or ``"thresholds"`` (the
+    hand-set rule whose settings are ``aggregation``).
 
     ``checks`` are the hand-written adjustments applied to each judged passage,
     in order (see :mod:`verifier.judging.checks`). Claims over
@@ -21,6 +26,8 @@ class VerifierConfig:
     """
 
     top_k: int = 5
+    decision: str = "fitted"
+    verdict_model: str | None = None
     aggregation: AggregationConfig = field(default_factory=AggregationConfig)
     checks: tuple[Check, ...] = field(default_factory=default_checks)
     use_context: bool = True
@@ -31,6 +38,8 @@ class VerifierConfig:
         for name in ("top_k", "max_claim_chars", "batch_claims"):
             check_positive(name, getattr(self, name))
         object.__setattr__(self, "checks", tuple(self.checks))
+        if self.decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {list(DECISIONS)}, got {self.decision!r}")
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}

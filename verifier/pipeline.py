@@ -29,7 +29,7 @@ from verifier.corpus import (
     read_corpus,
     split_sentences,
 )
-from verifier.decision import Decider, ThresholdDecider
+from verifier.decision import Decider, make_decider
 from verifier.errors import InvalidClaimError
 from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
 from verifier.progress import Progress, progress_callback
@@ -58,7 +58,7 @@ class Verifier:
         embedder: sentence embedder; defaults to the shipped all-MiniLM-L6-v2.
         judge: NLI judge; defaults to the project's shipped NLI model.
         config: thresholds and settings.
-        decider: the verdict rule; defaults to the thresholds in ``config.aggregation``.
+        decider: the verdict rule; by default the one ``config.decision`` names.
 
     Example:
         >>> verifier = Verifier.from_corpus("demo_corpus/")
@@ -80,7 +80,9 @@ class Verifier:
         self.embedder = embedder if embedder is not None else Embedder()
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
-        self.decider = decider or ThresholdDecider(self.config.aggregation)
+        self.decider = decider or make_decider(
+            self.config.decision, self.config.aggregation, self.config.verdict_model
+        )
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
@@ -407,6 +409,7 @@ def verify(
     checks: Sequence[Check] | None = None,
     index_type: str = "flat",
     config: VerifierConfig | None = None,
+    judge: str = "fast",
 ) -> Verdict:
     """Check a claim against a corpus in one call.
 
@@ -422,22 +425,25 @@ def verify(
         checks: the checks to apply; ``None`` is ``config.checks``.
         index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``.
         config: settings; ``None`` is ``VerifierConfig()``.
+        judge: ``"fast"`` (the shipped MiniLM-L6), ``"accurate"`` (the MPNet
+            adapter; ``make accurate``), or any NLI model path or alias.
 
     Example:
         >>> verify("Ukraine's incursion into Kursk began in August.", corpus="news/").label
         'SUPPORTED'
     """
     config = config or VerifierConfig()
-    key = hashlib.sha256(f"{index_type}\0{corpus_fingerprint(corpus)}".encode()).hexdigest()
+    fingerprint = corpus_fingerprint(corpus)
+    key = hashlib.sha256(f"{index_type}\0{judge}\0{fingerprint}".encode()).hexdigest()
     with _cache_lock:
         verifier = _cache.get(key)
         if verifier is not None:
             _cache.move_to_end(key)
         else:
             embedder = _shared_models.setdefault("embedder", Embedder())
-            judge = _shared_models.setdefault("judge", NLIJudge())
+            nli = _shared_models.setdefault(f"judge:{judge}", NLIJudge(judge))
             verifier = Verifier.from_corpus(
-                corpus, embedder=embedder, judge=judge, config=config, index_type=index_type
+                corpus, embedder=embedder, judge=nli, config=config, index_type=index_type
             )
             _cache[key] = verifier
             while len(_cache) > _CACHE_SIZE:

@@ -184,6 +184,8 @@ class Verdict:
     deciding: tuple[Evidence, ...]
     sources: tuple[SourceStance, ...]
     warnings: tuple[str, ...] = field(default=())
+    probabilities: dict[str, float] = field(default_factory=dict)
+    """Calibrated probability of each fitted class (empty under the threshold rule)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -194,6 +196,7 @@ class Verdict:
             "deciding": [item.to_dict() for item in self.deciding],
             "sources": [item.to_dict() for item in self.sources],
             "warnings": list(self.warnings),
+            "probabilities": dict(self.probabilities),
         }
 
 

@@ -150,3 +150,30 @@ def test_real_climate_fever_counts():
     assert len(dataset.examples) == 1535
     assert dataset.evidence_occurrences == 7675
     assert len(dataset.pool) == 5240
+
+
+def test_distractors_join_the_pool_but_are_never_gold(tmp_path):
+    from eval.datasets import DatasetError, read_dataset
+
+    path = tmp_path / "claims.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "claim": "Oslo is in Norway.",
+                "label": "SUPPORTED",
+                "evidence": [{"text": "Oslo is the capital of Norway.", "title": "Oslo"}],
+                "distractors": [{"text": "Bergen is a city in Norway.", "title": "Bergen"}],
+            }
+        )
+        + "\n"
+    )
+    dataset = read_dataset("jsonl", path)
+    assert {s.text for s in dataset.pool} == {
+        "Oslo is the capital of Norway.",
+        "Bergen is a city in Norway.",
+    }
+    assert dataset.examples[0].gold_evidence == ("Oslo is the capital of Norway.",)
+    path.write_text(json.dumps({"claim": "x", "label": "NEI", "distractors": "text"}) + "\n")
+    with pytest.raises(DatasetError, match="'distractors' must be a list"):
+        read_dataset("jsonl", path)

@@ -185,3 +185,23 @@ def test_bad_thread_count_is_refused(fake_judge, tmp_path: Path, capsys) -> None
     )
     assert eval_nli.main(["--data", str(data), "--threads", "0"]) == 2
     assert "--threads must be at least 1" in capsys.readouterr().err
+
+
+def test_source_filter_and_two_way_scoring(fake_judge, tmp_path: Path, capsys) -> None:
+    data = write_jsonl(
+        tmp_path / "heldout.jsonl",
+        [
+            {"premise": "p", "hypothesis": "x", "label": "contradiction", "source": "fever-train"},
+            {"premise": "p", "hypothesis": "yes", "label": "entailment", "source": "fever-train"},
+            {"premise": "p", "hypothesis": "yes", "label": "neutral", "source": "snli"},
+        ],
+    )
+    out = tmp_path / "m.json"
+    assert eval_nli.main(["--data", str(data), "--source", "fever-train", "--out", str(out)]) == 0
+    three_way = json.loads(out.read_text())
+    assert (three_way["pairs"], three_way["accuracy"]) == (2, 0.5)
+    args = ["--data", str(data), "--source", "fever-train", "--two-way", "--out", str(out)]
+    assert eval_nli.main(args) == 0
+    assert json.loads(out.read_text())["accuracy"] == 1.0
+    assert eval_nli.main(["--data", str(data), "--source", "vitaminc"]) == 2
+    assert "no pair has a source" in capsys.readouterr().err

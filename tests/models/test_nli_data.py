@@ -95,3 +95,56 @@ def test_retrieved_neutrals_fraction_and_validation():
     assert len(half) == 3
     with pytest.raises(ValueError, match="fraction"):
         retrieved_neutrals(FEVER, -0.1, random.Random(0), bag_of_words)
+
+
+def test_grouped_rows_are_held_out_together_and_ungrouped_rows_by_pair():
+    from models.nli_data import split_heldout
+
+    rows = [
+        NLIExample(f"premise {n}", f"claim {n % 7}", "entailment", "fever-train", f"id:{n % 7}")
+        for n in range(70)
+    ] + [NLIExample(f"p {n}", f"h {n}", "neutral", "snli") for n in range(50)]
+    train, heldout = split_heldout(rows, 0.3)
+    held_groups = {e.group for e in heldout if e.group}
+    assert held_groups and held_groups != {e.group for e in rows if e.group}
+    assert not held_groups & {e.group for e in train}
+    assert sum(e.source == "snli" for e in heldout) == 15
+
+
+def test_fever_and_vitaminc_readers_group_by_claim_id_and_title(tmp_path):
+    from models.nli_data import DataError, read_fever_train, read_vitaminc
+
+    fever = tmp_path / "fever.jsonl"
+    fever.write_text('{"premise": "P.", "hypothesis": "H.", "label": "entailment", "id": 7}\n')
+    assert read_fever_train(fever)[0].group == "id:7"
+    vitaminc = tmp_path / "vitaminc.jsonl"
+    vitaminc.write_text(
+        '{"premise": "P.", "hypothesis": "H.", "label": "neutral", "title": "Oslo"}\n'
+    )
+    assert read_vitaminc(vitaminc)[0].group == "title:Oslo"
+    fever.write_text('{"premise": "P.", "hypothesis": "H.", "label": "entailment"}\n')
+    with pytest.raises(DataError, match="fever.jsonl:1.*'id'"):
+        read_fever_train(fever)
+
+
+def test_nearest_rows_rank_by_dot_product_in_chunks():
+    from models.nli_data import nearest_rows
+
+    pool = np.eye(4, dtype=np.float32)
+    queries = np.array([[0.1, 0.9, 0.5, 0.0], [1.0, 0.0, 0.0, 0.2]], dtype=np.float32)
+    assert nearest_rows(queries, pool, 3, chunk=1) == [[1, 2, 0], [0, 3, 1]]
+
+
+def test_retrieved_premises_skip_premises_whose_claims_say_the_same():
+    from models.nli_data import UnpairedClaim, retrieved_premises
+
+    pool = FEVER[:3]
+    claims = [UnpairedClaim("Fox released the film Soul Food in 1997.", "fever-nei", "id:1")]
+    made = retrieved_premises(claims, pool, bag_of_words, random.Random(0), candidates=1)
+    assert len(made) == 1
+    assert made[0].premise == "Fox 2000 Pictures is a film studio in Los Angeles."
+    assert (made[0].label, made[0].source, made[0].group) == (
+        "neutral",
+        "fever-nei-retrieved",
+        "id:1",
+    )

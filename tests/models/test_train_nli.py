@@ -243,6 +243,8 @@ def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
             "--retrieved-neutrals",
             "1.0",
             "--no-progress",
+            "--cache-dir",
+            str(tmp_path / "cache"),
         ]
     )
     assert code == 0
@@ -253,3 +255,106 @@ def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
     assert json.loads((out / "best" / "config.json").read_text())["id2label"]["1"] == "neutral"
     assert "retrieved neutrals" in (out / "train.log").read_text()
     assert json.loads((out / "metrics.json").read_text())["total_steps"] == 3
+
+
+def write_jsonl_rows(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+def test_claim_data_lora_run_keeps_claims_on_one_side_and_rebuilds_as_a_judge(
+    tokenizer, initial_model, tmp_path: Path
+) -> None:
+    backbone = tmp_path / "backbone"
+    initial_model.save_pretrained(backbone)
+    tokenizer.save_pretrained(backbone)
+    data = tmp_path / "data" / "nli"
+    data.mkdir(parents=True)
+    cities = ["Lyon", "Porto", "Graz", "Turin", "Ghent", "Brno", "Cork", "Bern", "Oslo", "Riga"]
+    fever = []
+    for number, city in enumerate(cities):
+        premise = f"{city} is a city with a cathedral and a river."
+        fever.append(
+            {
+                "premise": premise,
+                "hypothesis": f"{city} has a river.",
+                "label": "entailment",
+                "id": number,
+            }
+        )
+        fever.append(
+            {
+                "premise": premise,
+                "hypothesis": f"{city} has no river.",
+                "label": "contradiction",
+                "id": 100 + number,
+            }
+        )
+    write_jsonl_rows(data / "fever_train.jsonl", fever)
+    write_jsonl_rows(
+        data / "fever_train_nei_claims.jsonl",
+        [
+            {"claim": f"{city} hosted a famous fair in 1850.", "label": "neutral", "id": 500 + n}
+            for n, city in enumerate(cities)
+        ],
+    )
+    write_jsonl_rows(
+        data / "vitaminc_train.jsonl",
+        [
+            {
+                "premise": f"{city} has {n} bridges.",
+                "hypothesis": f"{city} has {n} bridges.",
+                "label": "entailment",
+                "title": city,
+            }
+            for n, city in enumerate(cities)
+        ],
+    )
+    out = tmp_path / "run"
+    code = train_nli.main(
+        [
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--sources",
+            "fever-train",
+            "fever-nei",
+            "vitaminc",
+            "--backbone",
+            str(backbone),
+            "--output-dir",
+            str(out),
+            "--device",
+            "cpu",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--heldout-fraction",
+            "0.3",
+            "--lora-rank",
+            "2",
+            "--no-progress",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ]
+    )
+    assert code == 0
+    heldout = [json.loads(line) for line in (out / "heldout.jsonl").read_text().splitlines()]
+    assert any(row["source"] == "fever-nei-retrieved" for row in heldout)
+    assert all(
+        row["label"] == "neutral" for row in heldout if row["source"] == "fever-nei-retrieved"
+    )
+    # A held-out claim's group never has a row on the training side.
+    from models.nli_data import heldout_group, load_training_examples
+
+    every = load_training_examples(tmp_path / "data", ["fever-train", "vitaminc"])
+    held_groups = {row["group"] for row in heldout if "group" in row}
+    assert held_groups
+    assert all(heldout_group(e.group, 0.3) == (e.group in held_groups) for e in every)
+    adapter = json.loads((out / "best" / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == str(backbone)
+    from verifier.judging import NLIJudge
+
+    scores = NLIJudge(out / "best").predict([("Lyon is a city.", "Lyon has a river.")])
+    assert sum((scores[0].entailment, scores[0].neutral, scores[0].contradiction)) == pytest.approx(
+        1.0, abs=1e-4
+    )

@@ -1,8 +1,9 @@
 """Deciding a verdict from judged passages, calibrating its confidence, and scoring verdicts.
 
-``thresholds`` holds today's hand-set rule behind the ``Decider`` protocol; a
-fitted verdict model sits beside it. ``metrics`` and ``calibration`` are pure
-functions shared by the benchmark (``eval/``) and the app.
+Two rules implement the ``Decider`` protocol: ``fitted`` (the default: a
+logistic regression over ``features``, calibrated, read from JSON) and
+``thresholds`` (the hand-set rule, kept for comparison). ``metrics`` and
+``calibration`` are pure functions shared by the benchmark (``eval/``) and the app.
 """
 
 from verifier.decision.calibration import (
@@ -13,7 +14,10 @@ from verifier.decision.calibration import (
     fit_histogram_calibration,
     reliability_bins,
 )
-from verifier.decision.decider import Decider
+from verifier.decision.decider import DECISIONS, Decider, make_decider
+from verifier.decision.features import FEATURES, claim_features
+from verifier.decision.fitted import CLASSES as FITTED_CLASSES
+from verifier.decision.fitted import DecisionModelError, FittedDecider, VerdictModel
 from verifier.decision.labels import gold_label
 from verifier.decision.metrics import (
     CLAIM_CLASSES,
@@ -40,7 +44,15 @@ __all__ = [
     "ClassMetrics",
     "ClassificationReport",
     "ConflictMetrics",
+    "DECISIONS",
+    "DecisionModelError",
     "Decider",
+    "FEATURES",
+    "FITTED_CLASSES",
+    "FittedDecider",
+    "VerdictModel",
+    "claim_features",
+    "make_decider",
     "EvidenceRecall",
     "HistogramCalibration",
     "ThresholdDecider",

@@ -5,11 +5,18 @@ imported here, since it loads the whole pipeline.
 """
 
 from verifier.io.batch import CLAIMS_SUFFIXES, read_claims, result_record, results_csv, write_csv
-from verifier.io.options import add_pipeline_options, check_switch, positive_int, skipped_checks
+from verifier.io.options import (
+    add_judge_options,
+    add_pipeline_options,
+    check_switch,
+    positive_int,
+    skipped_checks,
+)
 from verifier.records import write_jsonl
 
 __all__ = [
     "CLAIMS_SUFFIXES",
+    "add_judge_options",
     "add_pipeline_options",
     "check_switch",
     "positive_int",

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from verifier.io.options import add_pipeline_options, skipped_checks
+from verifier.io.options import add_judge_options, add_pipeline_options, skipped_checks
 from verifier.types import Verdict
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--claims", help='JSONL or CSV file of claims (a "claim" field each)')
     check.add_argument("--out", help="results file (.jsonl, or .csv) for --claims")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    check.add_argument(
-        "--nli-model", help="NLI model path, hub id or alias (default: the shipped model)"
-    )
+    add_judge_options(check)
     add_pipeline_options(check)
     return parser
 
@@ -108,7 +106,11 @@ def check_config(args: argparse.Namespace) -> VerifierConfig:
     from verifier.config import VerifierConfig
     from verifier.judging.checks import choose_checks
 
-    return VerifierConfig(top_k=args.top_k, checks=choose_checks(skip=skipped_checks(args)))
+    return VerifierConfig(
+        top_k=args.top_k,
+        decision=args.decision,
+        checks=choose_checks(skip=skipped_checks(args)),
+    )
 
 
 def _run_check(args: argparse.Namespace) -> int:
@@ -128,7 +130,7 @@ def _run_check(args: argparse.Namespace) -> int:
         check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = check_config(args)
-    judge = NLIJudge(args.nli_model)
+    judge = NLIJudge(args.nli_model or args.judge)
     verifier = Verifier.open(args.index, args.corpus, judge=judge, config=config)
     for skipped in verifier.load_report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 
 from verifier.config import VerifierConfig, check_positive
+from verifier.decision.decider import DECISIONS
 from verifier.judging.checks import CHECK_NAMES
+from verifier.registry import JUDGES
 
 _CHECK_HELP = {
     "names": "the check that passages name the claim's subject",
@@ -34,7 +36,7 @@ def check_switch(name: str) -> str:
 def add_pipeline_options(
     parser: argparse.ArgumentParser, *, checks_on: bool = True, top_k: bool = True
 ) -> None:
-    """Add ``--top-k`` and a ``--[no-]<check>-aware`` switch per check.
+    """Add ``--top-k``, ``--decision`` and a ``--[no-]<check>-aware`` switch per check.
 
     Args:
         parser: the parser to add to.
@@ -48,6 +50,13 @@ def add_pipeline_options(
             default=VerifierConfig.top_k,
             help=f"passages to retrieve and judge per claim (default {VerifierConfig.top_k})",
         )
+    parser.add_argument(
+        "--decision",
+        choices=DECISIONS,
+        default=VerifierConfig.decision,
+        help="the verdict rule: the fitted, calibrated model or the hand-set thresholds "
+        f"(default {VerifierConfig.decision})",
+    )
     for name in CHECK_NAMES:
         parser.add_argument(
             check_switch(name),
@@ -62,3 +71,17 @@ def skipped_checks(args: argparse.Namespace) -> list[str]:
     return [
         name for name in CHECK_NAMES if not getattr(args, check_switch(name)[2:].replace("-", "_"))
     ]
+
+
+def add_judge_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--judge fast|accurate`` and ``--nli-model`` (any path, hub id or alias; wins)."""
+    parser.add_argument(
+        "--judge",
+        choices=JUDGES,
+        default=JUDGES[0],
+        help="the project's judge: fast (MiniLM-L6, shipped) or accurate (MPNet adapter; "
+        "needs `make accurate`); default fast",
+    )
+    parser.add_argument(
+        "--nli-model", help="another NLI model: a path, hub id or alias (overrides --judge)"
+    )

@@ -12,11 +12,47 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from verifier.errors import ModelLoadError
+from verifier.judging.backbones import INSTALL_HINT, backbone_path
 from verifier.judging.labels import map_labels
 from verifier.registry import resolve_nli_model
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLIScores
 
 logger = logging.getLogger(__name__)
+
+
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def load_adapter_model(folder: Path):
+    """A classifier rebuilt from a LoRA adapter folder over its backbone (``peft``).
+
+    The folder holds ``adapter_config.json`` (whose ``base_model_name_or_path``
+    is a backbone name of :mod:`verifier.judging.backbones` or a folder), the
+    adapter and head weights, ``config.json`` with the labels, and the tokenizer.
+    The adapter is merged into the backbone, so judging costs what the plain
+    backbone costs.
+
+    Raises:
+        ModelLoadError: peft is missing, or the backbone cannot be found.
+    """
+    import json
+
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    try:
+        from peft import PeftModel
+    except ImportError as error:
+        raise ModelLoadError(f"the judge in {folder} is a LoRA adapter; {INSTALL_HINT}") from error
+    adapter = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+    backbone = backbone_path(str(adapter.get("base_model_name_or_path", "")))
+    labels = AutoConfig.from_pretrained(folder)
+    base = AutoModelForSequenceClassification.from_pretrained(
+        backbone,
+        num_labels=len(labels.id2label),
+        id2label=labels.id2label,
+        label2id=labels.label2id,
+    )
+    return PeftModel.from_pretrained(base, folder).merge_and_unload()
 
 
 class NLIJudge:
@@ -76,7 +112,10 @@ class NLIJudge:
                 raise ModelLoadError(f"NLI model directory not found: {self.model_name}")
             try:
                 tokenizer = AutoTokenizer.from_pretrained(self.model_name)
-                model = AutoModelForSequenceClassification.from_pretrained(self.model_name)
+                if local and (Path(self.model_name) / ADAPTER_CONFIG).is_file():
+                    model = load_adapter_model(Path(self.model_name))
+                else:
+                    model = AutoModelForSequenceClassification.from_pretrained(self.model_name)
             except (OSError, ValueError) as error:
                 raise ModelLoadError(
                     f"cannot load NLI model {self.model_name!r}: {error}"

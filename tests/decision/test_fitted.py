@@ -1,0 +1,192 @@
+"""The fitted verdict: features, the model's JSON, and decisions on hand-made judgement sets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from verifier.decision import (
+    FEATURES,
+    DecisionModelError,
+    FittedDecider,
+    VerdictModel,
+    claim_features,
+    make_decider,
+)
+from verifier.decision.fitted import CLASSES
+from verifier.types import (
+    CONFLICTING,
+    NOT_ENOUGH_INFO,
+    REFUTED,
+    REFUTES,
+    SUPPORTED,
+    SUPPORTS,
+    JudgedPassage,
+    NLIScores,
+    Passage,
+)
+
+
+def judged(
+    entail: float, contra: float, doc: str = "a", score: float = 0.7, notes: tuple = ()
+) -> JudgedPassage:
+    neutral = round(1.0 - entail - contra, 6)
+    passage = Passage(doc, f"{doc}.txt", doc.upper(), f"sentence {doc} {entail} {contra}", 0, 5)
+    return JudgedPassage(passage, score, NLIScores(entail, neutral, contra), notes)
+
+
+def toy_model(**changes) -> VerdictModel:
+    """Support grows with relevant entailment, refutation with relevant contradiction."""
+    width = len(FEATURES)
+    rows = [[0.0] * width for _ in CLASSES]
+    rows[0][FEATURES.index("relevant_entailment")] = 12.0
+    rows[1][FEATURES.index("relevant_contradiction")] = 12.0
+    model = VerdictModel(
+        mean=(0.0,) * width,
+        scale=(1.0,) * width,
+        coefficients=tuple(tuple(row) for row in rows),
+        intercepts=(0.0, 0.0, 4.0),
+        conflict_threshold=0.8,
+    )
+    return replace(model, **changes)
+
+
+def features_of(items) -> dict[str, float]:
+    return dict(zip(FEATURES, claim_features(items), strict=True))
+
+
+def test_features_count_distinct_documents_and_ranks():
+    items = [judged(0.1, 0.1, "a", 0.9), judged(0.9, 0.0, "b", 0.8), judged(0.8, 0.1, "b", 0.6)]
+    values = features_of(items)
+    assert values["supporting_documents"] == 1.0
+    assert values["refuting_documents"] == 0.0
+    assert values["entailment_rank"] == 1.0
+    assert values["best_retrieval"] == 0.9
+    assert values["entailment_retrieval"] == 0.8
+    assert values["relevant_entailment"] == pytest.approx(0.72)
+    assert values["top_entailment"] == 0.1
+
+
+def test_features_of_nothing_say_nothing_is_relevant():
+    values = features_of([])
+    assert values["best_retrieval"] == 0.0
+    assert values["max_entailment"] == 0.0
+    assert values["mean_neutral"] == 1.0
+
+
+def test_adjusted_share_counts_passages_with_notes():
+    values = features_of([judged(0.5, 0.1, notes=("figure differs",)), judged(0.1, 0.1)])
+    assert values["adjusted_share"] == 0.5
+
+
+def test_near_duplicate_support_is_supported_and_decided_by_that_passage():
+    items = [judged(0.98, 0.01, "a", 0.9), judged(0.05, 0.05, "b", 0.5)]
+    verdict = FittedDecider(toy_model()).decide("claim", items)
+    assert verdict.label == SUPPORTED
+    assert [e.passage.doc_id for e in verdict.deciding] == ["a"]
+    assert verdict.evidence[0].stance == SUPPORTS
+    assert verdict.probabilities[SUPPORTED] == pytest.approx(verdict.confidence)
+
+
+def test_off_topic_contradiction_is_not_a_refutation():
+    verdict = FittedDecider(toy_model()).decide("claim", [judged(0.01, 0.97, "a", 0.2)])
+    assert verdict.label == NOT_ENOUGH_INFO
+    assert verdict.deciding == ()
+
+
+def test_two_documents_strongly_opposed_conflict_and_both_are_named():
+    items = [judged(0.97, 0.01, "a", 0.9), judged(0.01, 0.97, "b", 0.9)]
+    verdict = FittedDecider(toy_model()).decide("claim", items)
+    assert verdict.label == CONFLICTING
+    assert {e.passage.doc_id for e in verdict.deciding} == {"a", "b"}
+    assert {(s.doc_id, s.stance) for s in verdict.sources} == {("a", SUPPORTS), ("b", REFUTES)}
+
+
+def test_one_document_never_conflicts_with_itself():
+    items = [judged(0.97, 0.01, "a", 0.9), judged(0.01, 0.97, "a", 0.9)]
+    verdict = FittedDecider(toy_model()).decide("claim", items)
+    assert verdict.label != CONFLICTING
+
+
+def test_a_weak_opponent_does_not_make_a_conflict():
+    items = [judged(0.97, 0.01, "a", 0.9), judged(0.2, 0.5, "b", 0.6)]
+    verdict = FittedDecider(toy_model()).decide("claim", items)
+    assert verdict.label == SUPPORTED
+
+
+def test_conflict_threshold_one_turns_conflicts_off():
+    items = [judged(0.97, 0.01, "a", 0.9), judged(0.01, 0.97, "b", 0.9)]
+    verdict = FittedDecider(toy_model(conflict_threshold=1.0)).decide("claim", items)
+    assert verdict.label in {SUPPORTED, REFUTED}
+
+
+def test_no_passage_is_not_enough_info():
+    verdict = FittedDecider(toy_model()).decide("claim", [])
+    assert (verdict.label, verdict.deciding) == (NOT_ENOUGH_INFO, ())
+
+
+def test_a_verdict_below_the_floor_says_it_is_weak():
+    items = [judged(0.45, 0.05, "a", 0.7)]
+    verdict = FittedDecider(toy_model(confidence_floor=0.9)).decide("claim", items, ["given"])
+    assert verdict.warnings[0] == "given"
+    assert any("weak evidence" in w for w in verdict.warnings)
+
+
+def test_temperature_softens_without_changing_the_label():
+    items = [judged(0.9, 0.05, "a", 0.9)]
+    sharp = FittedDecider(toy_model()).decide("claim", items)
+    soft = FittedDecider(toy_model(temperature=3.0)).decide("claim", items)
+    assert sharp.label == soft.label
+    assert soft.confidence < sharp.confidence
+
+
+def test_model_json_round_trips(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(toy_model().to_dict()))
+    loaded = VerdictModel.load(path)
+    assert loaded.coefficients == toy_model().coefficients
+    assert loaded.conflict_threshold == 0.8
+
+
+def test_a_model_for_other_features_is_refused(tmp_path):
+    data = toy_model().to_dict()
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(DecisionModelError, match="other features"):
+        VerdictModel.load(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"temperature": 0}, "temperature"),
+        ({"mean": [0.0]}, "mean"),
+        ({"format": "pickle"}, "format"),
+        ({"conflict_threshold": 2}, "conflict_threshold"),
+    ],
+)
+def test_bad_model_fields_are_named(tmp_path, change, message):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({**toy_model().to_dict(), **change}))
+    with pytest.raises(DecisionModelError, match=message):
+        VerdictModel.load(path)
+
+
+def test_missing_or_broken_model_files_are_named(tmp_path):
+    with pytest.raises(DecisionModelError, match="not found"):
+        VerdictModel.load(tmp_path / "absent.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    with pytest.raises(DecisionModelError, match="broken.json"):
+        VerdictModel.load(broken)
+
+
+def test_make_decider_names_the_rules(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(toy_model().to_dict()))
+    assert isinstance(make_decider("fitted", verdict_model=path), FittedDecider)
+    with pytest.raises(ValueError, match="decision must be one of"):
+        make_decider("vibes")
