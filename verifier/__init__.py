@@ -51,6 +51,7 @@ _LAZY = {
     "VerifierError": "verifier.errors",
     "InvalidClaimError": "verifier.errors",
     "CorpusError": "verifier.errors",
+    "LimitError": "verifier.errors",
 }
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "InvalidClaimError",
     "Judge",
     "JudgedPassage",
+    "LimitError",
     "LoadReport",
     "NLIJudge",
     "NLIScores",
@@ -90,7 +92,7 @@ if TYPE_CHECKING:
     from verifier.claims import check_claim
     from verifier.config import VerifierConfig
     from verifier.decision import AggregationConfig
-    from verifier.errors import CorpusError, InvalidClaimError, VerifierError
+    from verifier.errors import CorpusError, InvalidClaimError, LimitError, VerifierError
     from verifier.io import read_claims, result_record, write_csv, write_jsonl
     from verifier.judging import Check, Judge, NLIJudge, choose_checks, default_checks
     from verifier.pipeline import Verifier, verify

@@ -7,6 +7,7 @@ from typing import Any
 
 from verifier.decision.decider import DECISIONS
 from verifier.decision.thresholds import AggregationConfig
+from verifier.errors import InvalidSettingError
 from verifier.judging.check import Check
 from verifier.judging.checks import default_checks
 
@@ -52,8 +53,9 @@ def check_positive(name: str, value: object) -> int:
     """Return ``value`` if it is a positive integer.
 
     Raises:
-        ValueError: naming ``name`` and the bad value.
+        InvalidSettingError: (a ``ValueError``) naming ``name`` and the bad value;
+            ``True`` is not taken for 1.
     """
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise InvalidSettingError(f"{name} must be a positive integer, got {value!r}")
     return value

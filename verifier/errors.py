@@ -29,3 +29,15 @@ class ModelLoadError(VerifierError):
 
 class ClaimsFileError(VerifierError):
     """A batch file of claims is missing, of an unknown format, or has a bad line."""
+
+
+class InvalidSettingError(VerifierError, ValueError):
+    """A setting or argument (top-k, a size) has the wrong type or is out of range."""
+
+
+class LimitError(VerifierError, ValueError):
+    """A request asks for more than the service allows (top-k, sentences, claims, bytes, time)."""
+
+
+class IndexWriteError(VerifierError):
+    """An index cannot be written where asked (a file is in the way, no permission, disk full)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,23 +18,24 @@ from typing import Any
 
 import numpy as np
 
-from verifier.claims import check_claim
+from verifier.claims import check_claim, claim_text_problem
 from verifier.config import VerifierConfig, check_positive
 from verifier.corpus import (
     MIN_PASSAGE_CHARS,
     CorpusInput,
     LowercaseWords,
     ReadResult,
+    check_corpus_input,
     corpus_fingerprint,
     document_passages,
     read_corpus,
     split_sentences,
 )
 from verifier.decision import Decider, make_decider
-from verifier.errors import InvalidClaimError
+from verifier.errors import CorpusError, InvalidClaimError, LimitError
 from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
 from verifier.progress import Progress, progress_callback
-from verifier.retrieval import Embedder, PassageIndex, TextEncoder, VectorStore
+from verifier.retrieval import Embedder, LayeredStore, PassageIndex, TextEncoder, VectorStore
 from verifier.text import leans_on_previous
 from verifier.types import (
     ClaimSpan,
@@ -96,6 +98,26 @@ class Verifier:
         other._skipped = self._skipped
         other._lowercase_words = self._lowercase_words
         return other
+
+    def workspace(self) -> Verifier:
+        """A private verifier over this one's index plus documents of its own.
+
+        It searches this index and whatever is added to it; what is added stays
+        in its own in-memory overlay, which nobody else sees and which is never
+        saved. Both share one index lock, so this index may keep growing.
+        """
+        with self._index_lock:
+            overlay = PassageIndex(self.index.dimension, "flat", self.index.embedder_id)
+            layered = LayeredStore(self.index, overlay)
+        private = Verifier(
+            layered,
+            embedder=self.embedder,
+            judge=self.judge,
+            config=self.config,
+            decider=self.decider,
+        )
+        private._index_lock = self._index_lock
+        return private
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -207,14 +229,22 @@ class Verifier:
             with self._index_lock:
                 self.index.add(np.concatenate(vectors), passages)
 
-    def add(self, corpus: CorpusInput, *, progress: Progress = False) -> LoadReport:
+    def add(
+        self,
+        corpus: CorpusInput,
+        *,
+        progress: Progress = False,
+        confine_to: Sequence[str | Path] | None = None,
+    ) -> LoadReport:
         """Read more documents into the index.
 
         A file already indexed with the same content is left as it is; one
         whose content changed since is reported as skipped (rebuild the index
-        to replace it).
+        to replace it). With ``confine_to``, files whose real path lies outside
+        those folders (reached through a link) are skipped.
         """
-        return self._add_read(read_corpus(corpus), progress)
+        roots = None if confine_to is None else [Path(root) for root in confine_to]
+        return self._add_read(read_corpus(corpus, confine_to=roots), progress)
 
     def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
@@ -336,13 +366,20 @@ class Verifier:
         *,
         checks: Sequence[Check] | None = None,
         progress: Progress = False,
+        time_budget_s: float | None = None,
     ) -> list[Verdict]:
         """Check many claims, embedding and judging them in batches.
 
         Every claim is validated before any work starts, so one bad claim
         fails the call at once with its position named. ``top_k`` and
         ``checks`` override the config for this call.
+
+        Raises:
+            InvalidClaimError: a claim is invalid (its position is named).
+            LimitError: ``time_budget_s`` seconds passed with claims still to
+                check (checked between batches of ``config.batch_claims``).
         """
+        started = time.monotonic()
         if isinstance(claims, str):
             raise InvalidClaimError(
                 "verify_many takes a list of claims; use verify() for one claim"
@@ -358,6 +395,11 @@ class Verifier:
         step = progress_callback(progress, len(checked), "checking claims")
         verdicts: list[Verdict] = []
         for offset in range(0, len(checked), self.config.batch_claims):
+            if time_budget_s is not None and offset and time.monotonic() - started > time_budget_s:
+                raise LimitError(
+                    f"stopped after {offset} of {len(checked)} claims: the time budget of "
+                    f"{time_budget_s:g} s per request is spent; check fewer at once"
+                )
             batch = checked[offset : offset + self.config.batch_claims]
             texts = [text for text, _ in batch]
             retrieved = self._retrieve_many(texts, k)
@@ -377,11 +419,27 @@ class Verifier:
         return verdicts
 
     def verify_paragraph(
-        self, text: str, top_k: int | None = None, *, checks: Sequence[Check] | None = None
+        self,
+        text: str,
+        top_k: int | None = None,
+        *,
+        checks: Sequence[Check] | None = None,
+        max_sentences: int | None = None,
+        time_budget_s: float | None = None,
     ) -> list[ClaimSpan]:
-        """Split a paragraph into sentences and check each one."""
+        """Split a paragraph into sentences and check each one.
+
+        Raises:
+            InvalidClaimError: the paragraph is empty, not valid text, or a
+                sentence is too long.
+            LimitError: it has more than ``max_sentences`` sentences to check,
+                or ``time_budget_s`` ran out (see :meth:`verify_many`).
+        """
         if not isinstance(text, str) or not text.strip():
             raise InvalidClaimError("the paragraph is empty: paste some text to check")
+        problem = claim_text_problem(text)
+        if problem is not None:
+            raise InvalidClaimError(problem.replace("the claim", "the paragraph"))
         spans = [span for span in split_sentences(text) if len(span.text) >= MIN_PASSAGE_CHARS]
         if not spans:
             raise InvalidClaimError("the paragraph has no sentence long enough to check")
@@ -390,7 +448,14 @@ class Verifier:
             raise InvalidClaimError(
                 f"a sentence starting {too_long[0].text[:40]!r} is over {self.config.max_claim_chars} characters"
             )
-        verdicts = self.verify_many([span.text for span in spans], top_k, checks=checks)
+        if max_sentences is not None and len(spans) > max_sentences:
+            raise LimitError(
+                f"the paragraph has {len(spans)} sentences to check; the limit is "
+                f"{max_sentences} per request: split it"
+            )
+        verdicts = self.verify_many(
+            [span.text for span in spans], top_k, checks=checks, time_budget_s=time_budget_s
+        )
         return [ClaimSpan(s.text, s.start, s.end, v) for s, v in zip(spans, verdicts, strict=True)]
 
 
@@ -432,6 +497,10 @@ def verify(
         >>> verify("Ukraine's incursion into Kursk began in August.", corpus="news/").label
         'SUPPORTED'
     """
+    try:
+        check_corpus_input(corpus)
+    except CorpusError as error:
+        raise CorpusError(f"verify(claim, corpus, top_k): {error}") from error
     config = config or VerifierConfig()
     fingerprint = corpus_fingerprint(corpus)
     key = hashlib.sha256(f"{index_type}\0{judge}\0{fingerprint}".encode()).hexdigest()

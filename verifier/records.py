@@ -40,6 +40,8 @@ def json_objects(
             record = json.loads(line)
         except json.JSONDecodeError as decode_error:
             raise error(f"{where}: not valid JSON ({decode_error.msg})") from decode_error
+        except RecursionError as deep:
+            raise error(f"{where}: JSON nested too deeply to read") from deep
         if not isinstance(record, dict):
             raise error(f"{where}: expected a JSON object")
         yield where, record

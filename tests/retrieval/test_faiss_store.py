@@ -8,7 +8,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from verifier.errors import IndexFormatError
+from verifier.errors import IndexFormatError, IndexWriteError
 from verifier.retrieval import PassageIndex
 from verifier.types import Passage
 
@@ -138,7 +138,7 @@ def test_a_crash_mid_save_leaves_the_old_index_usable(tmp_path):
     bigger, _ = built(count=60)
     with (
         mock.patch("verifier.records.os.replace", side_effect=OSError("disk full")),
-        pytest.raises(OSError),
+        pytest.raises(IndexWriteError, match="disk full"),
     ):
         bigger.save(tmp_path / "ix")
     loaded = PassageIndex.load(tmp_path / "ix")

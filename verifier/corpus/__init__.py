@@ -1,7 +1,13 @@
 """Reading a corpus: files into documents, documents into sentence passages with offsets."""
 
 from verifier.corpus.fingerprint import corpus_fingerprint
-from verifier.corpus.reading import SUPPORTED_SUFFIXES, CorpusInput, ReadResult, read_corpus
+from verifier.corpus.reading import (
+    SUPPORTED_SUFFIXES,
+    CorpusInput,
+    ReadResult,
+    check_corpus_input,
+    read_corpus,
+)
 from verifier.corpus.sentences import (
     MIN_PASSAGE_CHARS,
     Span,
@@ -17,6 +23,7 @@ __all__ = [
     "LowercaseWords",
     "ReadResult",
     "Span",
+    "check_corpus_input",
     "corpus_fingerprint",
     "document_passages",
     "read_corpus",

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from verifier.corpus.reading import CorpusInput, display_name, files_under
+from verifier.corpus.reading import CorpusInput, check_corpus_input, display_name, files_under
 from verifier.errors import CorpusError
 
 # (resolved path, size, mtime in ns) -> sha256 of the file's bytes.
@@ -36,18 +36,23 @@ def corpus_fingerprint(corpus: CorpusInput) -> str:
     """A sha256 over each file's (or text's) name and content.
 
     Raises:
-        CorpusError: a corpus path does not exist.
+        CorpusError: the corpus is of the wrong type, or a corpus path does not exist.
     """
+    check_corpus_input(corpus)
     digest = hashlib.sha256()
     if isinstance(corpus, Mapping):
         for name in sorted(corpus, key=str):
             text = corpus[name]
-            data = text.encode() if isinstance(text, str) else repr(text).encode()
+            data = (
+                text.encode("utf-8", "surrogatepass")
+                if isinstance(text, str)
+                else repr(text).encode()
+            )
             digest.update(f"{name}\0{hashlib.sha256(data).hexdigest()}\0".encode())
         return digest.hexdigest()
     roots = [corpus] if isinstance(corpus, str | Path) else list(corpus)
     for root in map(Path, roots):
-        if not root.exists():
+        if not root.exists() and not root.is_symlink():
             raise CorpusError(f"corpus path does not exist: {root}")
         for file in files_under(root):
             try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from verifier.errors import CorpusError
 from verifier.records import json_objects, line_number
+from verifier.text import strip_controls
 from verifier.types import Document, SkippedFile
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ TITLE_FIELDS = ("title", "headline", "name")
 ID_FIELDS = ("id", "doc_id", "_id", "uid")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _TITLE_MAX_CHARS = 200
+_REASON_MAX_CHARS = 300
 
 CorpusInput = str | Path | Sequence[str | Path] | Mapping[str, str]
 
@@ -62,6 +64,14 @@ def _decode(data: bytes) -> str:
         raise _Unreadable(f"not valid UTF-8 text ({error.reason} at byte {error.start})") from error
 
 
+def _text_problem(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return f"not valid text (a lone surrogate at character {error.start + 1})"
+    return None
+
+
 def _read_html(data: bytes) -> tuple[str, str]:
     from bs4 import BeautifulSoup
 
@@ -79,54 +89,97 @@ def _read_html(data: bytes) -> tuple[str, str]:
 
 def _read_pdf(data: bytes) -> tuple[str, str]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _Unreadable("PDF is encrypted with a password")
         pages = [page.extract_text() or "" for page in reader.pages]
         metadata_title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise _Unreadable(f"not a readable PDF ({error})") from error
+    except (DependencyError, FileNotDecryptedError) as error:
+        raise _Unreadable(f"PDF is encrypted and cannot be read here ({error})") from error
+    except RecursionError as error:
+        raise _Unreadable("not a readable PDF (its objects nest or loop too deeply)") from error
+    # pypdf raises many types on damaged files (its own, ValueError, KeyError,
+    # NotImplementedError for unsupported filters...): each means "unreadable".
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        NotImplementedError,
+        AssertionError,
+        ZeroDivisionError,
+        OverflowError,
+    ) as error:
+        raise _Unreadable(f"not a readable PDF ({type(error).__name__}: {error})") from error
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
         raise _Unreadable("PDF has no text layer (scanned images are not read)")
     return text, str(metadata_title).strip() or _first_line_title(text)
 
 
-def _pick(row: Mapping[str, object], fields: Sequence[str]) -> str | None:
+def _pick(row: Mapping[str, object], fields: Sequence[str], what: str, number: int) -> str | None:
+    """The first non-blank of ``fields`` in ``row``; numbers are taken as text, nothing else."""
     lowered = {str(key).lower(): value for key, value in row.items()}
     for field in fields:
         value = lowered.get(field)
-        if value is not None and str(value).strip():
-            return str(value)
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str):
+            raise _Unreadable(
+                f"row {number}: the {what} {field!r} is a {type(value).__name__}, not text"
+            )
+        problem = _text_problem(value)
+        if problem is not None:
+            raise _Unreadable(f"row {number}: the {what} {field!r} is {problem}")
+        if value.strip():
+            return value
     return None
 
 
 def _row_documents(rows: Iterable[tuple[int, Mapping[str, object]]], source: str) -> list[Document]:
     documents = []
+    seen_ids: set[str] = set()
     for number, row in rows:
-        text = _pick(row, TEXT_FIELDS)
+        text = _pick(row, TEXT_FIELDS, "text", number)
         if text is None:
             raise _Unreadable(
                 f"row {number} has no text column (expected one of {', '.join(TEXT_FIELDS)})"
             )
-        row_id = _pick(row, ID_FIELDS) or str(number)
+        row_id = _pick(row, ID_FIELDS, "id", number) or str(number)
+        # Rows sharing an id stay separate documents: the later ones are named by their row.
+        doc_id = f"{source}#{row_id}"
+        if doc_id in seen_ids:
+            doc_id = f"{source}#{row_id}@row{number}"
+        seen_ids.add(doc_id)
         documents.append(
             Document(
-                doc_id=f"{source}#{row_id}",
+                doc_id=doc_id,
                 source=source,
-                title=_pick(row, TITLE_FIELDS) or _first_line_title(text),
+                title=_pick(row, TITLE_FIELDS, "title", number) or _first_line_title(text),
                 text=text,
             )
         )
+    if not documents:
+        raise _Unreadable("the file has no rows of text (a header only, or blank)")
     return documents
 
 
 def _csv_rows(text: str) -> Iterable[tuple[int, Mapping[str, object]]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise _Unreadable("CSV file has no header row")
-    yield from enumerate(reader, start=2)
+    try:
+        if not reader.fieldnames:
+            raise _Unreadable("CSV file has no header row")
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as error:
+        raise _Unreadable(f"not a readable CSV file (line {reader.line_num}: {error})") from error
 
 
 def read_file(path: Path, source: str) -> list[Document]:
@@ -161,13 +214,18 @@ def read_file(path: Path, source: str) -> list[Document]:
 
 
 def files_under(path: Path) -> list[Path]:
-    """The file itself, or every file below a folder but hidden ones, sorted."""
-    if path.is_file():
+    """The file itself, or every file (and broken link) below a folder but hidden ones, sorted.
+
+    A link whose target is missing is listed, so that it is reported as skipped
+    rather than silently left out.
+    """
+    if not path.is_dir():
         return [path]
     return sorted(
         item
         for item in path.rglob("*")
-        if item.is_file() and not any(part.startswith(".") for part in item.relative_to(path).parts)
+        if (item.is_file() or (item.is_symlink() and not item.exists()))
+        and not any(part.startswith(".") for part in item.relative_to(path).parts)
     )
 
 
@@ -178,21 +236,78 @@ def display_name(file: Path, root: Path) -> str:
     return file.name
 
 
-def read_corpus(corpus: CorpusInput) -> ReadResult:
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)
+
+
+def _clean_reason(reason: str) -> str:
+    """A reason fit to show: one line, no control characters, at most 300 characters."""
+    text = " ".join(strip_controls(reason).split())
+    return text if len(text) <= _REASON_MAX_CHARS else text[: _REASON_MAX_CHARS - 1] + "…"
+
+
+def _read_one(file: Path, source: str, confine_to: Sequence[Path] | None) -> list[Document]:
+    """Read one file for :func:`read_corpus`; raises ``_Unreadable`` with the reason."""
+    if file.is_symlink() and not file.exists():
+        raise _Unreadable("broken link: its target does not exist")
+    if confine_to is not None and not _within(file, confine_to):
+        raise _Unreadable("links to a place outside the folders allowed for indexing")
+    try:
+        return read_file(file, source)
+    except _Unreadable:
+        raise
+    except OSError as error:
+        raise _Unreadable(f"cannot read file ({error.strerror or error})") from error
+    except RecursionError as error:
+        raise _Unreadable("cannot read file: its structure nests too deeply") from error
+    except UnicodeError as error:
+        raise _Unreadable(f"not valid text ({error})") from error
+    except Exception as error:  # noqa: BLE001 - one bad file must never stop a load
+        logger.exception("unexpected error reading %s", file)
+        raise _Unreadable(f"cannot read file ({type(error).__name__}: {error})") from error
+
+
+def check_corpus_input(corpus: object) -> None:
+    """Raise ``CorpusError`` unless ``corpus`` is a path, a list of paths or a mapping."""
+    valid = isinstance(corpus, str | Path | Mapping) or (
+        isinstance(corpus, Sequence)
+        and not isinstance(corpus, bytes)
+        and all(isinstance(item, str | Path) for item in corpus)
+    )
+    if not valid:
+        raise CorpusError(
+            "the corpus must be a path, a list of paths or a {name: text} mapping, "
+            f"got {type(corpus).__name__}"
+        )
+
+
+def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None) -> ReadResult:
     """Read paths or in-memory texts into documents.
+
+    Every file is read on its own: one that cannot be read (damaged, encrypted,
+    of an unknown type, a broken link...) is listed in ``skipped`` with the
+    reason, and the others are read.
 
     Args:
         corpus: a file or folder path; a sequence of paths; or a mapping of
             document name to text.
+        confine_to: when given, files whose real path (links followed) lies
+            outside these folders are skipped, so a link cannot reach beyond them.
 
     Raises:
-        CorpusError: a path does not exist, or nothing readable was found.
+        CorpusError: the corpus is of the wrong type, a path does not exist,
+            or nothing readable was found.
     """
+    check_corpus_input(corpus)
     if isinstance(corpus, Mapping):
         documents = []
         for name, text in corpus.items():
             if not isinstance(text, str):
-                raise CorpusError(f"document {name!r} is not text")
+                raise CorpusError(f"document {str(name)[:80]!r} is not text")
+            problem = _text_problem(text)
+            if problem is not None:
+                raise CorpusError(f"document {str(name)[:80]!r}: {problem}")
             if text.strip():
                 documents.append(Document(str(name), str(name), _first_line_title(text), text))
         hashes = {
@@ -205,20 +320,22 @@ def read_corpus(corpus: CorpusInput) -> ReadResult:
     roots = [corpus] if isinstance(corpus, str | Path) else list(corpus)
     if not roots:
         raise CorpusError("no corpus paths given")
+    confined = None if confine_to is None else [Path(root).resolve() for root in confine_to]
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
     hashes: dict[str, str] = {}
     for root in map(Path, roots):
-        if not root.exists():
+        if not root.exists() and not root.is_symlink():
             raise CorpusError(f"corpus path does not exist: {root}")
         for file in files_under(root):
             source = display_name(file, root)
             try:
-                read = read_file(file, source)
+                read = _read_one(file, source, confined)
                 hashes[source] = hashlib.sha256(file.read_bytes()).hexdigest()
             except _Unreadable as error:
-                logger.warning("skipping %s: %s", file, error)
-                skipped.append(SkippedFile(str(file), str(error)))
+                reason = _clean_reason(str(error))
+                logger.warning("skipping %s: %s", file, reason)
+                skipped.append(SkippedFile(str(file), reason))
                 continue
             except OSError as error:
                 logger.warning("skipping %s: %s", file, error)

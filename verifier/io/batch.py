@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from verifier.claims import claim_text_problem
 from verifier.errors import ClaimsFileError
 from verifier.records import json_objects, line_number, write_atomically
 from verifier.types import Verdict
@@ -34,7 +35,11 @@ def _claims_from_csv(text: str, name: str) -> list[dict[str, Any]]:
         raise ClaimsFileError(
             f'{name}: the CSV header has no "claim" column (found {reader.fieldnames})'
         )
-    return _checked([(number, dict(row)) for number, row in enumerate(reader, start=2)], name)
+    try:
+        rows = [(reader.line_num, dict(row)) for row in reader]
+    except csv.Error as error:
+        raise ClaimsFileError(f"{name}:{reader.line_num}: not readable CSV ({error})") from error
+    return _checked(rows, name)
 
 
 def _checked(records: list[tuple[int, dict[str, Any]]], name: str) -> list[dict[str, Any]]:
@@ -42,6 +47,9 @@ def _checked(records: list[tuple[int, dict[str, Any]]], name: str) -> list[dict[
         claim = record.get("claim")
         if not isinstance(claim, str) or not claim.strip():
             raise ClaimsFileError(f'{name}:{number}: "claim" is missing or empty')
+        problem = claim_text_problem(claim)
+        if problem is not None:
+            raise ClaimsFileError(f"{name}:{number}: {problem}")
     if not records:
         raise ClaimsFileError(f"{name}: no claims found")
     return [record for _, record in records]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from verifier.io.options import add_judge_options, add_pipeline_options, skipped_checks
+from verifier.text import strip_controls
 from verifier.types import Verdict
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(text: str, *, error: bool = False) -> None:
+    """Print ``text`` without control characters: document text must not drive the terminal."""
+    print(strip_controls(text), file=sys.stderr if error else sys.stdout)
+
+
 def _format_verdict(verdict: Verdict) -> str:
     lines = [f"{verdict.label}  (confidence {verdict.confidence:.2f})  {verdict.claim}"]
     lines += [f"  warning: {warning}" for warning in verdict.warnings]
@@ -93,9 +99,9 @@ def _run_index(args: argparse.Namespace) -> int:
         report = verifier.load_report
     verifier.save(args.out)
     for skipped in report.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     stats = verifier.stats
-    print(
+    _say(
         f"indexed {report.documents} documents, {report.passages} passages; index at {args.out} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
     )
     return 0
@@ -133,10 +139,10 @@ def _run_check(args: argparse.Namespace) -> int:
     judge = NLIJudge(args.nli_model or args.judge)
     verifier = Verifier.open(args.index, args.corpus, judge=judge, config=config)
     for skipped in verifier.load_report.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     if records is None:
         verdict = verifier.verify(args.claim)
-        print(
+        _say(
             json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False)
             if args.json
             else _format_verdict(verdict)
@@ -146,11 +152,16 @@ def _run_check(args: argparse.Namespace) -> int:
     results = [
         result_record(record, verdict) for record, verdict in zip(records, verdicts, strict=True)
     ]
-    (write_csv if args.out.lower().endswith(".csv") else write_jsonl)(results, args.out)
+    try:
+        (write_csv if args.out.lower().endswith(".csv") else write_jsonl)(results, args.out)
+    except OSError as error:
+        raise VerifierError(
+            f"cannot write the results to {args.out}: {error.strerror or error}"
+        ) from error
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict.label] = counts.get(verdict.label, 0) + 1
-    print(
+    _say(
         f"checked {len(verdicts)} claims -> {args.out}: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     )
@@ -173,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run_index(args) if args.command == "index" else _run_check(args)
     except VerifierError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", error=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -181,8 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the CLI's last line of defence: no tracebacks
         if args.verbose:
             raise
-        print(
+        _say(
             f"error: unexpected {type(error).__name__}: {error} (run with --verbose for details)",
-            file=sys.stderr,
+            error=True,
         )
         return EXIT_UNEXPECTED

@@ -2,6 +2,14 @@
 
 from verifier.retrieval.embedder import Embedder, TextEncoder
 from verifier.retrieval.faiss_store import INDEX_TYPES, PassageIndex
+from verifier.retrieval.layered import LayeredStore
 from verifier.retrieval.store import VectorStore
 
-__all__ = ["INDEX_TYPES", "Embedder", "PassageIndex", "TextEncoder", "VectorStore"]
+__all__ = [
+    "INDEX_TYPES",
+    "Embedder",
+    "LayeredStore",
+    "PassageIndex",
+    "TextEncoder",
+    "VectorStore",
+]

@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from verifier.errors import IndexFormatError
+from verifier.errors import IndexFormatError, IndexWriteError
 from verifier.records import write_atomically
 from verifier.types import Passage
 
@@ -37,6 +38,11 @@ _CURRENT = "CURRENT"
 _MANIFEST = "manifest.json"
 _FAISS = "index.faiss"
 _PASSAGES = "passages.jsonl"
+# Written first into every version folder, so a save only ever deletes folders it made.
+_VERSION_MARK = ".verifier-index-version"
+_VERSION_NAME = re.compile(r"v-[A-Za-z0-9_]{1,64}")
+_MAX_DIMENSION = 65536
+_MAX_CURRENT_BYTES = 256
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
@@ -58,6 +64,58 @@ class Manifest:
     files: dict[str, str]
     checksums: dict[str, str]
 
+    @classmethod
+    def from_dict(cls, data: object, where: Path) -> Manifest:
+        """Read a manifest's JSON, checking each field's type and range.
+
+        Raises:
+            IndexFormatError: naming the field at fault.
+        """
+        if not isinstance(data, dict):
+            raise IndexFormatError(f"index manifest at {where} is corrupt: not a JSON object")
+        missing = sorted(_MANIFEST_FIELDS - set(data))
+        unknown = sorted(set(data) - _MANIFEST_FIELDS)
+        if missing or unknown:
+            raise IndexFormatError(
+                f"index manifest at {where} is corrupt: "
+                + "; ".join(
+                    part
+                    for part in (
+                        f"missing {', '.join(missing)}" if missing else "",
+                        f"unknown {', '.join(unknown)}" if unknown else "",
+                    )
+                    if part
+                )
+            )
+
+        def bad(name: str, expected: str) -> IndexFormatError:
+            return IndexFormatError(
+                f"index manifest at {where} is corrupt: {name} must be {expected}, "
+                f"got {str(data[name])[:80]!r}"
+            )
+
+        for name in ("format_version", "dimension", "passages", "documents"):
+            value = data[name]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise bad(name, "a whole number, 0 or more")
+        if data["dimension"] < 1 or data["dimension"] > _MAX_DIMENSION:
+            raise bad("dimension", f"between 1 and {_MAX_DIMENSION}")
+        if data["documents"] > data["passages"]:
+            raise bad("documents", "at most the number of passages")
+        if not isinstance(data["embedder_id"], str):
+            raise bad("embedder_id", "text")
+        if data["index_type"] not in INDEX_TYPES:
+            raise bad("index_type", f"one of {', '.join(INDEX_TYPES)}")
+        for name in ("files", "checksums"):
+            value = data[name]
+            if not isinstance(value, dict) or not all(
+                isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+            ):
+                raise bad(name, "an object of text to text")
+        if not set(data["checksums"]) <= {_FAISS, _PASSAGES} or _PASSAGES not in data["checksums"]:
+            raise bad("checksums", f"checksums of {_PASSAGES} (and {_FAISS})")
+        return cls(**data)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": self.format_version,
@@ -69,6 +127,9 @@ class Manifest:
             "files": dict(self.files),
             "checksums": dict(self.checksums),
         }
+
+
+_MANIFEST_FIELDS = frozenset(Manifest.__dataclass_fields__)
 
 
 def _sha256(path: Path) -> str:
@@ -168,46 +229,69 @@ class PassageIndex:
         ]
 
     def save(self, directory: str | Path) -> Path:
-        """Write the index to ``directory`` atomically; returns the version folder."""
-        import faiss
+        """Write the index to ``directory`` atomically; returns the version folder.
 
+        Afterwards only the older version folders this library wrote (marked as
+        such) are removed; anything else in ``directory`` is left alone.
+
+        Raises:
+            IndexWriteError: ``directory`` is a file, or cannot be written.
+        """
         root = Path(directory)
-        root.mkdir(parents=True, exist_ok=True)
-        version = Path(tempfile.mkdtemp(prefix="v-", dir=root))
         try:
-            if self._faiss is not None:
-                faiss.write_index(self._faiss, str(version / _FAISS))
-            with (version / _PASSAGES).open("w", encoding="utf-8") as handle:
-                for passage in self.passages:
-                    handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-            checksums = {_PASSAGES: _sha256(version / _PASSAGES)}
-            if self._faiss is not None:
-                checksums[_FAISS] = _sha256(version / _FAISS)
-            manifest = Manifest(
-                format_version=FORMAT_VERSION,
-                embedder_id=self.embedder_id,
-                dimension=self.dimension,
-                index_type=self.index_type,
-                passages=len(self.passages),
-                documents=self.documents,
-                files=self.files,
-                checksums=checksums,
-            )
-            (version / _MANIFEST).write_text(
-                json.dumps(manifest.to_dict(), indent=2), encoding="utf-8"
-            )
-            for path in version.iterdir():
-                with path.open("rb") as handle:
-                    os.fsync(handle.fileno())
+            root.mkdir(parents=True, exist_ok=True)
+            version = Path(tempfile.mkdtemp(prefix="v-", dir=root))
+        except FileExistsError as error:
+            raise IndexWriteError(
+                f"cannot write the index to {root}: a file is in the way (give a folder)"
+            ) from error
+        except OSError as error:
+            raise IndexWriteError(
+                f"cannot write the index to {root}: {error.strerror or error}"
+            ) from error
+        try:
+            self._write_version(version)
             write_atomically(root / _CURRENT, version.name)
+        except OSError as error:
+            shutil.rmtree(version, ignore_errors=True)
+            raise IndexWriteError(
+                f"cannot write the index to {root}: {error.strerror or error}"
+            ) from error
         except BaseException:
             shutil.rmtree(version, ignore_errors=True)
             raise
         for old in root.glob("v-*"):
-            if old.is_dir() and old != version:
+            if old != version and _is_own_version(old):
                 shutil.rmtree(old, ignore_errors=True)
         logger.info("saved %d passages to %s", len(self.passages), version)
         return version
+
+    def _write_version(self, version: Path) -> None:
+        import faiss
+
+        (version / _VERSION_MARK).write_text(f"{FORMAT_VERSION}\n", encoding="utf-8")
+        if self._faiss is not None:
+            faiss.write_index(self._faiss, str(version / _FAISS))
+        with (version / _PASSAGES).open("w", encoding="utf-8") as handle:
+            for passage in self.passages:
+                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+        checksums = {_PASSAGES: _sha256(version / _PASSAGES)}
+        if self._faiss is not None:
+            checksums[_FAISS] = _sha256(version / _FAISS)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            embedder_id=self.embedder_id,
+            dimension=self.dimension,
+            index_type=self.index_type,
+            passages=len(self.passages),
+            documents=self.documents,
+            files=self.files,
+            checksums=checksums,
+        )
+        (version / _MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
+        for path in version.iterdir():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
 
     @classmethod
     def load(
@@ -231,14 +315,18 @@ class PassageIndex:
         pointer = root / _CURRENT
         if not pointer.is_file():
             raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
-        version = root / pointer.read_text(encoding="utf-8").strip()
+        version = root / _current_version(pointer)
         try:
             data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
-            manifest = Manifest(**data)
         except FileNotFoundError as error:
             raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
-        except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as error:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
+        except OSError as error:
+            raise IndexFormatError(
+                f"cannot read the index manifest at {version}: {error.strerror or error}"
+            ) from error
+        manifest = Manifest.from_dict(data, version)
         if manifest.format_version != FORMAT_VERSION:
             raise IndexFormatError(
                 f"index at {root} has format version {manifest.format_version}; "
@@ -269,7 +357,14 @@ class PassageIndex:
                 index.passages = [
                     Passage.from_dict(json.loads(line)) for line in handle if line.strip()
                 ]
-        except (json.JSONDecodeError, KeyError, ValueError) as error:
+        except (
+            json.JSONDecodeError,
+            KeyError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            RecursionError,
+        ) as error:
             raise IndexFormatError(f"passages at {version} are corrupt: {error}") from error
         if _FAISS in manifest.checksums:
             try:
@@ -287,3 +382,45 @@ class PassageIndex:
         index._set_search_parameters()
         index.files = dict(manifest.files)
         return index
+
+
+def _current_version(pointer: Path) -> str:
+    """The version folder ``CURRENT`` names: one plain folder name, nothing else.
+
+    Raises:
+        IndexFormatError: the file is not short UTF-8 text naming a ``v-...``
+            folder beside it (an absolute path or ``..`` would load an index
+            from elsewhere).
+    """
+    try:
+        raw = pointer.read_bytes()[: _MAX_CURRENT_BYTES + 1]
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise IndexFormatError(f"{pointer} is corrupt: not text") from error
+    except OSError as error:
+        raise IndexFormatError(f"cannot read {pointer}: {error.strerror or error}") from error
+    if len(raw) > _MAX_CURRENT_BYTES or not _VERSION_NAME.fullmatch(name):
+        raise IndexFormatError(
+            f"{pointer} is corrupt: it must hold one version folder name like 'v-abc123', "
+            f"got {name[:80]!r}"
+        )
+    if not (pointer.parent / name).is_dir() or (pointer.parent / name).is_symlink():
+        raise IndexFormatError(
+            f"index at {pointer.parent} is incomplete (no manifest): {pointer.name} names "
+            f"{name!r}, which is not a folder beside it"
+        )
+    return name
+
+
+def _is_own_version(folder: Path) -> bool:
+    """Whether ``folder`` is a version folder this library wrote (marker or manifest)."""
+    if folder.is_symlink() or not folder.is_dir() or not _VERSION_NAME.fullmatch(folder.name):
+        return False
+    if (folder / _VERSION_MARK).is_file():
+        return True
+    # Versions saved before the marker existed: a manifest of ours.
+    try:
+        data = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and set(data) == _MANIFEST_FIELDS

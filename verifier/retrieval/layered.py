@@ -1,0 +1,100 @@
+"""A private overlay over a shared store: searches both, adds only to the overlay."""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+from verifier.errors import IndexWriteError
+from verifier.retrieval.store import VectorStore
+from verifier.types import Passage
+
+
+class _Joined(Sequence[Passage]):
+    """The base's passages followed by the overlay's, without copying either."""
+
+    def __init__(self, base: Sequence[Passage], overlay: Sequence[Passage]) -> None:
+        self._base = base
+        self._overlay = overlay
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._overlay)
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Passage]: ...
+    def __getitem__(self, position: int | slice) -> Passage | list[Passage]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if position < len(self._base):
+            return self._base[position]
+        return self._overlay[position - len(self._base)]
+
+    def __iter__(self) -> Iterator[Passage]:
+        yield from self._base
+        yield from self._overlay
+
+
+class LayeredStore:
+    """A shared store that is only read, with a private store on top that takes every add.
+
+    Positions below ``len(base)`` are the base's passages, the rest the
+    overlay's; a search merges both stores' hits by score. The caller holds
+    one lock over both while adding or searching (the pipeline's index lock),
+    so the base does not grow between a search and reading its passages.
+
+    Args:
+        base: the shared store (never written through this object).
+        overlay: the private store, of the same dimension.
+    """
+
+    def __init__(self, base: VectorStore, overlay: VectorStore) -> None:
+        if overlay.dimension != base.dimension:
+            raise ValueError(
+                f"the overlay's dimension {overlay.dimension} differs from the base's "
+                f"{base.dimension}"
+            )
+        self.base = base
+        self.overlay = overlay
+        self.dimension = base.dimension
+        self.index_type = base.index_type
+        self.embedder_id = base.embedder_id
+
+    @property
+    def passages(self) -> Sequence[Passage]:  # type: ignore[override]
+        return _Joined(self.base.passages, self.overlay.passages)
+
+    @property
+    def files(self) -> ChainMap[str, str]:  # type: ignore[override]
+        """Source hashes of both stores; an update goes to the overlay's."""
+        return ChainMap(self.overlay.files, self.base.files)
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.overlay)
+
+    @property
+    def documents(self) -> int:
+        return len({passage.doc_id for passage in self.passages})
+
+    def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
+        self.overlay.add(vectors, passages)
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        offset = len(self.base)
+        merged = []
+        for base_hits, overlay_hits in zip(
+            self.base.search(vectors, k), self.overlay.search(vectors, k), strict=True
+        ):
+            hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
+            merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
+        return merged
+
+    def save(self, directory: str | Path) -> Path:
+        raise IndexWriteError("a private workspace is never saved; it lives only in memory")
