@@ -4,6 +4,7 @@ Usage:
     python -m app                                  # the demo corpus, http://127.0.0.1:7860
     python -m app --corpus docs/ --port 8080       # your own documents
     python -m app --index .verifier_cache/app_index --nli-model models/nli-minilm-l6
+    python -m app --auth-file users.txt --uploads shared --index-roots /srv/docs
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import view
-from app.ui import CORPUS_LIMITS, CSS, AppState, build_ui
+from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
+from app.ui import CSS, AppState, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
 from verifier.io import add_judge_options
@@ -91,8 +93,55 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=2,
         help="checks run at once; more requests wait in the queue",
     )
-    parser.add_argument("--max-batch-claims", type=int, default=500)
+    roles = parser.add_argument_group("who may do what")
+    roles.add_argument(
+        "--uploads",
+        choices=UPLOAD_MODES,
+        default=Access.uploads,
+        help="where uploaded documents go: a private workspace per browser session, removed "
+        "when it ends (default); the shared, saved corpus ('shared'); or nowhere ('off')",
+    )
+    roles.add_argument(
+        "--index-roots",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="let the page index folders under these folders into the shared corpus "
+        "(default: no folder indexing)",
+    )
+    roles.add_argument(
+        "--auth",
+        action="append",
+        default=[],
+        metavar="USER:PASSWORD",
+        help="require a login (repeat for more users; prefer --auth-file: argv is visible)",
+    )
+    roles.add_argument("--auth-file", type=Path, help="a file of user:password lines")
+    limits = parser.add_argument_group("caps per request (page and API alike)")
+    defaults = ServiceLimits()
+    for name, kind, help_text in (
+        ("max_top_k", int, "passages judged per claim"),
+        ("max_paragraph_sentences", int, "sentences checked per paragraph"),
+        ("max_paragraph_chars", int, "characters per paragraph"),
+        ("max_batch_claims", int, "claims per batch file"),
+        ("max_upload_files", int, "files per upload"),
+        ("max_file_bytes", int, "bytes per uploaded file"),
+        ("max_request_bytes", int, "bytes of all files of one upload"),
+        ("time_budget_s", float, "seconds of checking per request"),
+    ):
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=getattr(defaults, name),
+            help=f"{help_text} (default {getattr(defaults, name)})",
+        )
     return parser.parse_args(argv)
+
+
+def service_limits(args: argparse.Namespace) -> ServiceLimits:
+    """The caps the options ask for."""
+    return ServiceLimits(**{name: getattr(args, name) for name in ServiceLimits().to_dict()})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,19 +150,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parse_args(argv)
     try:
+        limits = service_limits(args)
+        access = Access(uploads=args.uploads, index_roots=tuple(args.index_roots))
+        logins = parse_auth(args.auth, args.auth_file)
+    except ValueError as error:
+        logger.error("cannot start: %s", error)
+        return 2
+    try:
         verifier, is_demo = load_verifier(args)
         examples = example_claims(verifier, is_demo)
     except VerifierError as error:
         logger.error("cannot start: %s", error)
         return 2
-    state = AppState(verifier, args.index, args.max_batch_claims)
+    state = AppState(verifier, args.index, limits, access)
     page = build_ui(state, examples)
     page.queue(default_concurrency_limit=args.concurrency, max_size=64)
     page.launch(
         server_name=args.host,
         server_port=args.port,
         css=CSS,
-        max_file_size=f"{CORPUS_LIMITS.max_file_bytes // (1024 * 1024)}mb",
+        max_file_size=limits.max_file_bytes,
+        auth=logins or None,
         allowed_paths=[str(state.downloads)],
         footer_links=["api"],
     )

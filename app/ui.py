@@ -1,7 +1,9 @@
 """The page: four tabs (claim, paragraph, corpus, batch) around one shared ``Verifier``.
 
 Presentation only: each tab lays out its components and wires them to
-handlers that call the library and render with :mod:`app.view`.
+handlers that call the library and render with :mod:`app.view`. What the
+page may change and how much a request may ask come from :mod:`app.policy`;
+a handler the operator did not allow is never built, so it cannot be called.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import gradio as gr
 
 from app import view
+from app.policy import MB, Access, ServiceLimits
 from verifier import (
     ClaimSpan,
     LoadReport,
@@ -33,11 +36,9 @@ from verifier import (
 logger = logging.getLogger("app")
 
 GENERIC_ERROR = "Something went wrong while doing that; the details are in the server log."
-CORPUS_LIMITS = view.UploadLimits()
-BATCH_LIMITS = view.UploadLimits(
-    max_files=1, max_file_bytes=5 * 1024 * 1024, extensions=(".jsonl", ".csv")
-)
-MAX_TOP_K = 20
+BATCH_EXTENSIONS = (".jsonl", ".csv")
+# A session's workspace is dropped this long after its last use, even if the tab stays open.
+WORKSPACE_IDLE_S = 6 * 3600
 # gradio gives each call its own tracker; this default only marks the parameter.
 PROGRESS = gr.Progress()
 
@@ -56,27 +57,78 @@ CSS = """
 
 
 class AppState:
-    """The shared verifier, where its index is saved, and the lock for corpus changes.
+    """The shared verifier, where its index is saved, the operator's policy, and a lock.
 
     Checks only read the verifier (its index has its own lock), so they run
-    side by side; adding documents and saving the index take ``corpus_lock``,
-    so one change happens at a time.
+    side by side; adding documents to the shared corpus and saving the index
+    take ``corpus_lock``, so one change happens at a time.
     """
 
-    def __init__(self, verifier: Verifier, index_dir: Path, max_batch_claims: int) -> None:
+    def __init__(
+        self,
+        verifier: Verifier,
+        index_dir: Path,
+        limits: ServiceLimits | None = None,
+        access: Access | None = None,
+    ) -> None:
         self.verifier = verifier
         self.index_dir = index_dir
-        self.max_batch_claims = max_batch_claims
+        self.limits = limits or ServiceLimits()
+        self.access = access or Access()
         self.corpus_lock = threading.Lock()
         # Removed when the app exits; gradio serves copies from its own cache.
         self._downloads = tempfile.TemporaryDirectory(prefix="verifier-app-")
         self.downloads = Path(self._downloads.name)
+
+    @property
+    def corpus_limits(self) -> view.UploadLimits:
+        return view.UploadLimits(
+            max_files=self.limits.max_upload_files, max_file_bytes=self.limits.max_file_bytes
+        )
+
+    @property
+    def batch_limits(self) -> view.UploadLimits:
+        return view.UploadLimits(
+            max_files=1, max_file_bytes=self.limits.max_file_bytes, extensions=BATCH_EXTENSIONS
+        )
 
     def download_path(self, filename: str) -> Path:
         """A fresh path, named ``filename``, for a file the browser will download."""
         folder = self.downloads / uuid.uuid4().hex
         folder.mkdir()
         return folder / filename
+
+    def checker(self, workspace: Workspace | None) -> Verifier:
+        """The verifier a session checks with: its workspace's, else the shared one."""
+        return workspace.verifier if workspace is not None else self.verifier
+
+
+class Workspace:
+    """One browser session's private documents, layered over the shared corpus.
+
+    Lives in a ``gr.State``: gradio calls :meth:`close` when the session ends
+    (the tab is closed, or it sits idle past ``WORKSPACE_IDLE_S``), which drops
+    the overlay and deletes the uploaded files.
+    """
+
+    def __init__(self, shared: Verifier) -> None:
+        self.verifier = shared.workspace()
+        self.files: list[Path] = []
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Workspace:
+        # gradio may copy state values; a workspace is one object, never duplicated.
+        return self
+
+    def close(self) -> None:
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        self.files.clear()
+        logger.info("closed a session workspace")
+
+    @staticmethod
+    def on_delete(workspace: Workspace | None) -> None:
+        if workspace is not None:
+            workspace.close()
 
 
 def friendly(fn: Callable[..., Any], cleared: Sequence[Any]) -> Callable[..., Any]:
@@ -114,7 +166,18 @@ def progress_reporter(progress: gr.Progress) -> Callable[[int, int, str], None]:
 
 def top_k_slider(state: AppState, label: str) -> gr.Slider:
     """A top-k slider starting at the verifier's configured top-k."""
-    return gr.Slider(1, MAX_TOP_K, value=state.verifier.config.top_k, step=1, label=label)
+    return gr.Slider(
+        1,
+        state.limits.max_top_k,
+        value=min(state.verifier.config.top_k, state.limits.max_top_k),
+        step=1,
+        label=label,
+    )
+
+
+def top_k(state: AppState, value: object) -> int:
+    """The top-k a request asked for, checked against the cap."""
+    return state.limits.top_k(value, state.verifier.config.top_k)
 
 
 def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]:
@@ -126,11 +189,13 @@ def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]
     )
 
 
-def claim_tab(state: AppState, examples: Sequence[str]) -> None:
+def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
     """Check one claim: its verdict, evidence and per-source chart, and a JSON download."""
 
-    def on_check_claim(claim: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
-        verdict = state.verifier.verify(claim, int(top_k))
+    def on_check_claim(
+        claim: str, k: float, show_neutral: bool, session: Workspace | None
+    ) -> tuple[Any, ...]:
+        verdict = state.checker(session).verify(claim, top_k(state, k))
         path = state.download_path("verdict.json")
         path.write_text(view.verdict_json(verdict), encoding="utf-8")
         return (
@@ -188,7 +253,7 @@ def claim_tab(state: AppState, examples: Sequence[str]) -> None:
     for trigger in (claim_button.click, claim.submit):
         trigger(
             friendly(on_check_claim, claim_cleared),
-            inputs=[claim, claim_top_k, claim_neutral],
+            inputs=[claim, claim_top_k, claim_neutral, workspace],
             outputs=claim_outputs,
             api_visibility="private",
         )
@@ -200,11 +265,19 @@ def claim_tab(state: AppState, examples: Sequence[str]) -> None:
     )
 
 
-def paragraph_tab(state: AppState, examples: Sequence[str]) -> None:
+def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
     """Check each sentence of a paragraph; pick a sentence to see its evidence."""
 
-    def on_check_paragraph(text: str, top_k: float, show_neutral: bool) -> tuple[Any, ...]:
-        spans = state.verifier.verify_paragraph(text, int(top_k))
+    def on_check_paragraph(
+        text: str, k: float, show_neutral: bool, session: Workspace | None
+    ) -> tuple[Any, ...]:
+        state.limits.check_paragraph(text)
+        spans = state.checker(session).verify_paragraph(
+            text,
+            top_k(state, k),
+            max_sentences=state.limits.max_paragraph_sentences,
+            time_budget_s=state.limits.time_budget_s,
+        )
         path = state.download_path("paragraph.json")
         path.write_text(view.paragraph_json(text, spans), encoding="utf-8")
         return (
@@ -271,7 +344,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str]) -> None:
             on_check_paragraph,
             ("", gr.Radio(visible=False), "", "", "", None, gr.DownloadButton(visible=False)),
         ),
-        inputs=[paragraph, paragraph_top_k, paragraph_neutral],
+        inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace],
         outputs=[
             paragraph_result,
             sentence,
@@ -294,121 +367,150 @@ def paragraph_tab(state: AppState, examples: Sequence[str]) -> None:
         )
 
 
-def corpus_tab(state: AppState, page: gr.Blocks) -> None:
-    """What is indexed, and adding uploaded files or a server folder to it."""
+def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
+    """What is indexed; adding uploads or a server folder, where the operator allows it."""
+    access = state.access
+    limits = state.corpus_limits
 
-    def corpus_summary() -> str:
-        return view.corpus_stats_markdown(state.verifier.stats)
+    def corpus_summary(session: Workspace | None = None) -> str:
+        return view.corpus_stats_markdown(state.checker(session).stats)
 
-    def add_to_corpus(
-        corpus: Sequence[str], rejected: Sequence[Any], progress: gr.Progress
+    def report(
+        loaded: LoadReport, rejected: Sequence[Any], session: Workspace | None
     ) -> tuple[str, str, str]:
-        with state.corpus_lock:
-            report = state.verifier.add(list(corpus), progress=progress_reporter(progress))
-            if report.passages:
-                progress(1.0, desc="saving the index")
-                state.verifier.save(state.index_dir)
-        problems = bool(rejected or report.skipped) or not report.documents
+        problems = bool(rejected or loaded.skipped) or not loaded.documents
         return (
-            corpus_summary(),
-            view.not_indexed_markdown(report, rejected),
+            corpus_summary(session),
+            view.not_indexed_markdown(loaded, rejected),
             view.message_html(
-                view.load_report_message(report, rejected), kind="warning" if problems else "info"
+                view.load_report_message(loaded, rejected), kind="warning" if problems else "info"
             ),
         )
 
+    def add_shared(
+        corpus: Sequence[str], progress: gr.Progress, confine_to: Sequence[Path] | None = None
+    ) -> LoadReport:
+        with state.corpus_lock:
+            loaded = state.verifier.add(
+                list(corpus), progress=progress_reporter(progress), confine_to=confine_to
+            )
+            if loaded.passages:
+                progress(1.0, desc="saving the index")
+                state.verifier.save(state.index_dir)
+        return loaded
+
     def upload_files(
-        files: Sequence[str] | None, progress: gr.Progress = PROGRESS
-    ) -> tuple[str, str, str]:
+        files: Sequence[str] | None, session: Workspace | None, progress: gr.Progress = PROGRESS
+    ) -> tuple[Any, ...]:
         if not files:
             raise ValueError("choose one or more files to upload first")
-        check = view.check_uploads(
-            [(path, Path(path).stat().st_size) for path in files], CORPUS_LIMITS
-        )
+        sizes = [Path(path).stat().st_size for path in files]
+        state.limits.check_request_bytes(sizes)
+        check = view.check_uploads(list(zip(files, sizes, strict=True)), limits)
+        if access.uploads == "private" and session is None:
+            session = Workspace(state.verifier)
         if not check.accepted:
             return (
-                corpus_summary(),
+                corpus_summary(session),
                 view.not_indexed_markdown(LoadReport(0, 0), check.rejected),
+                session,
                 view.message_html("None of the files can be indexed.", kind="error"),
             )
-        return add_to_corpus(check.accepted, check.rejected, progress)
+        if access.uploads == "shared":
+            loaded = add_shared(check.accepted, progress)
+        else:
+            session.files.extend(Path(path) for path in check.accepted)
+            loaded = session.verifier.add(
+                list(check.accepted), progress=progress_reporter(progress)
+            )
+        summary, not_indexed, message = report(loaded, check.rejected, session)
+        return summary, not_indexed, session, message
 
-    def add_folder(folder: str, progress: gr.Progress = PROGRESS) -> tuple[str, str, str]:
-        path = Path(folder.strip()).expanduser()
-        if not folder.strip() or not path.is_dir():
-            raise ValueError(f"not a folder on the server: {folder.strip() or '(empty)'}")
-        return add_to_corpus([str(path)], (), progress)
+    def add_folder(
+        folder: str, session: Workspace | None, progress: gr.Progress = PROGRESS
+    ) -> tuple[str, str, str]:
+        path = access.allowed_folder(folder)
+        loaded = add_shared([str(path)], progress, confine_to=access.index_roots)
+        return report(loaded, (), session)
 
+    if access.uploads == "private":
+        where = (
+            "Uploads are private to this browser session: only you check against them, "
+            "and they are removed when you close the page."
+        )
+    else:
+        where = "Uploads join the shared corpus that everyone here checks against, and are saved."
     with gr.Tab("Corpus", id="corpus"):
         corpus_stats = gr.Markdown(corpus_summary(), elem_id="corpus-stats")
-        gr.Markdown(
-            f"Add documents ({' '.join(CORPUS_LIMITS.extensions)}; up to "
-            f"{CORPUS_LIMITS.max_files} files of at most "
-            f"{CORPUS_LIMITS.max_file_bytes // (1024 * 1024)} MB each). "
-            "The index is saved, so they are still there after a restart."
-        )
+        if access.uploads != "off":
+            gr.Markdown(
+                f"Add documents ({' '.join(limits.extensions)}; up to "
+                f"{limits.max_files} files of at most {limits.max_file_bytes // MB} MB each, "
+                f"{state.limits.max_request_bytes // MB} MB in all). {where}"
+            )
         with gr.Row():
-            with gr.Column():
-                uploads = gr.File(
-                    label="Upload files",
-                    file_count="multiple",
-                    file_types=list(CORPUS_LIMITS.extensions),
-                    elem_id="corpus-upload",
-                )
-                upload_button = gr.Button(
-                    "Index uploaded files", variant="primary", elem_id="index-uploads"
-                )
-            with gr.Column():
-                folder = gr.Textbox(
-                    label="…or a folder on this machine",
-                    placeholder="/path/to/documents",
-                    elem_id="corpus-folder",
-                )
-                folder_button = gr.Button("Index folder", elem_id="index-folder")
+            if access.uploads != "off":
+                with gr.Column():
+                    uploads = gr.File(
+                        label="Upload files",
+                        file_count="multiple",
+                        file_types=list(limits.extensions),
+                        elem_id="corpus-upload",
+                    )
+                    upload_button = gr.Button(
+                        "Index uploaded files", variant="primary", elem_id="index-uploads"
+                    )
+            if access.folder_indexing:
+                with gr.Column():
+                    folder = gr.Textbox(
+                        label="…or a folder on this machine (under the folders the operator allows)",
+                        placeholder="/path/to/documents",
+                        elem_id="corpus-folder",
+                    )
+                    folder_button = gr.Button("Index folder", elem_id="index-folder")
         corpus_message = gr.HTML(elem_id="corpus-message")
         corpus_report = gr.Markdown(elem_id="corpus-report")
 
     corpus_outputs = [corpus_stats, corpus_report, corpus_message]
-    upload_button.click(
-        friendly(upload_files, (gr.skip(), "")),
-        inputs=uploads,
-        outputs=corpus_outputs,
-        concurrency_id="corpus",
-        concurrency_limit=1,
-        api_visibility="private",
-    )
-    folder_button.click(
-        friendly(add_folder, (gr.skip(), "")),
-        inputs=folder,
-        outputs=corpus_outputs,
-        concurrency_id="corpus",
-        concurrency_limit=1,
-        api_visibility="private",
-    )
+    if access.uploads != "off":
+        upload_button.click(
+            friendly(upload_files, (gr.skip(), "", gr.skip())),
+            inputs=[uploads, workspace],
+            outputs=[corpus_stats, corpus_report, workspace, corpus_message],
+            concurrency_id="corpus",
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+    if access.folder_indexing:
+        folder_button.click(
+            friendly(add_folder, (gr.skip(), "")),
+            inputs=[folder, workspace],
+            outputs=corpus_outputs,
+            concurrency_id="corpus",
+            concurrency_limit=1,
+            api_visibility="private",
+        )
     page.load(corpus_summary, outputs=corpus_stats, api_visibility="private")
 
 
-def batch_tab(state: AppState) -> None:
+def batch_tab(state: AppState, workspace: gr.State) -> None:
     """Check a file of claims; scores against gold labels when the file has them."""
 
     def run_batch(
-        file: str | None, top_k: float, progress: gr.Progress = PROGRESS
+        file: str | None, k: float, session: Workspace | None, progress: gr.Progress = PROGRESS
     ) -> tuple[Any, ...]:
         if not file:
             raise ValueError("choose a JSONL or CSV file of claims first")
-        check = view.check_uploads([(file, Path(file).stat().st_size)], BATCH_LIMITS)
+        check = view.check_uploads([(file, Path(file).stat().st_size)], state.batch_limits)
         if check.rejected:
             raise ValueError(f"{Path(file).name}: {check.rejected[0].reason}")
         records = read_claims(file)
-        if len(records) > state.max_batch_claims:
-            raise ValueError(
-                f"the file has {len(records)} claims; the limit here is "
-                f"{state.max_batch_claims} (use `python -m verifier` for larger batches)"
-            )
-        verdicts = state.verifier.verify_many(
+        state.limits.check_batch(len(records))
+        verdicts = state.checker(session).verify_many(
             [record["claim"] for record in records],
-            int(top_k),
+            top_k(state, k),
             progress=progress_reporter(progress),
+            time_budget_s=state.limits.time_budget_s,
         )
         results = [
             result_record(record, verdict)
@@ -434,12 +536,12 @@ def batch_tab(state: AppState) -> None:
     with gr.Tab("Batch", id="batch"):
         gr.Markdown(
             "Upload a JSONL or CSV file with a `claim` field per line/row (up to "
-            f"{state.max_batch_claims} claims). With a `label` column of gold verdicts "
+            f"{state.limits.max_batch_claims} claims). With a `label` column of gold verdicts "
             "you also get accuracy, macro-F1 and a confusion matrix."
         )
         with gr.Row():
             claims_file = gr.File(
-                label="Claims file", file_types=[".jsonl", ".csv"], elem_id="batch-upload"
+                label="Claims file", file_types=list(BATCH_EXTENSIONS), elem_id="batch-upload"
             )
             with gr.Column():
                 batch_top_k = top_k_slider(state, "Passages per claim")
@@ -461,7 +563,7 @@ def batch_tab(state: AppState) -> None:
             run_batch,
             ("", gr.Dataframe(visible=False), gr.Plot(visible=False), gr.File(visible=False)),
         ),
-        inputs=[claims_file, batch_top_k],
+        inputs=[claims_file, batch_top_k, workspace],
         outputs=[batch_summary, batch_table, batch_plot, batch_downloads, batch_message],
         concurrency_id="batch",
         concurrency_limit=1,
@@ -475,7 +577,8 @@ def check_claim_api(state: AppState) -> None:
     def check_claim(claim: str, top_k: int | None = None) -> dict[str, Any]:
         """Check one claim against the loaded corpus; returns the verdict as JSON."""
         try:
-            return state.verifier.verify(claim, None if top_k is None else int(top_k)).to_dict()
+            k = state.limits.top_k(top_k, state.verifier.config.top_k)
+            return state.verifier.verify(claim, k).to_dict()
         except (VerifierError, ValueError) as error:
             raise gr.Error(str(error)) from error
         except Exception as error:
@@ -500,10 +603,14 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             "# Claim verifier\nCheck statements against the documents loaded here. "
             "Everything runs on this machine."
         )
+        # This session's private uploads (None until its first one).
+        workspace = gr.State(
+            None, time_to_live=WORKSPACE_IDLE_S, delete_callback=Workspace.on_delete
+        )
         with gr.Tabs():
-            claim_tab(state, examples)
-            paragraph_tab(state, examples)
-            corpus_tab(state, page)
-            batch_tab(state)
+            claim_tab(state, examples, workspace)
+            paragraph_tab(state, examples, workspace)
+            corpus_tab(state, page, workspace)
+            batch_tab(state, workspace)
         check_claim_api(state)
     return page

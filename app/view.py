@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -68,6 +69,7 @@ NLI_COLOURS = {ENTAILMENT: "#1a7f37", NEUTRAL: "#57606a", CONTRADICTION: "#cf222
 STANCE_COLOURS = {SUPPORTS: "#1a7f37", REFUTES: "#cf222e", NEUTRAL_STANCE: "#8c959f"}
 STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "neutral"}
 
+_MARKDOWN_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _TEXT = "color:#1f2328"
 _CARD = (
     "border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;"
@@ -353,9 +355,36 @@ def message_html(message: str, *, kind: str = "error") -> str:
     )
 
 
+def markdown_text(text: str) -> str:
+    """``text`` shown literally in Markdown: no HTML, link, image, code or emphasis from it.
+
+    File names and reasons repeat bytes from files (a PDF's error text, say);
+    every ASCII punctuation mark is backslash-escaped, ``<``, ``>`` and ``&``
+    become entities, and control characters and line breaks become spaces.
+
+    Example:
+        >>> markdown_text("<img src=x> [log in](http://evil)")
+        '&lt;img src\\=x&gt; \\[log in\\]\\(http\\:\\/\\/evil\\)'
+    """
+    pieces = []
+    for character in text:
+        if character in _MARKDOWN_ENTITIES:
+            pieces.append(_MARKDOWN_ENTITIES[character])
+        elif character in string.punctuation:
+            pieces.append("\\" + character)
+        elif not character.isprintable():
+            pieces.append(" ")
+        else:
+            pieces.append(character)
+    return "".join(pieces)
+
+
 def skipped_markdown(skipped: Iterable[SkippedFile]) -> str:
-    """Markdown bullets naming each file that was not read, and why."""
-    return "\n".join(f"- `{PurePath(item.path).name}`: {item.reason}" for item in skipped)
+    """Markdown bullets naming each file that was not read, and why (both escaped)."""
+    return "\n".join(
+        f"- **{markdown_text(PurePath(item.path).name)}**: {markdown_text(item.reason)}"
+        for item in skipped
+    )
 
 
 def corpus_stats_markdown(stats: CorpusStats) -> str:
@@ -366,7 +395,9 @@ def corpus_stats_markdown(stats: CorpusStats) -> str:
     ]
     if stats.sources:
         lines.append("")
-        lines.append("Documents: " + ", ".join(f"`{PurePath(s).name}`" for s in stats.sources))
+        lines.append(
+            "Documents: " + ", ".join(markdown_text(PurePath(s).name) for s in stats.sources)
+        )
     if stats.skipped:
         lines.append("")
         lines.append(f"Files that could not be read ({len(stats.skipped)}):")
@@ -406,7 +437,7 @@ class UploadLimits:
 
     max_files: int = 20
     max_file_bytes: int = 20 * 1024 * 1024
-    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".pdf", ".jsonl", ".csv")
+    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".csv")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -243,7 +243,7 @@ def test_corpus_stats_name_documents_and_skipped_files():
     stats = CorpusStats(3, 42, "flat", ("/x/a.txt", "/x/b.md", "/x/c.pdf"), skipped)
     text = view.corpus_stats_markdown(stats)
     assert "**3** documents, **42** passages, index type **flat**" in text
-    assert "`b.md`" in text and "`broken.pdf`: no text layer" in text
+    assert "b\\.md" in text and "**broken\\.pdf**: no text layer" in text
 
 
 def test_load_report_message_and_files_not_indexed():
@@ -257,7 +257,7 @@ def test_load_report_message_and_files_not_indexed():
     assert view.load_report_message(LoadReport(0, 0)) == "Nothing new was indexed."
     text = view.not_indexed_markdown(report, rejected)
     assert text.startswith("Not indexed (2):")
-    assert "`x.exe`: file type .exe" in text and "`broken.pdf`: no text layer" in text
+    assert "**x\\.exe**: file type \\.exe" in text and "**broken\\.pdf**: no text layer" in text
     assert view.not_indexed_markdown(LoadReport(1, 5)) == ""
 
 

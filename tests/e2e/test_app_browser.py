@@ -96,6 +96,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterat
         str(port),
         "--nli-model",
         _nli_model(),
+        # The operator's switches for what this test changes: the shared corpus, by
+        # upload and by folder (under pytest's temporary folders only).
+        "--uploads",
+        "shared",
+        "--index-roots",
+        str(tmp_path_factory.getbasetemp()),
     ]
     environment = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
     with open(log_path, "w") as log:
