@@ -172,7 +172,7 @@ def _row_documents(rows: Iterable[tuple[int, Mapping[str, object]]], source: str
 
 
 def _csv_rows(text: str) -> Iterable[tuple[int, Mapping[str, object]]]:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         if not reader.fieldnames:
             raise _Unreadable("CSV file has no header row")

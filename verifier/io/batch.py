@@ -30,12 +30,12 @@ def _claims_from_jsonl(text: str, name: str) -> list[dict[str, Any]]:
 
 
 def _claims_from_csv(text: str, name: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "claim" not in reader.fieldnames:
-        raise ClaimsFileError(
-            f'{name}: the CSV header has no "claim" column (found {reader.fieldnames})'
-        )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
+        if not reader.fieldnames or "claim" not in reader.fieldnames:
+            raise ClaimsFileError(
+                f'{name}: the CSV header has no "claim" column (found {reader.fieldnames})'
+            )
         rows = [(reader.line_num, dict(row)) for row in reader]
     except csv.Error as error:
         raise ClaimsFileError(f"{name}:{reader.line_num}: not readable CSV ({error})") from error
