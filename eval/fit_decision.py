@@ -16,7 +16,8 @@ the **dev** half only (``eval.split``), computes
 2. fits a temperature on the out-of-fold probabilities (least log-loss), so
    that the probabilities are calibrated on claims the fit did not see;
 3. chooses the CONFLICTING threshold on the dev claims, gold DISPUTED /
-   CONFLICTING included, as the value that makes the most dev verdicts right.
+   CONFLICTING included, as the value that makes the most dev verdicts right
+   (ties: the strictest; "never" is not a choice).
 
 The model, with the feature names, what it was fitted on and the judge the
 runs used, goes to ``--out``. Test halves are never read: score them with
@@ -56,7 +57,9 @@ logger = logging.getLogger(__name__)
 
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 TEMPERATURE_GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))  # 0.5 .. 3.0
-CONFLICT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.0)
+# 1.0 (never CONFLICTING) is not offered: two sources that strongly disagree must be
+# able to say so. Values that tie on dev resolve to the strictest.
+CONFLICT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 
 def _standardise(rows: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
