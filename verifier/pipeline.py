@@ -40,6 +40,7 @@ from verifier.text import leans_on_previous
 from verifier.types import (
     ClaimSpan,
     CorpusStats,
+    Document,
     JudgedPassage,
     LoadReport,
     NLIScores,
@@ -219,15 +220,15 @@ class Verifier:
         # first add, so it must see the whole corpus, not its first chunk.
         step = progress_callback(progress, len(passages), "embedding passages")
         chunk = 256
-        vectors = []
+        # Filled in place: a list of chunks joined at the end would hold every vector twice.
+        vectors = np.empty((len(passages), self.index.dimension), dtype=np.float32)
         for offset in range(0, len(passages), chunk):
-            vectors.append(
-                self.embedder.encode([p.text for p in passages[offset : offset + chunk]])
-            )
-            step(offset + len(vectors[-1]))
+            batch = passages[offset : offset + chunk]
+            vectors[offset : offset + len(batch)] = self.embedder.encode([p.text for p in batch])
+            step(offset + len(batch))
         if passages:
             with self._index_lock:
-                self.index.add(np.concatenate(vectors), passages)
+                self.index.add(vectors, passages)
 
     def add(
         self,
@@ -245,6 +246,24 @@ class Verifier:
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
         return self._add_read(read_corpus(corpus, confine_to=roots), progress)
+
+    @staticmethod
+    def _split(documents: Sequence[Document], progress: Progress) -> list[Passage]:
+        """Every document's passages, reporting progress in characters split."""
+        if not documents:
+            return []
+        step = progress_callback(
+            progress, sum(len(d.text) for d in documents), "splitting into sentences"
+        )
+        passages: list[Passage] = []
+        done = 0
+        for document in documents:
+            passages.extend(
+                document_passages(document, progress=lambda chars, base=done: step(base + chars))
+            )
+            done += len(document.text)
+            step(done)
+        return passages
 
     def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
@@ -264,7 +283,7 @@ class Verifier:
         documents = [
             d for d in read.documents if d.source in new_sources and d.doc_id not in indexed_docs
         ]
-        passages = [p for document in documents for p in document_passages(document)]
+        passages = self._split(documents, progress)
         self._index_passages(passages, progress)
         with self._index_lock:
             self.index.files.update(new_sources)

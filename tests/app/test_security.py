@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,20 +69,59 @@ def test_with_uploads_off_only_checks_are_callable(tmp_path):
     assert set(handlers(make_state(tmp_path, Access(uploads="off")))) == CHECKS_ONLY
 
 
-def test_the_served_api_lists_only_the_handlers_the_page_needs(tmp_path):
-    """What gradio serves: every fn_index in /config maps to an allowed handler."""
-    page = build_ui(make_state(tmp_path), [])
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The page with default roles, served on 127.0.0.1: (page, state, base URL)."""
+    state = make_state(tmp_path_factory.mktemp("served"))
+    page = build_ui(state, [])
+    page.queue()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     page.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield page, state, f"http://127.0.0.1:{port}"
+    page.close()
+
+
+def call_by_fn_index(base: str, fn_index: int, data: list, session: str) -> dict:
+    """What an attacker does: join the queue for a handler by number and read the outcome."""
+    body = {"fn_index": fn_index, "data": data, "session_hash": session, "trigger_id": None}
+    request = urllib.request.Request(
+        f"{base}/gradio_api/queue/join",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=30) as reply:
-            config = json.load(reply)
-    finally:
-        page.close()
-    served = {page.fns[dependency["id"]].name for dependency in config["dependencies"]}
-    assert served == CHECKS_ONLY | {"upload_files"}
+        urllib.request.urlopen(request, timeout=30).read()
+    except urllib.error.HTTPError as error:
+        return {"success": False, "status": error.code}
+    with urllib.request.urlopen(
+        f"{base}/gradio_api/queue/data?session_hash={session}", timeout=60
+    ) as stream:
+        for line in stream:
+            text = line.decode().strip()
+            if text.startswith("data:") and "process_completed" in text:
+                return json.loads(text[5:])
+    return {"success": False}
+
+
+def test_the_served_api_lists_only_the_handlers_the_page_needs(served):
+    """What gradio serves: every fn_index in /config maps to an allowed handler."""
+    page, _, base = served
+    with urllib.request.urlopen(f"{base}/config", timeout=30) as reply:
+        config = json.load(reply)
+    served_names = {page.fns[dependency["id"]].name for dependency in config["dependencies"]}
+    assert served_names == CHECKS_ONLY | {"upload_files"}
+
+
+def test_no_fn_index_reads_a_server_path_into_the_corpus(served):
+    page, state, base = served
+    before = state.verifier.stats.sources
+    upload = next(i for i, function in page.fns.items() if function.name == "upload_files")
+    passwd = [{"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}]
+    assert not call_by_fn_index(base, upload, [passwd, None], "attacker1")["success"]
+    assert not call_by_fn_index(base, len(page.fns), ["/etc"], "attacker2")["success"]
+    assert state.verifier.stats.sources == before
 
 
 def test_folder_indexing_stays_under_the_named_roots(tmp_path):

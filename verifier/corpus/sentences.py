@@ -8,13 +8,15 @@ paragraph is split into sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from verifier.types import Document, Passage
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+# How often (in characters of text) a long split reports its progress.
+PROGRESS_EVERY_CHARS = 256 * 1024
 _SPACE = re.compile(r"\s+")
 # Sentences shorter than this (after stripping) carry no claim: "—", "1.", "Photo".
 MIN_PASSAGE_CHARS = 12
@@ -36,15 +38,22 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-def split_sentences(text: str) -> list[Span]:
+def split_sentences(text: str, progress: Callable[[int], None] | None = None) -> list[Span]:
     """Split text into sentences, keeping offsets into ``text``.
+
+    ``progress``, when given, is called with the characters done so far, every
+    ``PROGRESS_EVERY_CHARS`` or so: a large file takes minutes to split.
 
     Example:
         >>> [span.text for span in split_sentences("It rained. We stayed in.\\nNext day.")]
         ['It rained.', 'We stayed in.', 'Next day.']
     """
     spans: list[Span] = []
+    reported = 0
     for paragraph in _PARAGRAPH.finditer(text):
+        if progress is not None and paragraph.start() - reported >= PROGRESS_EVERY_CHARS:
+            reported = paragraph.start()
+            progress(reported)
         if not paragraph.group().strip():
             continue
         for piece in _segmenter().segment(paragraph.group()):
@@ -62,14 +71,18 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
-def document_passages(document: Document, context_sentences: int = 1) -> list[Passage]:
+def document_passages(
+    document: Document,
+    context_sentences: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[Passage]:
     """Split a document into passages, skipping exact duplicates within it.
 
     Each passage keeps up to ``context_sentences`` neighbours on each side as
     context for the NLI judge. The same sentence in two documents is two
-    sources and stays two.
+    sources and stays two. ``progress`` is as for :func:`split_sentences`.
     """
-    sentences = split_sentences(document.text)
+    sentences = split_sentences(document.text, progress)
     passages = []
     seen: set[str] = set()
     for position, span in enumerate(sentences):
