@@ -199,3 +199,21 @@ def test_real_news_sentence() -> None:
     assert sentences
     comparison = compare_quantities("Russia had 50,000 troops in Kursk at first", sentences[0])
     assert comparison.has_mismatch
+
+
+@pytest.mark.parametrize(
+    "passage",
+    [
+        "The council approved the 2025 municipal budget on 14 March by a vote of seven to two.",
+        "On March 14th the council voted seven to two.",
+        "The vote on the 3rd of May was seven to two.",
+    ],
+)
+def test_a_day_of_the_month_is_not_a_count(passage):
+    comparison = compare_quantities("The budget passed by seven votes to two.", passage)
+    assert not comparison.has_mismatch, comparison
+
+
+def test_a_day_month_still_compares_its_month():
+    comparison = compare_quantities("The council met in April.", "The council met on 14 March.")
+    assert comparison.has_mismatch

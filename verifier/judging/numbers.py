@@ -170,6 +170,12 @@ _FULL_DATE_RE = re.compile(
     rf"|(?P<month2>{_MONTH_NAMES})\.?\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year2>\d{{4}}))\b",
     re.IGNORECASE,
 )
+# A day with its month but no year ("14 March", "March 14th"): a date, never a count.
+_DAY_MONTH_RE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_NAMES})\b"
+    rf"|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*[,.]?\s*\d)",
+    re.IGNORECASE,
+)
 # "May" is a month only after a date word or before a day or year.
 _MONTH_RE = re.compile(
     rf"\b(?P<month>{_MONTH_NAMES.replace('|may', '')})\b"
@@ -343,6 +349,12 @@ def _dates(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]:
         found.append(Quantity(DATE, ordinal, ordinal, ordinal, "", match.group(0)))
         spans.append(match.span())
     covered = spans.copy()
+    # The day of a day-month keeps its digits out of the counts; the month is read below.
+    spans.extend(
+        match.span()
+        for match in _DAY_MONTH_RE.finditer(text)
+        if not any(low <= match.start() < high for low, high in covered)
+    )
     for match in _MONTH_RE.finditer(text):
         if any(low <= match.start() < high for low, high in covered):
             continue
