@@ -27,13 +27,15 @@ def test_a_save_leaves_folders_it_did_not_write(tmp_path):
     (user / "2024" / "q1.txt").write_text("keep me")
     fake = root / "v-lookalike"
     fake.mkdir()
+    empty = root / "v-empty-user-folder"
+    empty.mkdir()
     (fake / "manifest.json").write_text('{"mine": "not the library\'s"}')
     index, _ = built(count=5)
     index.save(root)
     index.save(root)
     assert (user / "2024" / "q1.txt").read_text() == "keep me"
-    assert fake.is_dir()
-    own = [d for d in root.iterdir() if d.name.startswith("v-") and d not in (user, fake)]
+    assert fake.is_dir() and empty.is_dir()
+    own = [d for d in root.iterdir() if d.name.startswith("v-") and d not in (user, fake, empty)]
     assert len(own) == 1
 
 

@@ -11,6 +11,7 @@ data files, which loading verifies.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -41,6 +42,7 @@ _PASSAGES = "passages.jsonl"
 # Written first into every version folder, so a save only ever deletes folders it made.
 _VERSION_MARK = ".verifier-index-version"
 _VERSION_NAME = re.compile(r"v-[A-Za-z0-9_]{1,64}")
+_TEMPORARY_NAME = re.compile(r"v-[a-z0-9_]{8}")
 _MAX_DIMENSION = 65536
 _MAX_CURRENT_BYTES = 256
 HNSW_NEIGHBOURS = 32
@@ -261,8 +263,8 @@ class PassageIndex:
             shutil.rmtree(version, ignore_errors=True)
             raise
         for old in root.glob("v-*"):
-            if old != version and _is_own_version(old):
-                shutil.rmtree(old, ignore_errors=True)
+            if old != version:
+                _remove_if_own(old)
         logger.info("saved %d passages to %s", len(self.passages), version)
         return version
 
@@ -410,6 +412,31 @@ def _current_version(pointer: Path) -> str:
             f"{name!r}, which is not a folder beside it"
         )
     return name
+
+
+def _remove_if_own(folder: Path) -> None:
+    """Delete an old version folder this library wrote; leave anything else.
+
+    The marker goes last, so a save killed while deleting leaves a folder the
+    next save still knows as its own. An empty folder named as ``mkdtemp``
+    names them (a save killed before its first file) is removed too.
+    """
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    if _is_own_version(folder):
+        for path in folder.iterdir():
+            if path.name == _VERSION_MARK:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        (folder / _VERSION_MARK).unlink(missing_ok=True)
+    elif not _TEMPORARY_NAME.fullmatch(folder.name):
+        return
+    # Fails unless empty: something not ours stays.
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _is_own_version(folder: Path) -> bool:
