@@ -265,3 +265,11 @@ def test_logins_come_from_flags_and_a_file(tmp_path):
         parse_auth([], users)
     with pytest.raises(ValueError, match="--auth #1"):
         parse_auth([":pw"], None)
+
+
+def test_invalid_claim_text_gets_its_own_message_in_the_page_and_the_api(tmp_path):
+    fns = handlers(make_state(tmp_path))
+    assert "lone surrogate" in fns["on_check_claim"]("bad \ud800 text", 5, False, None)[-1]
+    assert "no visible characters" in fns["on_check_paragraph"]("\u200b\u200b", 5, False, None)[-1]
+    with pytest.raises(Exception, match="no visible characters"):
+        fns["check_claim"]("\x00\x00", None)
