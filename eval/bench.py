@@ -4,15 +4,20 @@ Usage::
 
     python -m eval.bench --claims eval/claims/news_claims.jsonl \\
         --corpus ../shared/corpus/news [--repeats 5] [--out runs/bench-news] \\
+        [--judges fast,accurate] [--backends torch,onnx] \\
         [--scales 100000,1000000] [--skip-scale]
 
-For each corpus it measures, as medians over ``--repeats`` runs after a warm-up:
+For each judge and backend in turn (the embedder runs on the same backend), and
+each corpus, it measures, as medians over ``--repeats`` runs after a warm-up:
 index build throughput and peak memory, single-claim latency (p50/p95) of a warm
-``Verifier``, batch throughput of ``verify_many``, and NLI pairs/s at batch 32.
-In the same run a naive baseline uses the same model objects the way a first
-attempt would (one text per ``encode`` call, one pair per ``predict`` call, a
-brute-force numpy search, no batching), and each figure is shown as a speed-up
-over it: the ratios are what to compare across machines and runs.
+``Verifier``, batch throughput of ``verify_many``, NLI pairs/s at batch 32, and
+the judge's ceiling: its raw forward pass on random token ids of the same
+lengths. In the same run a naive baseline uses the same model objects the way a
+first attempt would (one text per ``encode`` call, one pair per ``predict``
+call, a brute-force numpy search, no batching), and each figure is shown as a
+speed-up over it: the ratios are what to compare across machines and runs. A
+table puts the setups side by side, with each backend's ratio to torch and the
+share of verdicts equal to torch's.
 
 Then, unless ``--skip-scale``, it builds and searches the product's flat, HNSW
 and IVF indexes over synthetic corpora of ``--scales`` passages (see
@@ -23,6 +28,7 @@ and IVF indexes over synthetic corpora of ``--scales`` passages (see
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -32,6 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +52,12 @@ from eval.timing import (
     paired_speedup,
     percentile,
     release_free_memory,
+    speedup,
 )
 from verifier import VerifierConfig
+from verifier.backends import BACKENDS
 from verifier.io import add_pipeline_options, skipped_checks
+from verifier.registry import JUDGES
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +156,26 @@ class Measure:
         }
 
 
+@dataclass(frozen=True)
+class ModelSetup:
+    """One judge on one backend: the models a part of the benchmark runs.
+
+    The models are made just before their turn and dropped after it, so only
+    one setup's models are in memory at a time.
+
+    Attributes:
+        judge: the judge's name (``fast``, ``accurate``) or model path, for the report.
+        backend: ``torch`` or ``onnx``, for the report.
+        make_embedder: builds the sentence embedder.
+        make_judge: builds the NLI judge.
+    """
+
+    judge: str
+    backend: str
+    make_embedder: Callable[[], Any]
+    make_judge: Callable[[], Any]
+
+
 class _Recorder:
     """Collects timings and peak memory of named steps across repeats."""
 
@@ -229,6 +259,86 @@ def _latency_percentiles(seconds: Sequence[float]) -> tuple[float, float]:
     return percentile(milliseconds, 50), percentile(milliseconds, 95)
 
 
+def forward_batches(judge: Any, pairs: Sequence[tuple[str, str]], batch_size: int) -> list[Any]:
+    """Random token ids shaped like the judge's own batches of ``pairs``.
+
+    Each distinct pair becomes a row of random ids (drawn from 1000-1999, real
+    tokens in any vocabulary) as long as its real tokenisation, rows sorted by
+    length and padded per batch as ``NLIJudge.predict`` pads them. Timing the
+    judge's raw ``forward`` on these is the most this machine can do with that
+    model on these lengths: no tokenising, no Python around the matrices.
+    """
+    from verifier.backends import pad_batch
+
+    rng = np.random.default_rng(0)
+    names = judge.input_names
+    rows = []
+    for length in sorted(judge.token_counts(list(dict.fromkeys(pairs)))):
+        row = {name: [0] * length for name in names}
+        row["input_ids"] = rng.integers(1000, 2000, size=length).tolist()
+        if "attention_mask" in row:
+            row["attention_mask"] = [1] * length
+        rows.append(row)
+    return [
+        pad_batch(rows[offset : offset + batch_size], names, 0)
+        for offset in range(0, len(rows), batch_size)
+    ]
+
+
+class _StageTimer:
+    """Wraps a model and adds the seconds spent in one of its methods to a total."""
+
+    def __init__(self, model: Any, method: str) -> None:
+        self._model = model
+        self._method = method
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._model, name)
+        if name != self._method:
+            return attribute
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        return timed
+
+
+def stage_profile(verifier: Any, claims: Sequence[str]) -> dict[str, float]:
+    """Where ``verify_many`` and a ``verify`` loop spend their time: shares of wall clock.
+
+    Returns:
+        ``{"<call>_embed": share, "<call>_judge": share, "<call>_rest": share}``
+        for ``verify_many`` and ``verify_loop``; the rest is search, checks and decision.
+    """
+    embedder = _StageTimer(verifier.embedder, "encode")
+    judge = _StageTimer(verifier.judge, "predict")
+    timed = type(verifier)(
+        verifier.index,
+        embedder=embedder,
+        judge=judge,
+        config=verifier.config,
+        decider=verifier.decider,
+    )
+    profile = {}
+    for call, run in (
+        ("verify_many", lambda: timed.verify_many(claims)),
+        ("verify_loop", lambda: [timed.verify(claim) for claim in claims]),
+    ):
+        embedder.seconds = judge.seconds = 0.0
+        start = time.perf_counter()
+        run()
+        total = time.perf_counter() - start
+        profile[f"{call}_embed"] = embedder.seconds / total
+        profile[f"{call}_judge"] = judge.seconds / total
+        profile[f"{call}_rest"] = max(0.0, 1 - (embedder.seconds + judge.seconds) / total)
+    return profile
+
+
 def bench_corpus(
     corpus: str | Path,
     claims: Sequence[str],
@@ -269,6 +379,14 @@ def bench_corpus(
     ours_verdicts = verifier.verify_many(claims)
     baseline_verdicts = [baseline.verify(claim) for claim in claims]
     judge.predict(pairs, batch_size=settings.nli_batch_size)
+    has_forward = hasattr(judge, "forward") and hasattr(judge, "token_counts")
+    raw_batches = forward_batches(judge, pairs, settings.nli_batch_size) if has_forward else []
+
+    def raw_forward() -> None:
+        for batch in raw_batches:
+            judge.forward(batch)
+
+    raw_forward()
 
     recorder = _Recorder()
     latency_ms: dict[str, list[float]] = {
@@ -297,6 +415,8 @@ def bench_corpus(
         recorder.run("ours_batch", lambda: verifier.verify_many(claims))
         recorder.run("ours_nli", lambda: judge.predict(pairs, batch_size=settings.nli_batch_size))
         recorder.run("baseline_nli", lambda: [judge.predict([pair]) for pair in pairs])
+        if has_forward:
+            recorder.run("nli_ceiling", raw_forward)
 
     count = len(passages)
 
@@ -364,6 +484,25 @@ def bench_corpus(
             "baseline_nli",
         ),
     ]
+    if has_forward:
+        measures.append(
+            throughput(
+                "NLI ceiling: raw forward on random ids of the same lengths",
+                "pairs/s",
+                len(pairs),
+                "nli_ceiling",
+                None,
+            )
+        )
+    ceiling_share = (
+        paired_speedup(
+            rates("ours_nli", len(pairs), recorder.seconds),
+            rates("nli_ceiling", len(pairs), recorder.seconds),
+            lower_is_better=False,
+        )
+        if has_forward
+        else None
+    )
     agreement = sum(
         ours.label == theirs.label
         for ours, theirs in zip(ours_verdicts, baseline_verdicts, strict=True)
@@ -382,14 +521,21 @@ def bench_corpus(
         "latency_ms_per_repeat": latency_ms,
         "memory": {step: use.to_dict() for step, use in recorder.memory.items()},
         "label_agreement_with_baseline": agreement,
+        "labels": [verdict.label for verdict in ours_verdicts],
+        "distinct_nli_pairs": len(set(pairs)),
+        "nli_share_of_ceiling": ceiling_share,
+        "profile": stage_profile(verifier, claims),
     }
 
 
 def machine_info() -> dict[str, Any]:
     """CPU model, core and thread counts, and library versions of this run."""
     import faiss
+    import onnxruntime
     import torch
     import transformers
+
+    from verifier.threads import automatic_threads
 
     cpu_model = platform.processor() or platform.machine()
     try:
@@ -411,6 +557,7 @@ def machine_info() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "cpus_available": available,
         "torch_threads": torch.get_num_threads(),
+        "model_threads": automatic_threads(),
         "faiss_threads": faiss.omp_get_max_threads(),
         "memory_gb": memory_gb,
         "load_average_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
@@ -420,6 +567,7 @@ def machine_info() -> dict[str, Any]:
         "faiss": faiss.__version__,
         "faiss_compile_options": faiss.get_compile_options(),
         "transformers": transformers.__version__,
+        "onnxruntime": onnxruntime.__version__,
         "numpy": np.__version__,
     }
 
@@ -446,24 +594,98 @@ def _ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}×"
 
 
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _comparison_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| corpus | judge | backend | `verify_many` claims/s | vs naive loop | vs torch "
+        "| vs torch's naive loop | `verify()` p50 ms | p95 ms | p50 vs torch | NLI pairs/s "
+        "| ceiling pairs/s | share of ceiling | index passages/s | index vs torch "
+        "| verdicts = torch's |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['corpus']} | {row['judge']} | {row['backend']} "
+            f"| {_number(row['verify_many_claims_per_s'])} | {_ratio(row['verify_many_vs_naive'])} "
+            f"| {_ratio(row['verify_many_vs_torch'])} "
+            f"| {_ratio(row['verify_many_vs_torch_naive'])} | {_number(row['verify_p50_ms'])} "
+            f"| {_number(row['verify_p95_ms'])} | {_ratio(row['verify_p50_vs_torch'])} "
+            f"| {_number(row['nli_pairs_per_s'])} | {_number(row['nli_ceiling_pairs_per_s'])} "
+            f"| {_share(row['nli_share_of_ceiling'])} | {_number(row['index_passages_per_s'])} "
+            f"| {_ratio(row['index_vs_torch'])} | {_share(row['verdicts_equal_to_torch'])} |"
+        )
+    return lines
+
+
+def _corpus_section(setup: dict[str, Any], corpus: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"### Judge {setup['judge']} on {setup['backend']}, corpus `{corpus['name']}`: "
+        f"{corpus['documents']} documents, {corpus['passages']} passages, "
+        f"{corpus['claims']} claims, {corpus['nli_pairs']} NLI pairs "
+        f"({corpus.get('distinct_nli_pairs', corpus['nli_pairs'])} distinct)",
+        "",
+        "| measure | unit | ours | naive baseline | speed-up | speed-up (CPU time) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for measure in corpus["measures"]:
+        lines.append(
+            f"| {measure['name']} | {measure['unit']} | {_number(measure['ours'])} | "
+            f"{_number(measure['baseline'])} | {_ratio(measure['speedup'])} | "
+            f"{_ratio(measure.get('cpu_speedup'))} |"
+        )
+    memory = corpus["memory"]
+    lines += [
+        "",
+        f"Peak RSS increase (MiB) — build: ours {_mib(memory['ours_build_passages'])}, "
+        f"baseline {_mib(memory['baseline_build'])}; build from files "
+        f"{_mib(memory['ours_build_corpus'])}; batch of {corpus['claims']} claims "
+        f"{_mib(memory['ours_batch'])}; NLI: ours {_mib(memory['ours_nli'])}, "
+        f"baseline {_mib(memory['baseline_nli'])}. "
+        f"Verdicts equal to the baseline's: {corpus['label_agreement_with_baseline']:.0%}.",
+    ]
+    profile = corpus.get("profile")
+    if profile:
+        lines.append(
+            "Where the time goes — `verify_many`: embedding "
+            f"{profile['verify_many_embed']:.0%}, judge {profile['verify_many_judge']:.0%}, "
+            f"search, checks and decision {profile['verify_many_rest']:.0%}; `verify()` in a "
+            f"loop: embedding {profile['verify_loop_embed']:.0%}, judge "
+            f"{profile['verify_loop_judge']:.0%}, the rest {profile['verify_loop_rest']:.0%}."
+        )
+    return lines
+
+
 def format_markdown(report: dict[str, Any]) -> str:
     """Render a benchmark report (the ``bench.json`` structure) as Markdown tables."""
     machine = report["machine"]
+    setups = report.get("setups", [])
+    models = "; ".join(
+        f"{setup['judge']} on {setup['backend']}: embedder `{setup['models']['embedder']}`, "
+        f"NLI `{setup['models']['nli']}`"
+        for setup in setups
+    )
     lines = [
         f"# Benchmark {report['date']}",
         "",
         f"Machine: {machine['cpu_model']}, {machine['cpus_available']} CPUs available "
         f"({machine['cpu_count']} in the machine), torch threads {machine['torch_threads']}, "
+        f"model threads chosen {machine.get('model_threads', '–')}, "
         f"FAISS threads {machine['faiss_threads']} ({machine['faiss_compile_options'].strip()}); Python {machine['python']}, "
-        f"torch {machine['torch']}, FAISS {machine['faiss']}, transformers {machine['transformers']}.",
-        f"Models: embedder `{report['models']['embedder']}`, NLI `{report['models']['nli']}`; "
-        f"top-k {report['settings']['top_k']}, checks off: "
+        f"torch {machine['torch']}, onnxruntime {machine.get('onnxruntime', '–')}, "
+        f"FAISS {machine['faiss']}, transformers {machine['transformers']}.",
+        f"Setups: {models or 'none'}; top-k {report['settings']['top_k']}, checks off: "
         f"{', '.join(report['settings'].get('checks_off', [])) or 'none'}.",
         f"Figures are wall-clock medians over {report['settings']['repeats']} repeats after a "
         "warm-up. Speed-up = how many times better ours is than the naive baseline measured "
-        "in the same run (one text per encode call, one pair per NLI call, numpy brute-force "
-        "search, no batching): the median of the per-repeat ratios, from wall-clock time and "
-        "from this process's CPU time (less disturbed by other users of the machine).",
+        "in the same run with the same models (one text per encode call, one pair per NLI "
+        "call, numpy brute-force search, no batching): the median of the per-repeat ratios, "
+        "from wall-clock time and from this process's CPU time (less disturbed by other "
+        "users of the machine). The NLI ceiling is the judge's raw forward pass on random "
+        "token ids of the same lengths, batched and padded as the judge batches them.",
         f"Memory: {report['memory_method']}.",
     ]
     load = [machine.get("load_average_start"), machine.get("load_average_end")]
@@ -472,32 +694,11 @@ def format_markdown(report: dict[str, Any]) -> str:
             f"Load average (1 min) at start {load[0][0]:.1f}, at end {load[1][0]:.1f}: "
             "other work on the machine slows both sides alike; compare ratios, not absolute times."
         )
-    for corpus in report["corpora"]:
-        lines += [
-            "",
-            f"## Corpus `{corpus['name']}`: {corpus['documents']} documents, "
-            f"{corpus['passages']} passages, {corpus['claims']} claims, "
-            f"{corpus['nli_pairs']} NLI pairs",
-            "",
-            "| measure | unit | ours | naive baseline | speed-up | speed-up (CPU time) |",
-            "|---|---|---:|---:|---:|---:|",
-        ]
-        for measure in corpus["measures"]:
-            lines.append(
-                f"| {measure['name']} | {measure['unit']} | {_number(measure['ours'])} | "
-                f"{_number(measure['baseline'])} | {_ratio(measure['speedup'])} | "
-                f"{_ratio(measure.get('cpu_speedup'))} |"
-            )
-        memory = corpus["memory"]
-        lines += [
-            "",
-            f"Peak RSS increase (MiB) — build: ours {_mib(memory['ours_build_passages'])}, "
-            f"baseline {_mib(memory['baseline_build'])}; build from files "
-            f"{_mib(memory['ours_build_corpus'])}; batch of {corpus['claims']} claims "
-            f"{_mib(memory['ours_batch'])}; NLI: ours {_mib(memory['ours_nli'])}, "
-            f"baseline {_mib(memory['baseline_nli'])}. "
-            f"Verdicts equal to the baseline's: {corpus['label_agreement_with_baseline']:.0%}.",
-        ]
+    if report.get("comparison"):
+        lines += ["", "## Judges and backends", "", *_comparison_table(report["comparison"])]
+    for setup in setups:
+        for corpus in setup["corpora"]:
+            lines += _corpus_section(setup, corpus)
     if report.get("scales"):
         k = report["scale_settings"]["k"]
         lines += [
@@ -528,27 +729,49 @@ def format_markdown(report: dict[str, Any]) -> str:
 def run_bench(
     corpora: Sequence[tuple[Path, Path]],
     *,
-    embedder: Any,
-    judge: Any,
+    setups: Sequence[ModelSetup],
     settings: CorpusSettings,
     scales: Sequence[int] = (),
     index_types: Sequence[str] = INDEX_TYPES,
     scale_settings: ScaleSettings | None = None,
 ) -> dict[str, Any]:
-    """Run the corpus benchmarks, then the scale benchmark; returns the report."""
+    """Run the corpus benchmarks for each setup in turn, then the scale benchmark."""
     from verifier import read_claims
 
     scale_settings = scale_settings or ScaleSettings(repeats=settings.repeats)
     machine = machine_info()
     started = datetime.now(UTC)
-    results = []
-    for corpus, claims_path in corpora:
-        claims = [record["claim"] for record in read_claims(claims_path)]
-        record = bench_corpus(corpus, claims, embedder=embedder, judge=judge, settings=settings)
-        record["claims_file"] = str(claims_path)
-        results.append(record)
+    claim_lists = [[record["claim"] for record in read_claims(path)] for _, path in corpora]
+    setup_records = []
+    for setup in setups:
+        logger.info("setup: judge %s on %s", setup.judge, setup.backend)
+        embedder, judge = setup.make_embedder(), setup.make_judge()
+        results = []
+        for (corpus, claims_path), claims in zip(corpora, claim_lists, strict=True):
+            record = bench_corpus(corpus, claims, embedder=embedder, judge=judge, settings=settings)
+            record["claims_file"] = str(claims_path)
+            results.append(record)
+        setup_records.append(
+            {
+                "judge": setup.judge,
+                "backend": setup.backend,
+                "models": {
+                    "embedder": getattr(embedder, "model_id", type(embedder).__name__),
+                    "nli": getattr(judge, "model_name", type(judge).__name__),
+                },
+                "threads": getattr(judge, "threads", None),
+                "corpora": results,
+            }
+        )
+        del embedder, judge
+        gc.collect()
         release_free_memory()
-    methods = {use["method"] for record in results for use in record["memory"].values()}
+    methods = {
+        use["method"]
+        for setup in setup_records
+        for record in setup["corpora"]
+        for use in record["memory"].values()
+    }
     scale_results = run_scales(list(scales), list(index_types), scale_settings) if scales else []
     methods |= {row["build_memory"]["method"] for row in scale_results if row["status"] == "ok"}
     machine["load_average_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -556,16 +779,88 @@ def run_bench(
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": (datetime.now(UTC) - started).total_seconds(),
         "machine": machine,
-        "models": {
-            "embedder": getattr(embedder, "model_id", type(embedder).__name__),
-            "nli": getattr(judge, "model_name", type(judge).__name__),
-        },
         "settings": settings.to_dict(),
         "memory_method": "; ".join(sorted(methods)) or "not measured",
-        "corpora": results,
+        "setups": setup_records,
+        "comparison": compare_setups(setup_records),
         "scale_settings": scale_settings.to_dict(),
         "scales": scale_results,
     }
+
+
+def _measure(record: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((m for m in record["measures"] if m["name"].startswith(name)), None)
+
+
+def compare_setups(setups: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per setup and corpus: the issue's figures side by side.
+
+    Ratios to the naive loop are medians of per-repeat ratios within a setup;
+    ratios to torch, and to torch's naive loop (today's first attempt), compare
+    the same judge's torch setup in the same run (medians over repeats of each,
+    not paired); verdict agreement is with that torch setup's verdicts on the
+    same claims.
+    """
+    rows = []
+    torch_records = {
+        (setup["judge"], record["corpus"]): record
+        for setup in setups
+        if setup["backend"] == "torch"
+        for record in setup["corpora"]
+    }
+    for setup in setups:
+        for record in setup["corpora"]:
+            batch = _measure(record, "batch throughput")
+            p50 = _measure(record, "single claim latency p50")
+            p95 = _measure(record, "single claim latency p95")
+            nli = _measure(record, "NLI throughput")
+            ceiling = _measure(record, "NLI ceiling")
+            build = _measure(record, "index build (embed")
+            reference = torch_records.get((setup["judge"], record["corpus"]))
+            row = {
+                "judge": setup["judge"],
+                "backend": setup["backend"],
+                "corpus": record["name"],
+                "verify_many_claims_per_s": batch["ours"],
+                "verify_many_vs_naive": batch["speedup"],
+                "verify_p50_ms": p50["ours"],
+                "verify_p95_ms": p95["ours"],
+                "nli_pairs_per_s": nli["ours"],
+                "nli_ceiling_pairs_per_s": ceiling["ours"] if ceiling else None,
+                "nli_share_of_ceiling": record.get("nli_share_of_ceiling"),
+                "index_passages_per_s": build["ours"],
+                "verify_many_vs_torch": None,
+                "verify_many_vs_torch_naive": None,
+                "verify_p50_vs_torch": None,
+                "index_vs_torch": None,
+                "verdicts_equal_to_torch": None,
+            }
+            if reference is not None:
+                row["verify_many_vs_torch"] = speedup(
+                    batch["ours"],
+                    _measure(reference, "batch throughput")["ours"],
+                    lower_is_better=False,
+                )
+                row["verify_many_vs_torch_naive"] = speedup(
+                    batch["ours"],
+                    _measure(reference, "batch throughput")["baseline"],
+                    lower_is_better=False,
+                )
+                row["verify_p50_vs_torch"] = speedup(
+                    p50["ours"],
+                    _measure(reference, "single claim latency p50")["ours"],
+                    lower_is_better=True,
+                )
+                row["index_vs_torch"] = speedup(
+                    build["ours"],
+                    _measure(reference, "index build (embed")["ours"],
+                    lower_is_better=False,
+                )
+                row["verdicts_equal_to_torch"] = sum(
+                    a == b for a, b in zip(record["labels"], reference["labels"], strict=True)
+                ) / max(1, len(record["labels"]))
+            rows.append(row)
+    return rows
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> str:
@@ -599,6 +894,37 @@ def _index_types(text: str) -> list[str]:
     if unknown or not types:
         raise argparse.ArgumentTypeError(f"--index-types takes some of {list(INDEX_TYPES)}")
     return types
+
+
+def _choices(flag: str, allowed: Sequence[str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        if not chosen or set(chosen) - set(allowed):
+            raise argparse.ArgumentTypeError(f"{flag} takes some of {list(allowed)}")
+        return list(dict.fromkeys(chosen))
+
+    return parse
+
+
+_judges = _choices("--judges", JUDGES)
+_backends = _choices("--backends", BACKENDS)
+
+
+def setups_from_args(args: argparse.Namespace) -> list[ModelSetup]:
+    """One setup per judge and backend, judges outermost; ``--nli-model`` replaces the judges."""
+    from verifier import Embedder, NLIJudge
+
+    judges = [args.nli_model] if args.nli_model else args.judges
+    return [
+        ModelSetup(
+            judge=judge,
+            backend=backend,
+            make_embedder=partial(Embedder, args.embedder, backend=backend),
+            make_judge=partial(NLIJudge, judge, batch_size=NLI_BATCH_SIZE, backend=backend),
+        )
+        for judge in judges
+        for backend in args.backends
+    ]
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -641,7 +967,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="seconds allowed for each (size, index type), build included (default 1800)",
     )
     add_pipeline_options(parser)
-    parser.add_argument("--nli-model", help="NLI model path, hub id or alias (default: shipped)")
+    parser.add_argument(
+        "--judges",
+        type=_judges,
+        default=[JUDGES[0]],
+        help=f"comma-separated judges to measure, of {list(JUDGES)} (default {JUDGES[0]})",
+    )
+    parser.add_argument(
+        "--backends",
+        type=_backends,
+        default=list(BACKENDS),
+        help=f"comma-separated backends to measure, of {list(BACKENDS)} (default all)",
+    )
+    parser.add_argument("--nli-model", help="NLI model path, hub id or alias (overrides --judges)")
     parser.add_argument("--embedder", help="sentence embedder path (default: shipped)")
     args = parser.parse_args(argv)
     args.corpus = args.corpus or [_default_corpus()]
@@ -653,8 +991,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from verifier import Embedder, NLIJudge
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
     claims = args.claims * len(args.corpus) if len(args.claims) == 1 else args.claims
@@ -662,8 +998,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out_dir = args.out or Path("runs") / f"bench-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     report = run_bench(
         corpora,
-        embedder=Embedder(args.embedder),
-        judge=NLIJudge(args.nli_model, batch_size=NLI_BATCH_SIZE),
+        setups=setups_from_args(args),
         settings=CorpusSettings(
             repeats=args.repeats, top_k=args.top_k, checks_off=tuple(skipped_checks(args))
         ),

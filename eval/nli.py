@@ -5,7 +5,7 @@ Usage::
     python -m eval.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
         [--format auto|jsonl|climate-fever|scifact-tsv] [--out METRICS.json] \\
         [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--name-aware] [--report-aware]
-        [--limit N] [--threads N] [--source S ...] [--two-way]
+        [--limit N] [--threads N] [--backend torch|onnx] [--source S ...] [--two-way]
 
 Input formats:
 
@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from verifier import NLIScores, json_objects, scifact_rows
+from verifier.backends import DEFAULT_BACKEND
 from verifier.decision import ClassificationReport, classification_report
-from verifier.io import check_switch
+from verifier.io import add_backend_option, check_switch
 from verifier.judging import CHECK_NAMES
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS
 
@@ -222,6 +223,8 @@ def predict(
     batch_size: int,
     device: str,
     checks: Sequence[str] = (),
+    backend: str = DEFAULT_BACKEND,
+    threads: int | None = None,
 ) -> tuple[list[NLIScores], float]:
     """Run the NLI judge, then the pipeline's named checks, over the pairs.
 
@@ -230,12 +233,12 @@ def predict(
 
     Returns:
         The scores in input order and the seconds spent predicting (model
-        loading excluded).
+        loading, and for ``backend="onnx"`` the first export, excluded).
     """
     from verifier import NLIJudge, Passage
     from verifier.judging import Claim, apply_checks, choose_checks
 
-    judge = NLIJudge(model, device=device, batch_size=batch_size)
+    judge = NLIJudge(model, device=device, batch_size=batch_size, backend=backend, threads=threads)
     judge.warm_up()
     started = time.perf_counter()
     scores = judge.predict([(p.premise, p.hypothesis) for p in pairs])
@@ -316,8 +319,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--threads",
         type=int,
-        help="CPU threads for torch (default: torch's choice; 1 is faster on a busy machine)",
+        help="CPU threads (default: the cores available less the busy ones, see verifier.threads)",
     )
+    add_backend_option(parser)
     return parser.parse_args(argv)
 
 
@@ -330,12 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise EvalInputError(f"--batch-size must be at least 1, got {args.batch_size}")
         if args.limit is not None and args.limit < 1:
             raise EvalInputError(f"--limit must be at least 1, got {args.limit}")
-        if args.threads is not None:
-            if args.threads < 1:
-                raise EvalInputError(f"--threads must be at least 1, got {args.threads}")
-            import torch
-
-            torch.set_num_threads(args.threads)
+        if args.threads is not None and args.threads < 1:
+            raise EvalInputError(f"--threads must be at least 1, got {args.threads}")
         data_format = resolve_format(args.data, args.data_format)
         pairs = read_pairs(args.data, data_format)
         if args.source:
@@ -347,8 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs,
             args.model,
             batch_size=args.batch_size,
-            device=args.device,
+            device="cpu" if args.backend == "onnx" else args.device,
             checks=checks_on(args),
+            backend=args.backend,
+            threads=args.threads,
         )
     except (EvalInputError, VerifierError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -364,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sources": args.source,
         "two_way": args.two_way,
         "batch_size": args.batch_size,
+        "backend": args.backend,
+        "threads": args.threads,
         "pairs": len(pairs),
         "seconds": seconds,
         "pairs_per_second": pairs_per_second,

@@ -8,6 +8,7 @@ training scripts); the library points there and imports nothing from it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -46,6 +47,16 @@ def resolve_nli_model(name_or_path: str | Path | None) -> str:
         return str(SHIPPED_NLI_MODEL)
     name = str(name_or_path)
     return NLI_MODEL_ALIASES.get(name, name)
+
+
+def cache_root() -> Path:
+    """Where files built from the models are kept: ``$VERIFIER_CACHE`` or ``~/.cache/verifier``.
+
+    Assembled backbones and exported ONNX models live here; all of it can be
+    deleted and is rebuilt on next use.
+    """
+    configured = os.environ.get("VERIFIER_CACHE")
+    return Path(configured) if configured else Path.home() / ".cache" / "verifier"
 
 
 def embedder_path() -> str:

@@ -12,10 +12,14 @@ from eval import bench_scale
 from eval.bench import (
     CorpusSettings,
     Measure,
+    ModelSetup,
+    compare_setups,
     format_markdown,
+    forward_batches,
     naive_search,
     parse_args,
     run_bench,
+    setups_from_args,
     write_report,
 )
 from eval.bench_scale import ScaleSettings, exact_top_k, measure_index, run_scales
@@ -223,38 +227,108 @@ def _report(scales):
             "faiss": "1",
             "transformers": "5",
         },
-        "models": {"embedder": "emb", "nli": "nli"},
         "settings": {"repeats": 3, "top_k": 5, "nli_batch_size": 32},
         "memory_method": "VmHWM",
-        "corpora": [
+        "comparison": [],
+        "setups": [
             {
-                "name": "news",
-                "documents": 5,
-                "passages": 100,
-                "claims": 10,
-                "nli_pairs": 50,
-                "label_agreement_with_baseline": 0.9,
-                "measures": [
-                    Measure("index build", "passages/s", 1500.0, 300.0, False, 5.0, 4.5).to_dict(),
-                    Measure("from files", "passages/s", 1000.0, None, False).to_dict(),
-                    Measure("single claim latency p50", "ms", 12.5, 50.0, True, 4.0).to_dict(),
-                ],
-                "memory": {
-                    step: {"peak_increase_mb": 10.25}
-                    for step in (
-                        "ours_build_passages",
-                        "baseline_build",
-                        "ours_build_corpus",
-                        "ours_batch",
-                        "ours_nli",
-                        "baseline_nli",
-                    )
-                },
+                "judge": "fast",
+                "backend": "torch",
+                "models": {"embedder": "emb", "nli": "nli"},
+                "corpora": [_corpus_record()],
             }
         ],
         "scale_settings": {"queries": 100, "k": 10},
         "scales": scales,
     }
+
+
+def _corpus_record():
+    return {
+        "corpus": "/data/news",
+        "name": "news",
+        "documents": 5,
+        "passages": 100,
+        "claims": 10,
+        "nli_pairs": 50,
+        "label_agreement_with_baseline": 0.9,
+        "measures": [
+            Measure("index build", "passages/s", 1500.0, 300.0, False, 5.0, 4.5).to_dict(),
+            Measure("from files", "passages/s", 1000.0, None, False).to_dict(),
+            Measure("single claim latency p50", "ms", 12.5, 50.0, True, 4.0).to_dict(),
+        ],
+        "memory": {
+            step: {"peak_increase_mb": 10.25}
+            for step in (
+                "ours_build_passages",
+                "baseline_build",
+                "ours_build_corpus",
+                "ours_batch",
+                "ours_nli",
+                "baseline_nli",
+            )
+        },
+    }
+
+
+def _setup(backend, labels, batch, p50, build, ceiling=None):
+    measures = [
+        Measure("index build (embed + index)", "passages/s", build, 100.0, False, 2.0),
+        Measure("single claim latency p50", "ms", p50, 100.0, True, 3.0),
+        Measure("single claim latency p95", "ms", p50 * 2, 200.0, True, 3.0),
+        Measure("batch throughput (verify_many)", "claims/s", batch, 5.0, False, batch / 5),
+        Measure("NLI throughput (batch 32)", "pairs/s", 60.0, 30.0, False, 2.0),
+    ]
+    if ceiling is not None:
+        measures.append(Measure("NLI ceiling: raw forward", "pairs/s", ceiling, None, False))
+    record = {
+        "corpus": "/data/news",
+        "name": "news",
+        "measures": [m.to_dict() for m in measures],
+        "labels": labels,
+        "nli_share_of_ceiling": None if ceiling is None else 60.0 / ceiling,
+    }
+    return {"judge": "fast", "backend": backend, "corpora": [record]}
+
+
+def test_compare_setups_puts_backends_side_by_side():
+    torch_setup = _setup("torch", ["SUPPORTED", "REFUTED"], batch=10.0, p50=80.0, build=100.0)
+    onnx_setup = _setup(
+        "onnx", ["SUPPORTED", "NOT_ENOUGH_INFO"], batch=40.0, p50=20.0, build=400.0, ceiling=80.0
+    )
+    torch_row, onnx_row = compare_setups([torch_setup, onnx_setup])
+    assert torch_row["verify_many_vs_torch"] == 1.0
+    assert torch_row["nli_ceiling_pairs_per_s"] is None
+    assert onnx_row["verify_many_claims_per_s"] == 40.0
+    assert onnx_row["verify_many_vs_naive"] == 8.0
+    assert onnx_row["verify_many_vs_torch"] == 4.0
+    assert onnx_row["verify_many_vs_torch_naive"] == 8.0
+    assert onnx_row["verify_p50_vs_torch"] == 4.0
+    assert onnx_row["index_vs_torch"] == 4.0
+    assert onnx_row["verdicts_equal_to_torch"] == 0.5
+    assert onnx_row["nli_share_of_ceiling"] == 0.75
+    [alone] = compare_setups([onnx_setup])
+    assert alone["verify_many_vs_torch"] is None
+    table = format_markdown({**_report([]), "comparison": [torch_row, onnx_row]})
+    assert "| news | fast | onnx | 40.0 | 8.0× | 4.0× | 8.0× | 20.0 | 40.0 | 4.0× |" in table
+    assert "| 75% |" in table
+
+
+class _StubJudge:
+    input_names = ("input_ids", "attention_mask", "token_type_ids")
+
+    def token_counts(self, pairs):
+        return [len(premise.split()) + len(claim.split()) for premise, claim in pairs]
+
+
+def test_forward_batches_copy_the_lengths_of_distinct_pairs():
+    pairs = [("a b c", "d"), ("a", "b"), ("a b c", "d"), ("a b c d e", "f")]
+    batches = forward_batches(_StubJudge(), pairs, batch_size=2)
+    assert [batch["input_ids"].shape for batch in batches] == [(2, 4), (1, 6)]
+    assert batches[0]["attention_mask"].tolist() == [[1, 1, 0, 0], [1, 1, 1, 1]]
+    assert batches[0]["token_type_ids"].sum() == 0
+    ids = batches[1]["input_ids"]
+    assert ((ids >= 1000) & (ids < 2000)).all()
 
 
 def test_format_markdown_tables():
@@ -322,8 +396,7 @@ def tiny_corpus(tmp_path: Path) -> tuple[Path, Path]:
 def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
     report = run_bench(
         [tiny_corpus],
-        embedder=FakeEmbedder(),
-        judge=FakeJudge(),
+        setups=[ModelSetup("fake", "torch", FakeEmbedder, FakeJudge)],
         settings=CorpusSettings(repeats=2, top_k=2, checks_off=("numbers",)),
     )
     markdown = write_report(report, tmp_path / "out")
@@ -333,7 +406,9 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
     assert data["machine"]["cpu_count"] >= 1
     assert data["machine"]["torch_threads"] >= 1
     assert {"python", "torch", "faiss", "cpu_model"} <= set(data["machine"])
-    [corpus] = data["corpora"]
+    [setup] = data["setups"]
+    assert (setup["judge"], setup["backend"]) == ("fake", "torch")
+    [corpus] = setup["corpora"]
     assert corpus["documents"] == 2
     assert corpus["passages"] == 5
     assert corpus["claims"] == 3
@@ -352,6 +427,10 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
     assert corpus["memory"]["ours_build_passages"]["peak_rss_mb"] > 0
     assert 0.0 <= corpus["label_agreement_with_baseline"] <= 1.0
     assert "| single claim latency p50 | ms |" in markdown
+    assert corpus["nli_share_of_ceiling"] is None  # the fake judge has no raw forward pass
+    profile = corpus["profile"]
+    assert profile["verify_many_judge"] + profile["verify_many_embed"] <= 1.0
+    assert "| fake | torch |" in markdown
 
 
 def test_parse_args_defaults_and_checks(tmp_path):
@@ -368,6 +447,15 @@ def test_parse_args_defaults_and_checks(tmp_path):
         parse_args(["--claims", "a", "--scales", "ten"])
     with pytest.raises(SystemExit):
         parse_args(["--claims", "a", "--index-types", "annoy"])
+    assert args.backends == ["torch", "onnx"]
+    assert args.judges == ["fast"]
+    chosen = parse_args(["--claims", "a", "--backends", "onnx", "--judges", "fast,accurate"])
+    assert [(s.judge, s.backend) for s in setups_from_args(chosen)] == [
+        ("fast", "onnx"),
+        ("accurate", "onnx"),
+    ]
+    with pytest.raises(SystemExit):
+        parse_args(["--claims", "a", "--backends", "tensorrt"])
 
 
 @pytest.mark.slow
@@ -382,7 +470,9 @@ def test_bench_command_with_the_real_models(news_corpus, tmp_path, capsys):
     argv = ["--corpus", str(news_corpus), "--claims", str(claims), "--repeats", "1"]
     assert main([*argv, "--skip-scale", "--out", str(out)]) == 0
     data = json.loads((out / "bench.json").read_text(encoding="utf-8"))
-    [corpus] = data["corpora"]
+    assert [setup["backend"] for setup in data["setups"]] == ["torch", "onnx"]
+    [corpus] = data["setups"][0]["corpora"]
     assert corpus["claims"] == 19
+    assert corpus["nli_share_of_ceiling"] > 0
     assert all(measure["ours"] > 0 for measure in corpus["measures"])
     assert "| NLI throughput (batch 32) | pairs/s |" in capsys.readouterr().out

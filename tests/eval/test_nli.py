@@ -15,7 +15,16 @@ from verifier.types import NLIScores
 class KeywordJudge:
     """Says contradiction when the hypothesis has "not", entailment when it has "yes"."""
 
-    def __init__(self, model=None, *, device="cpu", batch_size=32, max_length=256) -> None:
+    def __init__(
+        self,
+        model=None,
+        *,
+        device="cpu",
+        batch_size=32,
+        max_length=256,
+        backend="torch",
+        threads=None,
+    ) -> None:
         self.model = model
 
     def warm_up(self) -> None:

@@ -6,6 +6,7 @@ imported here, since it loads the whole pipeline.
 
 from verifier.io.batch import CLAIMS_SUFFIXES, read_claims, result_record, results_csv, write_csv
 from verifier.io.options import (
+    add_backend_option,
     add_judge_options,
     add_pipeline_options,
     check_switch,
@@ -16,6 +17,7 @@ from verifier.records import write_jsonl
 
 __all__ = [
     "CLAIMS_SUFFIXES",
+    "add_backend_option",
     "add_judge_options",
     "add_pipeline_options",
     "check_switch",

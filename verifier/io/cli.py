@@ -17,7 +17,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from verifier.io.options import add_judge_options, add_pipeline_options, skipped_checks
+from verifier.io.options import (
+    add_backend_option,
+    add_judge_options,
+    add_pipeline_options,
+    skipped_checks,
+)
 from verifier.text import strip_controls
 from verifier.types import Verdict
 
@@ -50,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--add", action="store_true", help="add to the index at --out instead of replacing it"
     )
+    add_backend_option(index)
 
     check = commands.add_parser("check", help="check a claim, or a file of claims")
     check.add_argument("claim", nargs="?", help="the claim to check (omit with --claims)")
@@ -60,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--out", help="results file (.jsonl, or .csv) for --claims")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
     add_judge_options(check)
+    add_backend_option(check)
     add_pipeline_options(check)
     return parser
 
@@ -90,12 +97,16 @@ def _format_verdict(verdict: Verdict) -> str:
 
 def _run_index(args: argparse.Namespace) -> int:
     from verifier.pipeline import Verifier
+    from verifier.retrieval import Embedder
 
+    embedder = Embedder(backend=args.backend)
     if args.add:
-        verifier = Verifier.load(args.out)
+        verifier = Verifier.load(args.out, embedder=embedder)
         report = verifier.add(args.paths, progress=True)
     else:
-        verifier = Verifier.from_corpus(args.paths, index_type=args.index_type, progress=True)
+        verifier = Verifier.from_corpus(
+            args.paths, embedder=embedder, index_type=args.index_type, progress=True
+        )
         report = verifier.load_report
     verifier.save(args.out)
     for skipped in report.skipped:
@@ -127,6 +138,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from verifier.judging import NLIJudge
     from verifier.pipeline import Verifier
     from verifier.records import write_jsonl
+    from verifier.retrieval import Embedder
 
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
@@ -136,8 +148,9 @@ def _run_check(args: argparse.Namespace) -> int:
         check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = check_config(args)
-    judge = NLIJudge(args.nli_model or args.judge)
-    verifier = Verifier.open(args.index, args.corpus, judge=judge, config=config)
+    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
+    embedder = Embedder(backend=args.backend)
+    verifier = Verifier.open(args.index, args.corpus, embedder=embedder, judge=judge, config=config)
     for skipped in verifier.load_report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     if records is None:

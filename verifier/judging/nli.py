@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from verifier.backends import (
+    DEFAULT_BACKEND,
+    cached_int8_model,
+    check_backend,
+    onnx_session,
+    pad_batch,
+)
 from verifier.errors import ModelLoadError
 from verifier.judging.backbones import INSTALL_HINT, backbone_path
 from verifier.judging.labels import map_labels
 from verifier.registry import resolve_nli_model
+from verifier.threads import automatic_threads
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLIScores
 
 logger = logging.getLogger(__name__)
@@ -64,6 +75,10 @@ class NLIJudge:
         device: ``"cpu"``, ``"cuda"`` or ``"auto"``.
         batch_size: pairs per forward pass.
         max_length: tokens per pair; longer pairs lose the end of the premise first.
+        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime over an int8 export of
+            the same weights, built on first use and cached (:mod:`verifier.backends`).
+        threads: CPU threads; ``None`` chooses from the cores available and the
+            machine's load when the model loads (:mod:`verifier.threads`).
 
     Example:
         >>> judge = NLIJudge()
@@ -78,6 +93,8 @@ class NLIJudge:
         device: str = "cpu",
         batch_size: int = 32,
         max_length: int = 256,
+        backend: str = DEFAULT_BACKEND,
+        threads: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -85,12 +102,20 @@ class NLIJudge:
             raise ValueError(f"max_length must be at least 16, got {max_length}")
         if device not in {"cpu", "cuda", "auto"}:
             raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
+        if check_backend(backend) == "onnx" and device == "cuda":
+            raise ValueError("the onnx backend runs on the CPU; use device='cpu' or 'auto'")
+        if threads is not None and threads < 1:
+            raise ValueError(f"threads must be at least 1, got {threads}")
         self.model_name = resolve_nli_model(model)
         self.device = device
         self.batch_size = batch_size
         self.max_length = max_length
+        self.backend = backend
+        self.threads = threads
         self._model = None
         self._tokenizer = None
+        self._forward: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+        self._input_names: tuple[str, ...] = ()
         self._label_index: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -99,10 +124,16 @@ class NLIJudge:
         self.warm_up()
         return dict(self._label_index)
 
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The token arrays the model takes (``input_ids``, ``attention_mask``...)."""
+        self.warm_up()
+        return self._input_names
+
     def warm_up(self) -> None:
         """Load the tokenizer and model once; safe to call from several threads."""
         with self._lock:
-            if self._model is not None:
+            if self._forward is not None:
                 return
             import torch
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -121,50 +152,109 @@ class NLIJudge:
                     f"cannot load NLI model {self.model_name!r}: {error}"
                 ) from error
             self._label_index = map_labels(model.config.id2label, self.model_name)
+            self._input_names = tuple(tokenizer.model_input_names)
+            threads = self.threads or automatic_threads()
             device = self.device
             if device == "auto":
-                device = "cuda" if torch.cuda.is_available() else "cpu"
+                device = "cuda" if torch.cuda.is_available() and self.backend == "torch" else "cpu"
             model.to(device=device, dtype=torch.float32).eval()
+            if self.backend == "onnx":
+                path = cached_int8_model(
+                    model,
+                    self._input_names,
+                    lambda model, inputs: model(**inputs).logits,
+                    "logits",
+                    f"NLI {self.model_name}\0{model.config.to_json_string()}",
+                )
+                self._forward = _onnx_forward(onnx_session(path, threads))
+            else:
+                if device == "cpu":
+                    torch.set_num_threads(threads)
+                self._model = model
+                self._forward = _torch_forward(model, device)
             self._tokenizer = tokenizer
-            self._torch_device = device
-            self._model = model
+
+    def token_counts(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Tokens in each (premise, hypothesis) pair after truncation to ``max_length``."""
+        return [len(ids) for ids in self._encode(pairs)["input_ids"]]
+
+    def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        """The raw forward pass: padded token arrays in, logits ``(n, 3)`` in the model's order."""
+        self.warm_up()
+        return self._forward(batch)
+
+    def _encode(self, pairs: Sequence[tuple[str, str]]) -> dict[str, list[list[int]]]:
+        self.warm_up()
+        with self._lock:  # a fast tokenizer may not be used by two threads at once
+            encoded = self._tokenizer(
+                [premise for premise, _ in pairs],
+                [hypothesis for _, hypothesis in pairs],
+                truncation="longest_first",
+                max_length=self.max_length,
+            )
+        return {name: encoded[name] for name in self._input_names}
 
     def predict(
         self, pairs: Sequence[tuple[str, str]], batch_size: int | None = None
     ) -> list[NLIScores]:
-        """Score (premise, hypothesis) pairs.
+        """Score (premise, hypothesis) pairs, in the order given.
 
-        Pairs are sorted by length so each batch pads little, then returned in
-        the order given.
+        Each distinct pair is judged once. Pairs are tokenised once, sorted by
+        token count so each batch pads little, and padded batch by batch.
         """
         if not pairs:
             return []
-        self.warm_up()
-        import torch
-
+        distinct = list(dict.fromkeys((premise, hypothesis) for premise, hypothesis in pairs))
+        encoded = self._encode(distinct)
         size = batch_size or self.batch_size
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        results: list[NLIScores | None] = [None] * len(pairs)
+        ids = encoded["input_ids"]
+        order = sorted(range(len(distinct)), key=lambda i: len(ids[i]))
+        pad_id = self._tokenizer.pad_token_id or 0
         entail = self._label_index[ENTAILMENT]
         neutral = self._label_index[NEUTRAL]
         contra = self._label_index[CONTRADICTION]
+        scored: dict[tuple[str, str], NLIScores] = {}
+        for offset in range(0, len(order), size):
+            chunk = order[offset : offset + size]
+            rows = [{name: encoded[name][i] for name in self._input_names} for i in chunk]
+            probabilities = softmax(self._forward(pad_batch(rows, self._input_names, pad_id)))
+            for i, row in zip(chunk, probabilities.tolist(), strict=True):
+                scored[distinct[i]] = NLIScores(
+                    entailment=float(row[entail]),
+                    neutral=float(row[neutral]),
+                    contradiction=float(row[contra]),
+                )
+        return [scored[(premise, hypothesis)] for premise, hypothesis in pairs]
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float64, stable for large logits.
+
+    Example:
+        >>> softmax(np.array([[0.0, 0.0], [1000.0, 0.0]])).round(3).tolist()
+        [[0.5, 0.5], [1.0, 0.0]]
+    """
+    shifted = np.asarray(logits, dtype=np.float64)
+    shifted = shifted - shifted.max(axis=1, keepdims=True)
+    exponent = np.exp(shifted)
+    return exponent / exponent.sum(axis=1, keepdims=True)
+
+
+def _torch_forward(model: Any, device: str) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    import torch
+
+    def forward(batch: dict[str, np.ndarray]) -> np.ndarray:
         with torch.inference_mode():
-            for offset in range(0, len(order), size):
-                chunk = order[offset : offset + size]
-                with self._lock:  # a fast tokenizer may not be used by two threads at once
-                    encoded = self._tokenizer(
-                        [pairs[i][0] for i in chunk],
-                        [pairs[i][1] for i in chunk],
-                        padding=True,
-                        truncation="longest_first",
-                        max_length=self.max_length,
-                        return_tensors="pt",
-                    ).to(self._torch_device)
-                probabilities = self._model(**encoded).logits.float().softmax(dim=-1).cpu().tolist()
-                for i, row in zip(chunk, probabilities, strict=True):
-                    results[i] = NLIScores(
-                        entailment=float(row[entail]),
-                        neutral=float(row[neutral]),
-                        contradiction=float(row[contra]),
-                    )
-        return results  # type: ignore[return-value]
+            tensors = {name: torch.from_numpy(array).to(device) for name, array in batch.items()}
+            return model(**tensors).logits.float().cpu().numpy()
+
+    return forward
+
+
+def _onnx_forward(session: Any) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    wanted = [node.name for node in session.get_inputs()]
+
+    def forward(batch: dict[str, np.ndarray]) -> np.ndarray:
+        return session.run(None, {name: batch[name] for name in wanted})[0]
+
+    return forward

@@ -1,0 +1,126 @@
+"""Does the ONNX int8 judge score like the torch one? Accuracy of both backends on the same pairs.
+
+Usage::
+
+    python -m eval.backend_accuracy [--model models/nli-minilm-l6] \\
+        [--data ../shared/data/nli/mnli_heldout.jsonl ../shared/data/factcheck/climate-fever.jsonl] \\
+        [--limit N] [--threads 1] [--tolerance 0.5] [--out runs/backend-accuracy.json]
+
+For each data set it runs ``eval.nli``'s prediction with ``backend="torch"``
+then ``backend="onnx"`` (one model loaded at a time) and prints a Markdown table
+of accuracy, macro-F1, pairs/s and the share of pairs whose label the two
+agree on. The exit code is 1 when the ONNX accuracy on any set is more than
+``--tolerance`` points below torch's, so it can gate a retrained model: the ONNX
+export is keyed by the weights' content and rebuilt for new weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.nli import predict, read_pairs, resolve_format, score
+from verifier.backends import BACKENDS
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA = (
+    SHARED_DATA / "nli" / "mnli_heldout.jsonl",
+    SHARED_DATA / "factcheck" / "climate-fever.jsonl",
+)
+
+
+def compare(
+    data: Path, model: str | None, *, limit: int | None, threads: int | None, batch_size: int
+) -> dict[str, Any]:
+    """Accuracy, macro-F1, pairs/s and label agreement of each backend on one data set."""
+    pairs = read_pairs(data, resolve_format(data))[:limit]
+    gold = [pair.label for pair in pairs]
+    labels: dict[str, list[str]] = {}
+    record: dict[str, Any] = {"data": str(data), "pairs": len(pairs)}
+    for backend in BACKENDS:
+        scores, seconds = predict(
+            pairs, model, batch_size=batch_size, device="cpu", backend=backend, threads=threads
+        )
+        labels[backend] = [s.label for s in scores]
+        report = score(gold, labels[backend])
+        record[backend] = {
+            "accuracy": report.accuracy,
+            "macro_f1": report.macro_f1,
+            "pairs_per_second": len(pairs) / seconds if seconds > 0 else None,
+        }
+    record["label_agreement"] = sum(
+        a == b for a, b in zip(labels["torch"], labels["onnx"], strict=True)
+    ) / max(1, len(pairs))
+    record["accuracy_drop_points"] = 100 * (
+        record["torch"]["accuracy"] - record["onnx"]["accuracy"]
+    )
+    return record
+
+
+def format_table(records: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table: one row per data set, torch against onnx."""
+    lines = [
+        "| data | pairs | torch accuracy | onnx int8 accuracy | drop (points) | torch macro-F1 "
+        "| onnx macro-F1 | labels agreeing | torch pairs/s | onnx pairs/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in records:
+        lines.append(
+            f"| {Path(r['data']).name} | {r['pairs']:,} | {r['torch']['accuracy']:.4f} "
+            f"| {r['onnx']['accuracy']:.4f} | {r['accuracy_drop_points']:+.2f} "
+            f"| {r['torch']['macro_f1']:.4f} | {r['onnx']['macro_f1']:.4f} "
+            f"| {r['label_agreement']:.1%} | {r['torch']['pairs_per_second']:.0f} "
+            f"| {r['onnx']['pairs_per_second']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.backend_accuracy", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--model", help="NLI model path or alias (default: the shipped model)")
+    parser.add_argument("--data", nargs="+", type=Path, default=list(DEFAULT_DATA))
+    parser.add_argument("--limit", type=int, help="only the first N pairs of each set")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: automatic)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.5,
+        help="largest accepted accuracy drop of onnx below torch, in points (default 0.5)",
+    )
+    parser.add_argument("--out", type=Path, help="write the records as JSON here")
+    args = parser.parse_args(argv)
+    for name in ("limit", "threads", "batch_size"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args = parse_args(argv)
+    records = [
+        compare(
+            path, args.model, limit=args.limit, threads=args.threads, batch_size=args.batch_size
+        )
+        for path in args.data
+    ]
+    sys.stdout.write(format_table(records))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+    worst = max(record["accuracy_drop_points"] for record in records)
+    return 1 if worst > args.tolerance else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The sentence embedder on ONNX Runtime: unit vectors close to torch's, same neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verifier.retrieval import Embedder
+
+TEXTS = [
+    "The council approved the budget in March.",
+    "Bus fares will not rise this year.",
+    "The library opened a new branch downtown.",
+    "  Heavy rain flooded the riverside road.  ",
+    "The mayor resigned after the vote.",
+]
+
+
+@pytest.fixture(scope="module")
+def vectors(tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setenv("VERIFIER_CACHE", str(tmp_path_factory.mktemp("cache")))
+    try:
+        torch_vectors = Embedder(threads=1).encode(TEXTS)
+        onnx_embedder = Embedder(backend="onnx", threads=1)
+        onnx_vectors = onnx_embedder.encode(TEXTS)
+    finally:
+        patch.undo()
+    return torch_vectors, onnx_vectors, onnx_embedder
+
+
+def test_onnx_vectors_are_unit_length_and_close_to_torch(vectors):
+    torch_vectors, onnx_vectors, embedder = vectors
+    assert onnx_vectors.shape == torch_vectors.shape == (len(TEXTS), embedder.dimension)
+    assert onnx_vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
+    assert (onnx_vectors * torch_vectors).sum(axis=1).min() > 0.97
+
+
+def test_onnx_vectors_find_the_same_neighbours(vectors):
+    torch_vectors, onnx_vectors, _ = vectors
+    torch_order = np.argsort(-(torch_vectors @ torch_vectors.T), axis=1)[:, 1]
+    onnx_order = np.argsort(-(onnx_vectors @ onnx_vectors.T), axis=1)[:, 1]
+    assert torch_order.tolist() == onnx_order.tolist()
+
+
+def test_onnx_encodes_nothing_and_keeps_settings(vectors):
+    _, _, embedder = vectors
+    assert embedder.encode([]).shape == (0, embedder.dimension)
+    assert embedder.max_tokens == 256
+
+
+def test_embedder_backend_settings_are_validated():
+    with pytest.raises(ValueError, match="backend"):
+        Embedder(backend="tensorrt")
+    with pytest.raises(ValueError, match="CPU"):
+        Embedder(backend="onnx", device="cuda")
+    with pytest.raises(ValueError, match="threads"):
+        Embedder(threads=0)

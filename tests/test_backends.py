@@ -1,0 +1,113 @@
+"""The ONNX backend's pieces: the backend names, padding, and the export cache keyed by weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.tiny_models import save_tiny_nli
+from verifier import backends
+
+
+def test_backend_names_are_checked():
+    assert backends.check_backend("onnx") == "onnx"
+    assert backends.DEFAULT_BACKEND in backends.BACKENDS
+    with pytest.raises(ValueError, match="tensorrt"):
+        backends.check_backend("tensorrt")
+
+
+def test_pad_batch_pads_ids_with_the_pad_id_and_the_rest_with_zeros():
+    rows = [
+        {"input_ids": [101, 7, 102], "attention_mask": [1, 1, 1], "token_type_ids": [0, 0, 1]},
+        {"input_ids": [101, 102], "attention_mask": [1, 1], "token_type_ids": [0, 0]},
+    ]
+    batch = backends.pad_batch(rows, ["input_ids", "attention_mask", "token_type_ids"], pad_id=9)
+    assert batch["input_ids"].tolist() == [[101, 7, 102], [101, 102, 9]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert batch["token_type_ids"].tolist() == [[0, 0, 1], [0, 0, 0]]
+    assert all(array.dtype == np.int64 for array in batch.values())
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from transformers import AutoModelForSequenceClassification
+
+    folder = save_tiny_nli(tmp_path_factory.mktemp("tiny-nli"))
+    return AutoModelForSequenceClassification.from_pretrained(folder).eval()
+
+
+def _export(model, description="tiny"):
+    return backends.cached_int8_model(
+        model,
+        ("input_ids", "attention_mask", "token_type_ids"),
+        lambda m, inputs: m(**inputs).logits,
+        "logits",
+        description,
+    )
+
+
+def test_export_is_cached_under_the_weights_digest(tiny_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path))
+    path = _export(tiny_model)
+    assert path.is_file()
+    assert path.parent.parent == tmp_path / "onnx"
+    assert path.name == backends.ONNX_FILE
+    assert [p.name for p in path.parent.iterdir()] == sorted(["description.txt", path.name])
+    assert len(list((tmp_path / "onnx").iterdir())) == 1  # no temporary folder left behind
+
+    def no_export(*args, **kwargs):
+        raise AssertionError("exported again although the cache holds it")
+
+    monkeypatch.setattr(backends, "export_int8", no_export)
+    assert _export(tiny_model) == path
+
+
+def test_new_weights_or_settings_get_a_new_export(tiny_model):
+    import torch
+
+    digest = backends.weights_digest(tiny_model, "tiny")
+    assert backends.weights_digest(tiny_model, "tiny") == digest
+    assert backends.weights_digest(tiny_model, "other settings") != digest
+    with torch.no_grad():
+        tiny_model.classifier.bias[0] += 1e-3
+    try:
+        assert backends.weights_digest(tiny_model, "tiny") != digest
+    finally:
+        with torch.no_grad():
+            tiny_model.classifier.bias[0] -= 1e-3
+
+
+def test_the_int8_session_computes_what_torch_computes(tiny_model, tmp_path, monkeypatch):
+    import torch
+
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path))
+    session = backends.onnx_session(_export(tiny_model), threads=1)
+    rng = np.random.default_rng(0)
+    batch = {
+        "input_ids": rng.integers(1000, 2000, size=(3, 12)).astype(np.int64),
+        "attention_mask": np.ones((3, 12), dtype=np.int64),
+        "token_type_ids": np.zeros((3, 12), dtype=np.int64),
+    }
+    batch["attention_mask"][2, 8:] = 0
+    (logits,) = session.run(None, batch)
+    with torch.inference_mode():
+        expected = tiny_model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits
+    assert logits.shape == (3, 3)
+    # the tiny model's random weights are wide-ranging, so int8 is only roughly right;
+    # the shipped model's agreement is tested in tests/judging/test_nli_backends.py
+    assert logits.argmax(axis=1).tolist() == expected.numpy().argmax(axis=1).tolist()
+    assert np.abs(logits - expected.numpy()).max() < 0.2 * np.abs(expected.numpy()).max()
+
+
+def test_the_down_projections_stay_float32(tiny_model, tmp_path, monkeypatch):
+    import onnx
+
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path))
+    path = _export(tiny_model)
+    graph = onnx.load(str(path)).graph
+    float_products = [node.name for node in graph.node if node.op_type == "MatMul"]
+    # two layers, each with one 64 -> 32 feed-forward output; attention's own products
+    # of activations are never quantised
+    down = [name for name in float_products if "/output/dense/" in name and "attention" not in name]
+    assert len(down) == 2
+    assert any(node.op_type in {"MatMulInteger", "DynamicQuantizeMatMul"} for node in graph.node)
