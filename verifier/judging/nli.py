@@ -49,6 +49,7 @@ def load_adapter_model(folder: Path):
     import json
 
     from transformers import AutoConfig, AutoModelForSequenceClassification
+    from transformers.utils import logging as hf_logging
 
     try:
         from peft import PeftModel
@@ -57,12 +58,19 @@ def load_adapter_model(folder: Path):
     adapter = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
     backbone = backbone_path(str(adapter.get("base_model_name_or_path", "")))
     labels = AutoConfig.from_pretrained(folder)
-    base = AutoModelForSequenceClassification.from_pretrained(
-        backbone,
-        num_labels=len(labels.id2label),
-        id2label=labels.id2label,
-        label2id=labels.label2id,
-    )
+    # The backbone has no classifier yet (the adapter brings it), which transformers
+    # reports at length; that is expected here, so only errors are let through.
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        base = AutoModelForSequenceClassification.from_pretrained(
+            backbone,
+            num_labels=len(labels.id2label),
+            id2label=labels.id2label,
+            label2id=labels.label2id,
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
     return PeftModel.from_pretrained(base, folder).merge_and_unload()
 
 
