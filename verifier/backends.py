@@ -62,6 +62,23 @@ def check_backend(backend: str) -> str:
     return backend
 
 
+def choose_backend(backend: str | None, device: str) -> str:
+    """``backend`` if it may run on ``device``; for ``None``, the default, or torch on a GPU.
+
+    Raises:
+        ValueError: an unknown backend, or ``onnx`` on ``cuda`` (the int8 export runs on CPUs).
+
+    Example:
+        >>> choose_backend(None, "cuda"), choose_backend("torch", "cpu")
+        ('torch', 'torch')
+    """
+    if backend is None:
+        return "torch" if device == "cuda" else DEFAULT_BACKEND
+    if check_backend(backend) == "onnx" and device == "cuda":
+        raise ValueError("the onnx backend runs on the CPU; use device='cpu' or backend='torch'")
+    return backend
+
+
 def onnx_cache() -> Path:
     """The folder holding one subfolder of exported models per digest."""
     return cache_root() / "onnx"

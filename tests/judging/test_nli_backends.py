@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tiny_models import save_tiny_nli
+from verifier.backends import DEFAULT_BACKEND
 from verifier.judging import NLIJudge
 from verifier.registry import SHIPPED_NLI_MODEL
 
@@ -103,6 +104,8 @@ def test_torch_threads_follow_the_judge(tiny_folder):
 
 
 def test_backend_settings_are_validated():
+    assert NLIJudge().backend == DEFAULT_BACKEND
+    assert NLIJudge(device="cuda").backend == "torch"
     with pytest.raises(ValueError, match="backend"):
         NLIJudge(backend="tensorrt")
     with pytest.raises(ValueError, match="CPU"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from verifier.backends import DEFAULT_BACKEND
 from verifier.retrieval import Embedder
 
 TEXTS = [
@@ -51,6 +52,8 @@ def test_onnx_encodes_nothing_and_keeps_settings(vectors):
 
 
 def test_embedder_backend_settings_are_validated():
+    assert Embedder().backend == DEFAULT_BACKEND
+    assert Embedder(device="cuda").backend == "torch"
     with pytest.raises(ValueError, match="backend"):
         Embedder(backend="tensorrt")
     with pytest.raises(ValueError, match="CPU"):

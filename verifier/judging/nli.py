@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 
 from verifier.backends import (
-    DEFAULT_BACKEND,
     cached_int8_model,
-    check_backend,
+    choose_backend,
     onnx_session,
     pad_batch,
 )
@@ -83,8 +82,9 @@ class NLIJudge:
         device: ``"cpu"``, ``"cuda"`` or ``"auto"``.
         batch_size: pairs per forward pass.
         max_length: tokens per pair; longer pairs lose the end of the premise first.
-        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime over an int8 export of
-            the same weights, built on first use and cached (:mod:`verifier.backends`).
+        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime on the CPU over an int8
+            export of the same weights, built on first use and cached
+            (:mod:`verifier.backends`); ``None`` is ``DEFAULT_BACKEND`` there, torch on cuda.
         threads: CPU threads; ``None`` chooses from the cores available and the
             machine's load when the model loads (:mod:`verifier.threads`).
 
@@ -101,7 +101,7 @@ class NLIJudge:
         device: str = "cpu",
         batch_size: int = 32,
         max_length: int = 256,
-        backend: str = DEFAULT_BACKEND,
+        backend: str | None = None,
         threads: int | None = None,
     ) -> None:
         if batch_size < 1:
@@ -110,15 +110,13 @@ class NLIJudge:
             raise ValueError(f"max_length must be at least 16, got {max_length}")
         if device not in {"cpu", "cuda", "auto"}:
             raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-        if check_backend(backend) == "onnx" and device == "cuda":
-            raise ValueError("the onnx backend runs on the CPU; use device='cpu' or 'auto'")
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.model_name = resolve_nli_model(model)
         self.device = device
         self.batch_size = batch_size
         self.max_length = max_length
-        self.backend = backend
+        self.backend = choose_backend(backend, device)
         self.threads = threads
         self._model = None
         self._tokenizer = None

