@@ -56,7 +56,7 @@ def judge():
     pytest.importorskip("torch")
     from verifier.judging import NLIJudge
 
-    judge = NLIJudge()
+    judge = NLIJudge(backend="torch")  # the golden figures are float32 torch's
     judge.warm_up()
     return judge
 
