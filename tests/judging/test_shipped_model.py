@@ -18,13 +18,14 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9988, 0.0008, 0.0003),
-    ("A man is sleeping in bed.", "contradiction", 0.0001, 0.0155, 0.9843),
-    ("The man is a famous musician.", "neutral", 0.0011, 0.9987, 0.0002),
-    # An unrelated sentence is neutral: the model was taught so with
-    # mismatched-premise pairs, since a verifier shows the judge many passages
-    # that share nothing with the claim.
-    ("The stock market fell sharply on Tuesday.", "neutral", 0.0001, 0.9953, 0.0045),
+    ("A man is playing music.", "entailment", 0.9926, 0.0053, 0.0021),
+    ("A man is sleeping in bed.", "contradiction", 0.0005, 0.0040, 0.9955),
+    ("The man is a famous musician.", "neutral", 0.0049, 0.9903, 0.0048),
+    # Version 2 called this unrelated sentence neutral (0.995); version 4, trained on
+    # SNLI-style data where another scene is a contradiction, wavers (0.47 / 0.53).
+    # In the verifier such a passage has a low retrieval score, which the fitted
+    # verdict reads; the model card lists it among the known weaknesses.
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0009, 0.4650, 0.5341),
 ]
 
 
