@@ -19,7 +19,7 @@ from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
 from app.ui import CSS, AppState, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
-from verifier.io import add_judge_options
+from verifier.io import add_backend_option, add_judge_options
 
 logger = logging.getLogger("app")
 
@@ -44,8 +44,8 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     without it a saved index is reopened, and a missing one is built from the
     demo corpus. Returns the verifier and whether it holds the demo corpus.
     """
-    embedder = Embedder()
-    judge = NLIJudge(args.nli_model or args.judge)
+    embedder = Embedder(backend=args.backend)
+    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
     # Load both models before indexing, so a bad --nli-model fails at once.
     embedder.warm_up()
     judge.warm_up()
@@ -81,6 +81,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=7860)
     add_judge_options(parser)
+    add_backend_option(parser)
     parser.add_argument(
         "--decision",
         choices=DECISIONS,

@@ -36,7 +36,12 @@ from verifier import (
     write_jsonl,
 )
 from verifier.decision import VERDICT_COLUMNS, gold_label
-from verifier.io import add_judge_options, add_pipeline_options, skipped_checks
+from verifier.io import (
+    add_backend_option,
+    add_judge_options,
+    add_pipeline_options,
+    skipped_checks,
+)
 
 
 class ClaimsFileError(ValueError):
@@ -85,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="run folder")
     add_pipeline_options(parser)
     add_judge_options(parser)
+    add_backend_option(parser)
     args = parser.parse_args(argv)
     try:
         claims = read_labelled_claims(args.claims)
@@ -95,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         verifier = Verifier.from_corpus(
             args.corpus,
-            embedder=Embedder(),
-            judge=NLIJudge(args.nli_model or args.judge),
+            embedder=Embedder(backend=args.backend),
+            judge=NLIJudge(args.nli_model or args.judge, backend=args.backend),
             config=config,
         )
         verdicts = verifier.verify_many([claim for claim, _ in claims])
@@ -125,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary["settings"] = {
         "decision": args.decision,
         "judge": args.nli_model or args.judge,
+        "backend": args.backend,
         "checks_off": skipped_checks(args),
         "top_k": args.top_k,
     }
