@@ -1,16 +1,23 @@
-"""The real embedder and shipped NLI model over the shared news corpus: verdicts users rely on."""
+"""The real embedder, shipped NLI model and verdict model over the shared news corpus.
+
+The checks are off by default (``verifier.judging.checks.ON_BY_DEFAULT``); these
+tests turn them all on, as a user who wants them would, and pin what they do.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from verifier import Verifier
+from verifier import Verifier, VerifierConfig, choose_checks
 from verifier.types import NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 
 @pytest.fixture(scope="module")
 def verifier(news_corpus, real_embedder, real_judge) -> Verifier:
-    return Verifier.from_corpus(news_corpus, embedder=real_embedder, judge=real_judge)
+    config = VerifierConfig(checks=choose_checks())
+    return Verifier.from_corpus(
+        news_corpus, embedder=real_embedder, judge=real_judge, config=config
+    )
 
 
 def test_a_figure_two_sources_give_is_supported(verifier):

@@ -230,7 +230,7 @@ def test_a_single_bad_claim_error_has_no_batch_position():
 
 def test_a_different_figure_turns_support_into_refutation_with_a_note():
     docs = {"isw": "Russia had 11,000 troops in Kursk in August."}
-    aware = make(docs, config=VerifierConfig(decision="thresholds")).verify(
+    aware = make(docs, config=VerifierConfig(checks=choose_checks(), decision="thresholds")).verify(
         "Russia had 50,000 troops in Kursk in August"
     )
     blind = make(docs).verify("Russia had 50,000 troops in Kursk in August")

@@ -94,13 +94,15 @@ def test_a_top_k_below_one_is_refused_by_the_parser(tmp_path, capsys):
     assert "--top-k: expected a positive integer, got '0'" in capsys.readouterr().err
 
 
-def test_check_options_switch_the_number_and_name_rules_off():
+def test_check_options_switch_the_number_and_name_rules_on():
     from verifier import VerifierConfig
     from verifier.io.cli import _parser, check_config
 
     default = check_config(_parser().parse_args(["check", "claim", "--corpus", "x"]))
     assert default == VerifierConfig()
-    argv = ["check", "claim", "--corpus", "x", "--no-number-aware", "--no-name-aware"]
-    argv += ["--top-k", "3"]
-    off = check_config(_parser().parse_args(argv))
-    assert ([check.name for check in off.checks], off.top_k) == (["reports"], 3)
+    assert default.checks == ()
+    argv = ["check", "claim", "--corpus", "x", "--number-aware", "--name-aware"]
+    argv += ["--top-k", "3", "--decision", "thresholds"]
+    on = check_config(_parser().parse_args(argv))
+    assert ([check.name for check in on.checks], on.top_k) == (["names", "numbers"], 3)
+    assert on.decision == "thresholds"

@@ -11,7 +11,7 @@ import argparse
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import VerifierConfig, check_positive
 from verifier.decision.decider import DECISIONS
-from verifier.judging.checks import CHECK_NAMES
+from verifier.judging.checks import CHECK_NAMES, ON_BY_DEFAULT
 from verifier.registry import JUDGES
 
 _CHECK_HELP = {
@@ -35,13 +35,14 @@ def check_switch(name: str) -> str:
 
 
 def add_pipeline_options(
-    parser: argparse.ArgumentParser, *, checks_on: bool = True, top_k: bool = True
+    parser: argparse.ArgumentParser, *, checks_on: bool | None = None, top_k: bool = True
 ) -> None:
     """Add ``--top-k``, ``--decision`` and a ``--[no-]<check>-aware`` switch per check.
 
     Args:
         parser: the parser to add to.
-        checks_on: whether the checks run unless switched off.
+        checks_on: whether the checks run unless switched off; ``None`` is each
+            check's library default (``ON_BY_DEFAULT``).
         top_k: whether to add ``--top-k``.
     """
     if top_k:
@@ -62,7 +63,7 @@ def add_pipeline_options(
         parser.add_argument(
             check_switch(name),
             action=argparse.BooleanOptionalAction,
-            default=checks_on,
+            default=(name in ON_BY_DEFAULT) if checks_on is None else checks_on,
             help=_CHECK_HELP.get(name, f"the {name} check"),
         )
 

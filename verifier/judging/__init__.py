@@ -2,7 +2,14 @@
 
 from verifier.judging.backbones import BACKBONES, MPNET_BASE, backbone_path, mpnet_base_path
 from verifier.judging.check import Adjustment, Check, Claim
-from verifier.judging.checks import CHECK_NAMES, apply_checks, choose_checks, default_checks
+from verifier.judging.checks import (
+    CHECK_NAMES,
+    ON_BY_DEFAULT,
+    all_checks,
+    apply_checks,
+    choose_checks,
+    default_checks,
+)
 from verifier.judging.judge import Judge
 from verifier.judging.labels import map_labels
 from verifier.judging.names import NameCheck
@@ -38,6 +45,8 @@ __all__ = [
     "apply_checks",
     "choose_checks",
     "compare_quantities",
+    "ON_BY_DEFAULT",
+    "all_checks",
     "default_checks",
     "embedder_path",
     "map_labels",
