@@ -194,12 +194,27 @@ def test_readers_map_labels_and_name_bad_lines(tmp_path: Path) -> None:
         read_nli_jsonl(tmp_path / "missing.jsonl", "x")
 
 
-def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
-    tokenizer, initial_model, tmp_path: Path
-) -> None:
+def run_command_line(
+    tmp_path: Path, tokenizer, initial_model, sources: list[str], extra: list[str]
+) -> tuple[int, Path, list[dict]]:
+    """Train the tiny backbone for a few steps through ``main``; returns exit code, folder, held-out rows."""
     backbone = tmp_path / "backbone"
     initial_model.save_pretrained(backbone)
     tokenizer.save_pretrained(backbone)
+    out = tmp_path / "run"
+    argv = ["--data-dir", str(tmp_path / "data"), "--sources", *sources]
+    argv += ["--backbone", str(backbone), "--output-dir", str(out), "--device", "cpu"]
+    argv += ["--batch-size", "4", "--heldout-fraction", "0.3", "--no-progress"]
+    argv += ["--cache-dir", str(tmp_path / "cache"), *extra]
+    code = train_nli.main(argv)
+    heldout_file = out / "heldout.jsonl"
+    rows = [json.loads(line) for line in heldout_file.read_text().splitlines()] if code == 0 else []
+    return code, out, rows
+
+
+def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
+    tokenizer, initial_model, tmp_path: Path
+) -> None:
     data = tmp_path / "data" / "nli"
     data.mkdir(parents=True)
     three_way = [e.to_dict() for e in PAIRS] * 4
@@ -220,35 +235,14 @@ def test_command_line_run_writes_model_log_metrics_and_heldout_slice(
         ]
     ]
     (data / "fever_pairs.jsonl").write_text("".join(json.dumps(row) + "\n" for row in fever))
-    out = tmp_path / "run"
-    code = train_nli.main(
-        [
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--sources",
-            "nli",
-            "fever",
-            "--backbone",
-            str(backbone),
-            "--output-dir",
-            str(out),
-            "--device",
-            "cpu",
-            "--max-steps",
-            "3",
-            "--batch-size",
-            "4",
-            "--heldout-fraction",
-            "0.3",
-            "--retrieved-neutrals",
-            "1.0",
-            "--no-progress",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-        ]
+    code, out, heldout = run_command_line(
+        tmp_path,
+        tokenizer,
+        initial_model,
+        ["nli", "fever"],
+        ["--max-steps", "3", "--retrieved-neutrals", "1.0"],
     )
     assert code == 0
-    heldout = [json.loads(line) for line in (out / "heldout.jsonl").read_text().splitlines()]
     sources = {row["source"] for row in heldout}
     assert {"fever", "fever-retrieved"} <= sources
     assert all(row["label"] == "neutral" for row in heldout if row["source"] == "fever-retrieved")
@@ -264,9 +258,6 @@ def write_jsonl_rows(path: Path, rows: list[dict]) -> None:
 def test_claim_data_lora_run_keeps_claims_on_one_side_and_rebuilds_as_a_judge(
     tokenizer, initial_model, tmp_path: Path
 ) -> None:
-    backbone = tmp_path / "backbone"
-    initial_model.save_pretrained(backbone)
-    tokenizer.save_pretrained(backbone)
     data = tmp_path / "data" / "nli"
     data.mkdir(parents=True)
     cities = ["Lyon", "Porto", "Graz", "Turin", "Ghent", "Brno", "Cork", "Bern", "Oslo", "Riga"]
@@ -309,36 +300,14 @@ def test_claim_data_lora_run_keeps_claims_on_one_side_and_rebuilds_as_a_judge(
             for n, city in enumerate(cities)
         ],
     )
-    out = tmp_path / "run"
-    code = train_nli.main(
-        [
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--sources",
-            "fever-train",
-            "fever-nei",
-            "vitaminc",
-            "--backbone",
-            str(backbone),
-            "--output-dir",
-            str(out),
-            "--device",
-            "cpu",
-            "--max-steps",
-            "2",
-            "--batch-size",
-            "4",
-            "--heldout-fraction",
-            "0.3",
-            "--lora-rank",
-            "2",
-            "--no-progress",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-        ]
+    code, out, heldout = run_command_line(
+        tmp_path,
+        tokenizer,
+        initial_model,
+        ["fever-train", "fever-nei", "vitaminc"],
+        ["--max-steps", "2", "--lora-rank", "2"],
     )
     assert code == 0
-    heldout = [json.loads(line) for line in (out / "heldout.jsonl").read_text().splitlines()]
     assert any(row["source"] == "fever-nei-retrieved" for row in heldout)
     assert all(
         row["label"] == "neutral" for row in heldout if row["source"] == "fever-nei-retrieved"
@@ -351,7 +320,7 @@ def test_claim_data_lora_run_keeps_claims_on_one_side_and_rebuilds_as_a_judge(
     assert held_groups
     assert all(heldout_group(e.group, 0.3) == (e.group in held_groups) for e in every)
     adapter = json.loads((out / "best" / "adapter_config.json").read_text())
-    assert adapter["base_model_name_or_path"] == str(backbone)
+    assert adapter["base_model_name_or_path"] == str(tmp_path / "backbone")
     from verifier.judging import NLIJudge
 
     scores = NLIJudge(out / "best").predict([("Lyon is a city.", "Lyon has a river.")])
