@@ -2,11 +2,128 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from verifier.errors import InvalidClaimError
 
 _LONG_CLAIM_CHARS = 300
+_MIN_STATEMENT_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Common function words of English, and of the other languages users are likeliest to
+# type (French, German, Spanish, Italian). A claim is probably not English when more of
+# its words are the others' than English's, two at least ("a" and "in" count as English).
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "not",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "might",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "his",
+        "her",
+        "their",
+        "our",
+        "than",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "as",
+        "who",
+        "which",
+    }
+)
+_OTHER_FUNCTION_WORDS = frozenset(
+    {
+        "le",
+        "de",
+        "en",
+        "la",
+        "les",
+        "des",
+        "du",
+        "est",
+        "une",
+        "dans",
+        "pour",
+        "sur",
+        "avec",
+        "et",
+        "au",
+        "aux",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "und",
+        "ist",
+        "nicht",
+        "mit",
+        "für",
+        "auf",
+        "eine",
+        "ein",
+        "el",
+        "los",
+        "las",
+        "y",
+        "que",
+        "del",
+        "por",
+        "una",
+        "con",
+        "para",
+        "se",
+        "lo",
+        "di",
+        "il",
+        "che",
+        "per",
+        "della",
+        "sono",
+    }
+)
 # Control (Cc) and format (Cf: zero-width spaces, joiners, bidi marks) characters
 # carry no words; a claim made only of them and spaces is empty.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
@@ -55,10 +172,43 @@ def check_claim(claim: object, max_chars: int) -> tuple[str, tuple[str, ...]]:
             f"the claim is {len(text)} characters long; the limit is {max_chars}. "
             "Split it into single statements (or use paragraph checking)"
         )
-    warnings = ()
+    warnings: list[str] = []
     if len(text) > _LONG_CLAIM_CHARS:
-        warnings = (
+        warnings.append(
             f"long claim ({len(text)} characters): the judge reads up to 256 tokens per pair, "
-            "and single statements are judged more reliably",
+            "and single statements are judged more reliably"
         )
-    return text, warnings
+    warnings.extend(reading_warnings(text))
+    return text, tuple(warnings)
+
+
+def reading_warnings(text: str) -> list[str]:
+    """Warnings for claims the models cannot read well: a bare topic, or not English.
+
+    Light rules, measurable and without a model: fewer than three words is a
+    topic, not a statement ("Kursk"); mostly non-Latin letters, or more French,
+    German, Spanish or Italian function words than English ones (two at
+    least), is probably not English.
+
+    Example:
+        >>> reading_warnings("Kursk")[0].split(":")[0]
+        'not a statement'
+    """
+    words = _WORD.findall(text)
+    found = []
+    if len(words) < _MIN_STATEMENT_WORDS:
+        found.append(
+            f"not a statement: {text!r} reads as a topic; a verdict needs a full sentence "
+            "saying something checkable (e.g. 'Ukraine entered the Kursk region in August')"
+        )
+    letters = [c for c in text if c.isalpha()]
+    latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
+    lowered = [word.lower() for word in words]
+    english = sum(word in _ENGLISH_FUNCTION_WORDS for word in lowered)
+    other = sum(word in _OTHER_FUNCTION_WORDS for word in lowered)
+    if (letters and latin < len(letters) / 2) or (other >= 2 and other > english):
+        found.append(
+            "this claim does not look like English: the models read English only, so the "
+            "verdict is unreliable"
+        )
+    return found
