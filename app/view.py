@@ -58,23 +58,28 @@ VERDICT_COLOURS = {
     NOT_ENOUGH_INFO: "#57606a",
     CONFLICTING: "#9a6700",
 }
-# Pale versions, behind dark text, for sentences of a checked paragraph.
-VERDICT_BACKGROUNDS = {
-    SUPPORTED: "#d1f5d9",
-    REFUTED: "#ffd8d3",
-    NOT_ENOUGH_INFO: "#e6e8eb",
-    CONFLICTING: "#fff1b8",
-}
+
+
+def _tint(colour: str, percent: int) -> str:
+    """``colour`` made see-through, so it tints the theme's own background, light or dark."""
+    return f"color-mix(in srgb, {colour} {percent}%, transparent)"
+
+
+# Tints behind the theme's text colour, for sentences of a checked paragraph.
+VERDICT_BACKGROUNDS = {label: _tint(colour, 22) for label, colour in VERDICT_COLOURS.items()}
 NLI_COLOURS = {ENTAILMENT: "#1a7f37", NEUTRAL: "#57606a", CONTRADICTION: "#cf222e"}
 STANCE_COLOURS = {SUPPORTS: "#1a7f37", REFUTES: "#cf222e", NEUTRAL_STANCE: "#8c959f"}
 STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "neutral"}
 
 _MARKDOWN_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-_TEXT = "color:#1f2328"
+# Text and surfaces take gradio's theme variables, so they follow light and dark mode.
+_TEXT = "color:var(--body-text-color)"
+_SUBDUED = "color:var(--body-text-color-subdued)"
 _CARD = (
-    "border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;"
-    f"background:#ffffff;{_TEXT}"
+    "border:1px solid var(--border-color-primary);border-radius:8px;padding:10px 12px;"
+    f"margin:8px 0;background:var(--block-background-fill);{_TEXT};"
 )
+_HIGHLIGHT = _tint("#d4a72c", 40)
 
 
 def verdict_name(label: str) -> str:
@@ -88,8 +93,8 @@ def format_probability(value: float) -> str:
 
 
 def format_score(value: float) -> str:
-    """A retrieval (cosine) score with three decimals."""
-    return f"{float(value):.3f}"
+    """A retrieval (cosine) score with two decimals, shown to people as relevance."""
+    return f"{float(value):.2f}"
 
 
 def _chip(text: str, colour: str) -> str:
@@ -100,14 +105,75 @@ def _chip(text: str, colour: str) -> str:
     )
 
 
-def verdict_badge_html(verdict: Verdict) -> str:
-    """The verdict as a coloured badge with its confidence, and any warnings."""
-    colour = VERDICT_COLOURS.get(verdict.label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
-    warnings = "".join(
-        f'<div class="verdict-warning" style="color:#9a6700;margin-top:4px;">'
-        f"&#9888; {escape(warning)}</div>"
-        for warning in verdict.warnings
+def _source_names(items: Iterable[Evidence], stance: str) -> list[str]:
+    names: list[str] = []
+    for item in items:
+        name = PurePath(item.passage.source).name or item.passage.source
+        if item.stance == stance and name not in names:
+            names.append(name)
+    return names
+
+
+def explanation(verdict: Verdict) -> str:
+    """One sentence saying which sources decided the verdict and how.
+
+    Example:
+        >>> from verifier.types import Verdict
+        >>> explanation(Verdict("The sky is green.", "NOT_ENOUGH_INFO", 0.7, (), (), ()))
+        'No passage bears on the claim.'
+    """
+    supporting = _source_names(verdict.deciding, SUPPORTS)
+    refuting = _source_names(verdict.deciding, REFUTES)
+    if not supporting and not refuting:
+        return "No passage bears on the claim."
+    phrases = []
+    for names, one, many in (
+        (supporting, "supports", "support"),
+        (refuting, "contradicts", "contradict"),
+    ):
+        if names:
+            count = len(names)
+            noun = "" if phrases else (" source" if count == 1 else " sources")
+            verb = one if count == 1 else many
+            phrases.append(f"{count}{noun} {verb} it ({', '.join(names)})")
+    return "; ".join(phrases) + "."
+
+
+def confidence_meaning(verdict: Verdict) -> str:
+    """What the confidence means, when the fitted model gave calibrated probabilities."""
+    if not verdict.probabilities:
+        return ""
+    percent = round(float(verdict.confidence) * 100)
+    in_ten = round(float(verdict.confidence) * 10)
+    return (
+        f"The confidence is a calibrated probability: of verdicts given {percent}% "
+        f"confidence, about {in_ten} in 10 are right."
     )
+
+
+def _warning_html(text: str, css_class: str) -> str:
+    return (
+        f'<div class="{css_class}" style="{_TEXT};border-left:3px solid #9a6700;'
+        f'padding-left:6px;margin-top:4px;">&#9888; {escape(text)}</div>'
+    )
+
+
+def verdict_badge_html(verdict: Verdict) -> str:
+    """The verdict as a coloured badge with its confidence, why it was reached, and warnings."""
+    colour = VERDICT_COLOURS.get(verdict.label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
+    notes = list(dict.fromkeys(note for item in verdict.deciding for note in item.notes))
+    meaning = confidence_meaning(verdict)
+    why = (
+        f'<div class="verdict-why" style="margin-top:6px;">{escape(explanation(verdict))}</div>'
+        + "".join(_warning_html(note, "verdict-note") for note in notes)
+        + (
+            f'<div class="verdict-confidence-meaning" style="{_SUBDUED};font-size:0.85em;'
+            f'margin-top:4px;">{escape(meaning)}</div>'
+            if meaning
+            else ""
+        )
+    )
+    warnings = "".join(_warning_html(warning, "verdict-warning") for warning in verdict.warnings)
     return (
         f'<div class="verdict" data-verdict="{escape(verdict.label)}" style="{_TEXT}">'
         f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
@@ -115,8 +181,8 @@ def verdict_badge_html(verdict: Verdict) -> str:
         f'letter-spacing:0.03em;">{escape(verdict_name(verdict.label))}</span>'
         f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;">'
         f"confidence {format_probability(verdict.confidence)}</span>"
-        f'<div class="verdict-claim" style="margin-top:6px;color:#57606a;">'
-        f"Claim: {escape(verdict.claim)}</div>{warnings}</div>"
+        f'<div class="verdict-claim" style="margin-top:6px;{_SUBDUED};">'
+        f"Claim: {escape(verdict.claim)}</div>{why}{warnings}</div>"
     )
 
 
@@ -125,7 +191,7 @@ def highlight_html(passage: Passage) -> str:
     before = escape(passage.context_before.strip())
     after = escape(passage.context_after.strip())
     marked = (
-        '<mark style="background:#fff3a3;color:#1f2328;padding:0 2px;">'
+        f'<mark style="background:{_HIGHLIGHT};{_TEXT};padding:0 2px;">'
         f"{escape(passage.text)}</mark>"
     )
     return " ".join(part for part in (before, marked, after) if part)
@@ -147,34 +213,44 @@ def _probability_bar(nli: Any) -> str:
     ):
         cells.append(
             f'<span class="prob prob-{label}" style="margin-right:12px;">'
-            f'<span style="color:{NLI_COLOURS[label]};font-weight:600;">{label}</span> '
+            '<span style="display:inline-block;width:0.7em;height:0.7em;border-radius:2px;'
+            f'margin-right:3px;background:{NLI_COLOURS[label]};"></span>'
+            f'<span style="font-weight:600;">{label}</span> '
             f"{format_probability(value)}</span>"
         )
     return "".join(cells)
 
 
-def evidence_card_html(item: Evidence, rank: int) -> str:
-    """One evidence passage: NLI chip, probabilities, score, source and highlight."""
+def evidence_card_html(item: Evidence, rank: int, *, deciding: bool = False) -> str:
+    """One evidence passage: NLI chip, probabilities, relevance, source and highlight.
+
+    A passage the verdict rests on (``deciding``) is tagged as such.
+    """
     passage = item.passage
     name = PurePath(passage.source).name or passage.source
     title = (
-        f' <span style="color:#57606a;">— {escape(passage.title)}</span>'
+        f' <span style="{_SUBDUED};">— {escape(passage.title)}</span>'
         if passage.title and passage.title != name
         else ""
     )
     notes = "".join(
-        f'<div class="evidence-note" style="color:#9a6700;font-size:0.85em;">'
-        f"&#9888; {escape(note)}</div>"
+        f'<div class="evidence-note" style="{_TEXT};font-size:0.85em;">&#9888; {escape(note)}</div>'
         for note in item.notes
     )
+    tag = (
+        '<span class="evidence-deciding" style="border:1px solid var(--border-color-primary);'
+        'border-radius:10px;padding:0 8px;font-weight:600;">decided the verdict</span>'
+        if deciding
+        else ""
+    )
     return (
-        f'<div class="evidence-card" data-stance="{escape(item.stance)}" style="{_CARD}'
+        f'<div class="evidence-card" data-stance="{escape(item.stance)}" '
+        f'data-deciding="{str(deciding).lower()}" style="{_CARD}'
         f'border-left:5px solid {STANCE_COLOURS.get(item.stance, "#8c959f")};">'
         '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:center;font-size:0.9em;">'
         f"<b>#{rank}</b>{_chip(item.nli.label, NLI_COLOURS.get(item.nli.label, '#57606a'))}"
-        f'<span class="evidence-stance">stance: {escape(STANCE_NAMES.get(item.stance, item.stance))}'
-        "</span>"
-        f'<span class="evidence-score">retrieval {format_score(item.retrieval_score)}</span>'
+        f"{tag}"
+        f'<span class="evidence-score">relevance {format_score(item.retrieval_score)}</span>'
         f'<span class="evidence-source" title="{escape(passage.source)}">'
         f"source: <b>{escape(name)}</b>{title}</span></div>"
         f'<div class="evidence-probs" style="font-size:0.85em;margin:4px 0;">'
@@ -185,20 +261,36 @@ def evidence_card_html(item: Evidence, rank: int) -> str:
 
 
 def evidence_cards_html(verdict: Verdict, *, show_neutral: bool) -> str:
-    """Every evidence card for a verdict, saying how many neutral ones are hidden."""
+    """The deciding cards first and tagged, then the others folded under "other passages".
+
+    When nothing decided the verdict the fold starts open, as those passages
+    are all there is; the count of hidden neutral passages follows.
+    """
     shown = visible_evidence(verdict, show_neutral=show_neutral)
     hidden = len(verdict.evidence) - len(shown)
-    parts = [evidence_card_html(item, rank) for rank, item in enumerate(shown, start=1)]
+    others = [item for item in shown if item not in verdict.deciding]
+    parts = [
+        evidence_card_html(item, rank, deciding=True)
+        for rank, item in enumerate(verdict.deciding, start=1)
+    ]
+    if others:
+        cards = "".join(
+            evidence_card_html(item, rank)
+            for rank, item in enumerate(others, start=len(verdict.deciding) + 1)
+        )
+        parts.append(
+            f'<details class="other-passages"{"" if verdict.deciding else " open"}>'
+            f'<summary style="cursor:pointer;">{_count(len(others), "other passage")}</summary>'
+            f"{cards}</details>"
+        )
     if hidden:
         parts.append(
-            f'<p class="evidence-hidden" style="color:#57606a;">{hidden} neutral passage'
+            f'<p class="evidence-hidden" style="{_SUBDUED};">{hidden} neutral passage'
             f"{'s' if hidden != 1 else ''} hidden; tick “show neutral evidence” to list "
             f"{'them' if hidden != 1 else 'it'}.</p>"
         )
     if not verdict.evidence:
-        parts.append(
-            '<p style="color:#57606a;">No passage in the corpus is close to this claim.</p>'
-        )
+        parts.append(f'<p style="{_SUBDUED};">No passage in the corpus is close to this claim.</p>')
     return f'<div class="evidence-list">{"".join(parts)}</div>'
 
 
@@ -232,7 +324,7 @@ def source_chart_html(verdict: Verdict) -> str:
     """The per-source summary: a horizontal bar per document, coloured by its stance."""
     bars = source_chart_data(verdict)
     if not bars:
-        return '<div class="source-chart" style="color:#57606a;">No sources to summarise.</div>'
+        return f'<div class="source-chart" style="{_SUBDUED};">No sources to summarise.</div>'
     supporting = [bar.source for bar in bars if bar.stance == SUPPORTS]
     refuting = [bar.source for bar in bars if bar.stance == REFUTES]
     summary = []
@@ -251,7 +343,8 @@ def source_chart_html(verdict: Verdict) -> str:
             'style="display:flex;align-items:center;gap:8px;margin:3px 0;font-size:0.85em;">'
             f'<span style="width:34%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;" '
             f'title="{escape(bar.source)}">{escape(bar.source)}</span>'
-            '<span style="flex:1;background:#eaeef2;border-radius:4px;height:14px;">'
+            '<span style="flex:1;background:var(--border-color-primary);border-radius:4px;'
+            'height:14px;">'
             f'<span style="display:block;width:{width:.1f}%;height:14px;background:{colour};'
             'border-radius:4px;"></span></span>'
             f'<span style="width:30%;">{escape(STANCE_NAMES.get(bar.stance, bar.stance))} '
@@ -308,10 +401,10 @@ def paragraph_html(text: str, spans: Sequence[ClaimSpan]) -> str:
         pieces.append(
             f'<span class="claim-span" data-index="{number - 1}" data-verdict="{escape(label)}" '
             f'title="{escape(tooltip)} — click for its evidence" style="cursor:pointer;'
-            f"background:{VERDICT_BACKGROUNDS.get(label, '#e6e8eb')};"
+            f"background:{VERDICT_BACKGROUNDS.get(label, VERDICT_BACKGROUNDS[NOT_ENOUGH_INFO])};"
             f"border-bottom:3px solid {VERDICT_COLOURS.get(label, '#57606a')};"
             f'border-radius:3px;padding:1px 2px;">{escape(text[span.start : span.end])}'
-            f'<sup style="font-weight:700;color:{VERDICT_COLOURS.get(label, "#57606a")};">'
+            f'<sup style="font-weight:700;">'
             f"{number}</sup></span>"
         )
         position = span.end
@@ -341,12 +434,9 @@ def sentence_choices(spans: Sequence[ClaimSpan], width: int = 90) -> list[tuple[
 
 def message_html(message: str, *, kind: str = "error") -> str:
     """A friendly message box in the page; ``kind`` is ``error``, ``warning`` or ``info``."""
-    colours = {
-        "error": ("#ffebe9", "#cf222e"),
-        "warning": ("#fff8c5", "#9a6700"),
-        "info": ("#ddf4ff", "#0969da"),
-    }
-    background, border = colours.get(kind, colours["info"])
+    borders = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
+    border = borders.get(kind, borders["info"])
+    background = _tint(border, 14)
     message = message[:1].upper() + message[1:]
     return (
         f'<div class="message message-{escape(kind)}" style="background:{background};'

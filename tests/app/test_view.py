@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from app import view
+from app import ui, view
 from verifier.types import (
     CONFLICTING,
     NEUTRAL_STANCE,
@@ -93,8 +94,8 @@ def test_format_probability(value, text):
     assert view.format_probability(value) == text
 
 
-def test_format_score_has_three_decimals():
-    assert view.format_score(0.81234) == "0.812"
+def test_format_score_has_two_decimals():
+    assert view.format_score(0.826) == "0.83"
 
 
 def test_highlight_marks_the_sentence_between_its_neighbours_and_escapes_html():
@@ -125,9 +126,12 @@ def test_evidence_card_shows_chip_probabilities_score_and_source():
     html = view.evidence_card_html(item, 1)
     assert ">contradiction</span>" in html
     assert view.NLI_COLOURS["contradiction"] in html
-    for text in ("10.0%", "20.0%", "70.0%", "retrieval 0.812", "minutes.txt", "number differs"):
+    for text in ("10.0%", "20.0%", "70.0%", "relevance 0.81", "minutes.txt", "number differs"):
         assert text in html
     assert 'data-stance="refutes"' in html
+    assert "retrieval" not in html and "stance:" not in html
+    assert "decided the verdict" not in html
+    assert "decided the verdict" in view.evidence_card_html(item, 1, deciding=True)
 
 
 def test_neutral_evidence_is_hidden_unless_asked_for():
@@ -143,6 +147,154 @@ def test_neutral_evidence_is_hidden_unless_asked_for():
     shown = view.evidence_cards_html(verdict, show_neutral=True)
     assert "Says nothing." in shown and "hidden" not in shown
     assert len(view.visible_evidence(verdict, show_neutral=True)) == 2
+
+
+def test_deciding_cards_come_first_and_marked_and_the_others_are_folded():
+    neutral = make_evidence("Best match, says nothing.", stance=NEUTRAL_STANCE, score=0.95)
+    deciding = make_evidence("Decides it.", source="minutes.txt", score=0.6)
+    verdict = Verdict("The budget passed.", SUPPORTED, 0.9, (neutral, deciding), (deciding,), ())
+    html = view.evidence_cards_html(verdict, show_neutral=True)
+    assert html.index("Decides it.") < html.index("<details") < html.index("Best match")
+    assert html.count("decided the verdict") == 1
+    assert html.index("decided the verdict") < html.index("<details")
+    assert '<details class="other-passages">' in html
+    assert "1 other passage</summary>" in html
+    assert html.index("<b>#1</b>") < html.index("Decides it.") < html.index("<b>#2</b>")
+
+
+def test_without_deciding_passages_the_other_passages_start_open():
+    verdict = make_verdict(
+        NOT_ENOUGH_INFO, evidence=(make_evidence("Vague.", stance=NEUTRAL_STANCE),)
+    )
+    html = view.evidence_cards_html(verdict, show_neutral=True)
+    assert '<details class="other-passages" open>' in html
+    assert "decided the verdict" not in html
+
+
+def test_explanation_of_a_supported_verdict():
+    verdict = make_verdict(
+        evidence=(
+            make_evidence("Yes.", source="a/minutes.txt"),
+            make_evidence("Also yes.", source="gazette.md"),
+            make_evidence("Yes again.", source="b/minutes.txt"),
+        )
+    )
+    assert view.explanation(verdict) == "2 sources support it (minutes.txt, gazette.md)."
+
+
+def test_explanation_of_a_refuted_verdict():
+    verdict = make_verdict(REFUTED, evidence=(make_evidence("No.", stance=REFUTES),))
+    assert view.explanation(verdict) == "1 source contradicts it (a.txt)."
+
+
+def test_explanation_of_a_conflict_between_two_sources():
+    verdict = make_verdict(
+        CONFLICTING,
+        evidence=(
+            make_evidence("Yes.", source="minutes.txt"),
+            make_evidence("No.", source="riverside.html", stance=REFUTES),
+        ),
+    )
+    assert view.explanation(verdict) == (
+        "1 source supports it (minutes.txt); 1 contradicts it (riverside.html)."
+    )
+
+
+def test_explanation_when_nothing_bears_on_the_claim():
+    verdict = make_verdict(
+        NOT_ENOUGH_INFO, evidence=(make_evidence("Vague.", stance=NEUTRAL_STANCE),)
+    )
+    assert view.explanation(verdict) == "No passage bears on the claim."
+
+
+def test_badge_explains_the_verdict_its_notes_warnings_and_calibrated_confidence():
+    refuting = make_evidence(
+        "About 50,000 marched.",
+        source="<x>.html",
+        stance=REFUTES,
+        notes=("figure differs: claim says 11,000; passage says 50,000",),
+    )
+    verdict = Verdict(
+        "11,000 marched.",
+        REFUTED,
+        0.8,
+        (refuting,),
+        (refuting,),
+        (),
+        ("weak evidence: <low> relevance",),
+        {REFUTED: 0.8, SUPPORTED: 0.1, NOT_ENOUGH_INFO: 0.1},
+    )
+    html = view.verdict_badge_html(verdict)
+    assert "1 source contradicts it (&lt;x&gt;.html)." in html
+    assert "figure differs: claim says 11,000; passage says 50,000" in html
+    assert "weak evidence: &lt;low&gt; relevance" in html
+    assert "of verdicts given 80% confidence, about 8 in 10 are right" in html
+
+
+def test_badge_omits_the_confidence_meaning_without_calibrated_probabilities():
+    html = view.verdict_badge_html(make_verdict(NOT_ENOUGH_INFO))
+    assert "No passage bears on the claim." in html
+    assert "calibrated" not in html
+
+
+def _hex_luminance(colour: str) -> float:
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _light_only_colours(html: str) -> list[str]:
+    """Style rules whose text or background colour is hard-coded for a light page only.
+
+    A hard-coded text colour is allowed only with a hard-coded background (a
+    chip or badge that carries its own contrast); a hard-coded background
+    must not be a pale one meant to sit behind the theme's text.
+    """
+    problems = []
+    for style in re.findall(r'style="([^"]*)"', html):
+        rules = dict(
+            rule.split(":", 1) for rule in style.split(";") if ":" in rule and rule.strip()
+        )
+        rules = {name.strip(): value.strip() for name, value in rules.items()}
+        text, background = rules.get("color", ""), rules.get("background", "")
+        if text.startswith("#") and not background.startswith("#"):
+            problems.append(style)
+        if background.startswith("#") and _hex_luminance(background) > 0.6:
+            problems.append(style)
+    return problems
+
+
+def test_page_html_sets_no_light_only_colours():
+    evidence = (
+        make_evidence("Yes.", notes=("figure differs",)),
+        make_evidence("No.", source="b.txt", stance=REFUTES),
+        make_evidence("Vague.", source="c.txt", stance=NEUTRAL_STANCE, nli=(0.1, 0.8, 0.1)),
+    )
+    verdict = make_verdict(
+        CONFLICTING,
+        evidence=evidence,
+        sources=(stance("a.txt", SUPPORTS, 0.9), stance("b.txt", REFUTES, 0.8)),
+        warnings=("weak evidence",),
+    )
+    text = "The budget passed.  Taxes fell <a lot>."
+    pages = [
+        view.verdict_badge_html(verdict),
+        view.evidence_cards_html(verdict, show_neutral=True),
+        view.evidence_cards_html(make_verdict(), show_neutral=True),
+        view.source_chart_html(verdict),
+        view.source_chart_html(make_verdict()),
+        view.paragraph_html(text, paragraph_spans(text)),
+        *(view.message_html("x", kind=kind) for kind in ("error", "warning", "info")),
+    ]
+    for html in pages:
+        assert _light_only_colours(html) == []
+    assert "var(--body-text-color)" in pages[1]
+    assert "var(--block-background-fill)" in pages[1]
+    assert not re.search(r"(?<![-\w])(color|background)\s*:\s*#", ui.CSS)
+
+
+def test_the_light_only_colour_check_catches_the_old_card_style():
+    old_card = '<div style="background:#ffffff;color:#1f2328">x</div>'
+    assert _light_only_colours(old_card) == ["background:#ffffff;color:#1f2328"]
 
 
 def test_no_evidence_says_so():

@@ -204,11 +204,12 @@ def test_check_a_claim_shows_verdict_evidence_chart_and_export(page, tmp_path):
     badge.wait_for()
     assert badge.inner_text().strip() in VERDICT_NAMES
     assert "confidence" in page.locator("#verdict-badge").inner_text()
+    assert page.locator("#verdict-badge .verdict-why").inner_text().strip()
     cards = page.locator("#claim-evidence .evidence-card")
     cards.first.wait_for()
     assert cards.count() >= 1
     first_card = cards.first.inner_text()
-    for part in ("entailment", "neutral", "contradiction", "retrieval"):
+    for part in ("entailment", "neutral", "contradiction", "relevance"):
         assert part in first_card
     assert page.locator("#claim-evidence mark").count() == cards.count()
     assert page.locator("#claim-chart .source-bar").count() >= 1
