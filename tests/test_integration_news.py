@@ -36,8 +36,8 @@ def test_whole_corpus_is_indexed(news_verifier):
             None,
         ),
         (
-            "Ukrainian servicemen rode a military vehicle near the Russian border in Sumy",
-            ["Sumy"],
+            "Zelensky said on Monday that Russia has deployed nearly 50,000 troops to Kursk",
+            ["nearly 50,000"],
             "003_563234de6229dc99.txt",
         ),
     ],
@@ -67,3 +67,12 @@ def test_saved_index_answers_the_same(news_verifier, real_embedder, tmp_path):
     assert [h.passage for h in loaded.retrieve(claim)] == [
         h.passage for h in news_verifier.retrieve(claim)
     ]
+
+
+def test_page_furniture_is_not_a_passage_and_is_counted(news_verifier):
+    texts = {passage.text for passage in news_verifier.passages}
+    for fragment in ("2 Min Read", "Share this Post", "Join NewsTrack Whatsapp group"):
+        assert fragment not in texts
+    assert not any(text.startswith("FILE PHOTO:") for text in texts)
+    assert "Strategic Gains in Kursk Limiting Russian Offensives" not in texts
+    assert news_verifier.load_report.fragments >= 10

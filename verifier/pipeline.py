@@ -27,12 +27,12 @@ from verifier.corpus import (
     ReadResult,
     check_corpus_input,
     corpus_fingerprint,
-    document_passages,
     read_corpus,
+    split_document,
     split_sentences,
 )
 from verifier.decision import Decider, make_decider
-from verifier.errors import CorpusError, InvalidClaimError, LimitError
+from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, LimitError
 from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
 from verifier.progress import Progress, progress_callback
 from verifier.retrieval import Embedder, LayeredStore, PassageIndex, TextEncoder, VectorStore
@@ -131,10 +131,15 @@ class Verifier:
         config: VerifierConfig | None = None,
         index_type: str = "flat",
         progress: Progress = False,
+        store: VectorStore | None = None,
     ) -> Verifier:
-        """Read, split, embed and index a corpus (paths, or ``{name: text}``)."""
+        """Read, split, embed and index a corpus (paths, or ``{name: text}``).
+
+        ``store`` is the vector store to fill (a ``MilvusStore``, say); by
+        default a new FAISS ``PassageIndex`` of ``index_type``.
+        """
         read = read_corpus(corpus)
-        verifier = cls._empty(embedder, judge, config, index_type)
+        verifier = cls._empty(embedder, judge, config, index_type, store)
         verifier._add_read(read, progress)
         return verifier
 
@@ -145,10 +150,18 @@ class Verifier:
         judge: Judge | None,
         config: VerifierConfig | None,
         index_type: str,
+        store: VectorStore | None = None,
     ) -> Verifier:
         embedder = embedder if embedder is not None else Embedder()
-        index = PassageIndex(embedder.dimension, index_type, embedder.model_id)
-        return cls(index, embedder=embedder, judge=judge, config=config)
+        if store is None:
+            store = PassageIndex(embedder.dimension, index_type, embedder.model_id)
+        elif store.embedder_id != embedder.model_id or store.dimension != embedder.dimension:
+            raise IndexFormatError(
+                f"the store holds vectors of embedder {store.embedder_id!r} "
+                f"({store.dimension} dimensions), but {embedder.model_id!r} "
+                f"({embedder.dimension}) is in use"
+            )
+        return cls(store, embedder=embedder, judge=judge, config=config)
 
     @classmethod
     def from_passages(
@@ -160,9 +173,10 @@ class Verifier:
         config: VerifierConfig | None = None,
         index_type: str = "flat",
         progress: Progress = False,
+        store: VectorStore | None = None,
     ) -> Verifier:
         """Index passages that are already split (one evidence sentence each, say)."""
-        verifier = cls._empty(embedder, judge, config, index_type)
+        verifier = cls._empty(embedder, judge, config, index_type, store)
         verifier._index_passages(list(passages), progress)
         verifier._load_report = LoadReport(verifier.index.documents, len(passages))
         return verifier
@@ -248,22 +262,23 @@ class Verifier:
         return self._add_read(read_corpus(corpus, confine_to=roots), progress)
 
     @staticmethod
-    def _split(documents: Sequence[Document], progress: Progress) -> list[Passage]:
-        """Every document's passages, reporting progress in characters split."""
+    def _split(documents: Sequence[Document], progress: Progress) -> tuple[list[Passage], int]:
+        """Every document's passages and the fragments dropped, reporting characters split."""
         if not documents:
-            return []
+            return [], 0
         step = progress_callback(
             progress, sum(len(d.text) for d in documents), "splitting into sentences"
         )
         passages: list[Passage] = []
+        fragments = 0
         done = 0
         for document in documents:
-            passages.extend(
-                document_passages(document, progress=lambda chars, base=done: step(base + chars))
-            )
+            split = split_document(document, progress=lambda chars, base=done: step(base + chars))
+            passages.extend(split.passages)
+            fragments += split.fragments
             done += len(document.text)
             step(done)
-        return passages
+        return passages, fragments
 
     def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
@@ -283,13 +298,18 @@ class Verifier:
         documents = [
             d for d in read.documents if d.source in new_sources and d.doc_id not in indexed_docs
         ]
-        passages = self._split(documents, progress)
+        passages, fragments = self._split(documents, progress)
         self._index_passages(passages, progress)
         with self._index_lock:
             self.index.files.update(new_sources)
         self._skipped = self._skipped + tuple(skipped)
-        self._load_report = LoadReport(len(documents), len(passages), tuple(skipped))
-        logger.info("indexed %d documents, %d passages", len(documents), len(passages))
+        self._load_report = LoadReport(len(documents), len(passages), tuple(skipped), fragments)
+        logger.info(
+            "indexed %d documents, %d passages (%d fragments left out)",
+            len(documents),
+            len(passages),
+            fragments,
+        )
         return self._load_report
 
     @property

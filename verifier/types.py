@@ -247,12 +247,15 @@ class LoadReport:
     documents: int
     passages: int
     skipped: tuple[SkippedFile, ...] = ()
+    fragments: int = 0
+    """Sentences left out as page furniture: bylines, buttons, captions, headings."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
             "passages": self.passages,
             "skipped": [item.to_dict() for item in self.skipped],
+            "fragments": self.fragments,
         }
 
 

@@ -10,8 +10,11 @@ from verifier.corpus.reading import (
 )
 from verifier.corpus.sentences import (
     MIN_PASSAGE_CHARS,
+    DocumentSplit,
     Span,
     document_passages,
+    is_fragment,
+    split_document,
     split_sentences,
 )
 from verifier.corpus.vocabulary import LowercaseWords
@@ -25,7 +28,10 @@ __all__ = [
     "Span",
     "check_corpus_input",
     "corpus_fingerprint",
+    "DocumentSplit",
     "document_passages",
+    "is_fragment",
+    "split_document",
     "read_corpus",
     "split_sentences",
 ]
