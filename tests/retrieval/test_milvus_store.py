@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+from tests.fakes import FakeEmbedder, FakeJudge  # noqa: E402
+from verifier.errors import IndexFormatError  # noqa: E402
+from verifier.pipeline import Verifier  # noqa: E402
+from verifier.retrieval import PassageIndex  # noqa: E402
+from verifier.retrieval.milvus_store import MilvusStore  # noqa: E402
+from verifier.types import Passage  # noqa: E402
+
+CORPUS = {
+    "library.txt": (
+        "The city library opened in 1998 on Main Street. "
+        "It holds forty thousand books and a small archive of maps. "
+        "The reading room closes at eight in the evening."
+    ),
+    "river.txt": (
+        "The river floods most springs after the snow melts. "
+        "A stone bridge over the river was built in 1850. "
+        "Fishing is allowed only north of the bridge."
+    ),
+    "school.txt": (
+        "The primary school has three hundred pupils. "
+        "Its football team won the county cup in 2019. "
+        "Lessons start at nine in the morning."
+    ),
+}
+
+
+def unit_vectors(count: int, dimension: int = 16, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def passages(count: int) -> list[Passage]:
+    return [
+        Passage(f"doc{i // 3}", f"doc{i // 3}.txt", "T", f"sentence {i}", 12 * i, 12 * i + 11)
+        for i in range(count)
+    ]
+
+
+def milvus(tmp_path, dimension: int = 16, embedder_id: str = "fake-embedder", **settings):
+    return MilvusStore(tmp_path / "store.db", dimension, embedder_id, **settings)
+
+
+def test_search_finds_the_same_passages_as_faiss(tmp_path):
+    vectors, stored = unit_vectors(200), passages(200)
+    faiss_index = PassageIndex(16, "flat", "fake-embedder")
+    faiss_index.add(vectors, stored)
+    store = milvus(tmp_path, batch_size=64)
+    store.add(vectors, stored)
+    queries = unit_vectors(10, seed=1)
+    expected = faiss_index.search(queries, 5)
+    found = store.search(queries, 5)
+    assert [[p for p, _ in row] for row in found] == [[p for p, _ in row] for row in expected]
+    for row, expected_row in zip(found, expected, strict=True):
+        assert [s for _, s in row] == pytest.approx([s for _, s in expected_row], abs=1e-5)
+    assert store.passages == stored
+
+
+def test_verifier_over_milvus_retrieves_as_over_faiss(tmp_path):
+    embedder = FakeEmbedder()
+    store = milvus(tmp_path, embedder.dimension, embedder.model_id)
+    over_milvus = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+    over_faiss = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge())
+    assert over_milvus.passages == over_faiss.passages
+    for claim in ("The library opened in 1998.", "The bridge was built in 1850."):
+        assert [hit.passage for hit in over_milvus.retrieve(claim, 3)] == [
+            hit.passage for hit in over_faiss.retrieve(claim, 3)
+        ]
+        assert over_milvus.verify(claim).label == over_faiss.verify(claim).label
+
+
+def test_reopening_keeps_passages_and_source_files(tmp_path):
+    embedder = FakeEmbedder()
+    store = milvus(tmp_path, embedder.dimension, embedder.model_id)
+    verifier = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+    verifier.save("unused")
+    store.close()
+    reopened = milvus(tmp_path, embedder.dimension, embedder.model_id)
+    assert reopened.passages == list(verifier.passages)
+    assert reopened.files == store.files
+    assert set(reopened.files) == set(CORPUS)
+
+
+def test_adding_the_same_passages_twice_stores_them_once(tmp_path):
+    vectors, stored = unit_vectors(50), passages(50)
+    store = milvus(tmp_path, batch_size=16)
+    store.add(vectors, stored)
+    store.add(vectors, stored)
+    store.add(np.concatenate([vectors[:5], vectors[:5]]), stored[:5] + stored[:5])
+    assert len(store) == 50
+    store.close()
+    assert len(milvus(tmp_path)) == 50
+
+
+def test_an_interrupted_add_resumed_stores_each_passage_once(tmp_path):
+    vectors, stored = unit_vectors(100), passages(100)
+    complete = MilvusStore(tmp_path / "complete.db", 16, "fake-embedder", batch_size=16)
+    complete.add(vectors, stored)
+
+    def stop_after_three_batches(done: int, total: int) -> None:
+        if done >= 48:
+            raise KeyboardInterrupt
+
+    store = milvus(tmp_path, batch_size=16, progress=stop_after_three_batches)
+    with pytest.raises(KeyboardInterrupt):
+        store.add(vectors, stored)
+    store.close()
+    resumed = milvus(tmp_path, batch_size=16)
+    assert len(resumed) == 48
+    resumed.add(vectors, stored)
+    assert len(resumed) == len(complete) == 100
+    assert resumed.passages == complete.passages == stored
+    queries = unit_vectors(5, seed=2)
+    assert [[p for p, _ in row] for row in resumed.search(queries, 4)] == [
+        [p for p, _ in row] for row in complete.search(queries, 4)
+    ]
+
+
+def test_progress_is_reported_after_each_batch(tmp_path):
+    calls = []
+    store = milvus(
+        tmp_path, batch_size=16, progress=lambda done, total: calls.append((done, total))
+    )
+    store.add(unit_vectors(40), passages(40))
+    assert calls == [(16, 40), (32, 40), (40, 40)]
+
+
+def test_a_store_made_with_one_embedder_refuses_another(tmp_path):
+    store = milvus(tmp_path, embedder_id="embedder-a")
+    store.add(unit_vectors(3), passages(3))
+    store.close()
+    with pytest.raises(IndexFormatError, match="built with embedder 'embedder-a'"):
+        milvus(tmp_path, embedder_id="embedder-b")
+    with pytest.raises(IndexFormatError, match="dimension 16"):
+        milvus(tmp_path, dimension=32, embedder_id="embedder-a")
+
+
+def test_the_verifier_refuses_a_store_of_another_embedder(tmp_path):
+    store = milvus(tmp_path, embedder_id="another-model")
+    with pytest.raises(IndexFormatError, match="another-model"):
+        Verifier.from_corpus(CORPUS, embedder=FakeEmbedder(), judge=FakeJudge(), store=store)
+
+
+def test_settings_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="dimension"):
+        milvus(tmp_path, dimension=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        milvus(tmp_path, batch_size=0)
+    store = milvus(tmp_path)
+    with pytest.raises(ValueError, match="shape"):
+        store.add(unit_vectors(2), passages(3))
+    with pytest.raises(ValueError, match="k must be"):
+        store.search(unit_vectors(1), 0)
+    assert store.search(unit_vectors(2), 3) == [[], []]
