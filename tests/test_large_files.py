@@ -66,3 +66,69 @@ def test_a_50_mb_text_file_is_read_and_split_in_time_and_memory(tmp_path):
     assert re.search(r"ferry number \d+", passages[-1].text)
     assert seconds < 15 * 60
     assert peak < 2048
+
+
+class _FailingEmbedder(FakeEmbedder):
+    """Fails on its n-th call, as a model that runs out of memory part-way would."""
+
+    def __init__(self, fail_on_call: int) -> None:
+        super().__init__()
+        self.fail_on_call = fail_on_call
+
+    def encode(self, texts, *, progress=False):
+        if self.calls + 1 == self.fail_on_call:
+            self.calls += 1
+            raise MemoryError("out of memory")
+        return super().encode(texts, progress=progress)
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_an_add_that_fails_part_way_leaves_the_index_as_it_was(tmp_path, index_type):
+    (tmp_path / "first.txt").write_text("The ferry left the quay at noon today.", encoding="utf-8")
+    (tmp_path / "big.txt").write_text(big_text(400_000), encoding="utf-8")
+    embedder = _FailingEmbedder(fail_on_call=3)
+    verifier = Verifier.from_corpus(
+        tmp_path / "first.txt",
+        embedder=embedder,
+        judge=FakeJudge(),
+        config=VerifierConfig(decision="thresholds"),
+        index_type=index_type,
+    )
+    before = verifier.passages
+    with pytest.raises(MemoryError):
+        verifier.add(tmp_path / "big.txt")
+    assert verifier.passages == before
+    assert len(verifier.index) == len(before)
+    assert verifier.index.search(embedder.encode(["ferry quay noon"]), 3)[0][0][0] == 0
+
+    embedder.fail_on_call = 0
+    report = verifier.add(tmp_path / "big.txt")
+    assert report.passages > 2048, "the big file spans several embedding chunks"
+    assert len(verifier.index) == len(before) + report.passages
+    last = verifier.passages[-1]
+    hits = verifier.index.search(embedder.encode([last.text]), 1)[0]
+    found = embedder.encode([verifier.passages[hits[0][0]].text])[0]
+    assert hits[0][1] > 0.999 and float(found @ embedder.encode([last.text])[0]) > 0.999
+
+
+def test_a_flat_index_is_filled_a_chunk_at_a_time(tmp_path, monkeypatch):
+    from verifier.retrieval import PassageIndex
+
+    (tmp_path / "big.txt").write_text(big_text(400_000), encoding="utf-8")
+    sizes: list[int] = []
+    add = PassageIndex.add
+    monkeypatch.setattr(
+        PassageIndex,
+        "add",
+        lambda self, vectors, passages: (sizes.append(len(passages)), add(self, vectors, passages))[
+            1
+        ],
+    )
+    verifier = Verifier.from_corpus(
+        tmp_path / "big.txt",
+        embedder=FakeEmbedder(),
+        judge=FakeJudge(),
+        config=VerifierConfig(decision="thresholds"),
+    )
+    assert len(sizes) > 1 and max(sizes) <= 2048
+    assert sum(sizes) == len(verifier.index)

@@ -52,6 +52,9 @@ from verifier.types import (
 
 logger = logging.getLogger(__name__)
 
+# Passages embedded per step: large enough to sort by length, small next to the index.
+_EMBEDDING_CHUNK = 2048
+
 
 class Verifier:
     """Checks claims against an indexed corpus.
@@ -87,6 +90,8 @@ class Verifier:
             self.config.decision, self.config.aggregation, self.config.verdict_model
         )
         self._index_lock = threading.RLock()
+        # One add at a time: a chunked add that fails is undone by position.
+        self._add_lock = threading.Lock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
         self._lowercase_words = LowercaseWords()
@@ -95,6 +100,7 @@ class Verifier:
         """A verifier with other settings over the same index, models and corpus vocabulary."""
         other = Verifier(self.index, embedder=self.embedder, judge=self.judge, config=config)
         other._index_lock = self._index_lock
+        other._add_lock = self._add_lock
         other._load_report = self._load_report
         other._skipped = self._skipped
         other._lowercase_words = self._lowercase_words
@@ -118,6 +124,7 @@ class Verifier:
             decider=self.decider,
         )
         private._index_lock = self._index_lock
+        private._add_lock = self._add_lock
         return private
 
     # ----------------------------------------------------------------- building
@@ -230,19 +237,39 @@ class Verifier:
             self.index.save(index_dir)
 
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
-        # All vectors go to the index in one add: an IVF index is trained on the
-        # first add, so it must see the whole corpus, not its first chunk.
+        """Embed passages and add them to the index, in chunks where the index allows.
+
+        A flat FAISS index takes each chunk as it is embedded, so memory holds
+        the index and one chunk, not every vector twice; if a chunk fails, the
+        chunks already added are taken out again. Other stores take one add of
+        all the vectors: an IVF index is trained on its first add and must see
+        the whole corpus.
+        """
         step = progress_callback(progress, len(passages), "embedding passages")
-        chunk = 256
-        # Filled in place: a list of chunks joined at the end would hold every vector twice.
-        vectors = np.empty((len(passages), self.index.dimension), dtype=np.float32)
-        for offset in range(0, len(passages), chunk):
-            batch = passages[offset : offset + chunk]
-            vectors[offset : offset + len(batch)] = self.embedder.encode([p.text for p in batch])
-            step(offset + len(batch))
-        if passages:
-            with self._index_lock:
-                self.index.add(vectors, passages)
+        if not passages:
+            return
+        chunked = isinstance(self.index, PassageIndex) and self.index.grows_in_chunks
+        vectors = None if chunked else np.empty((len(passages), self.index.dimension), np.float32)
+        with self._add_lock:
+            before = len(self.index)
+            try:
+                for offset in range(0, len(passages), _EMBEDDING_CHUNK):
+                    batch = passages[offset : offset + _EMBEDDING_CHUNK]
+                    encoded = self.embedder.encode([p.text for p in batch])
+                    if vectors is not None:
+                        vectors[offset : offset + len(batch)] = encoded
+                    else:
+                        with self._index_lock:
+                            self.index.add(encoded, batch)
+                    step(offset + len(batch))
+            except BaseException:
+                if chunked:
+                    with self._index_lock:
+                        self.index.truncate(before)
+                raise
+            if vectors is not None:
+                with self._index_lock:
+                    self.index.add(vectors, passages)
 
     def add(
         self,

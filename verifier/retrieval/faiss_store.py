@@ -147,6 +147,10 @@ def _ivf_lists(count: int) -> int:
     return max(1, min(int(4 * math.sqrt(count)), count // 39))
 
 
+def _identity(passage: Passage) -> tuple[str, int, int, str]:
+    return (passage.doc_id, passage.start, passage.end, passage.text)
+
+
 class PassageIndex:
     """Passages and their unit vectors, searchable by inner product (= cosine).
 
@@ -216,6 +220,39 @@ class PassageIndex:
             self._set_search_parameters()
         self._faiss.add(vectors)
         self.passages.extend(passages)
+
+    @property
+    def grows_in_chunks(self) -> bool:
+        """Whether adds may come a chunk at a time, a failed one undone by :meth:`truncate`.
+
+        A flat index can drop its last vectors; an HNSW graph cannot, and an IVF
+        index learns its lists from its first add, so those take one add.
+        """
+        return self.index_type == "flat"
+
+    def truncate(self, count: int) -> None:
+        """Keep only the first ``count`` passages: undoes adds that failed part-way (flat only)."""
+        if not self.grows_in_chunks:
+            raise ValueError(f"a {self.index_type} index cannot drop passages")
+        if not 0 <= count <= len(self.passages):
+            raise ValueError(f"count must lie in 0..{len(self.passages)}, got {count}")
+        if count == len(self.passages):
+            return
+        import faiss
+
+        self._faiss.remove_ids(faiss.IDSelectorRange(count, len(self.passages)))
+        del self.passages[count:]
+
+    def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages not in this index, in order, each once."""
+        seen = {_identity(passage) for passage in self.passages}
+        pending = []
+        for passage in passages:
+            identity = _identity(passage)
+            if identity not in seen:
+                seen.add(identity)
+                pending.append(passage)
+        return pending
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
