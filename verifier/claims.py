@@ -182,6 +182,26 @@ def check_claim(claim: object, max_chars: int) -> tuple[str, tuple[str, ...]]:
     return text, tuple(warnings)
 
 
+def statement_problem(text: str) -> str | None:
+    """Why ``text`` is not a statement a verdict can be given on, or ``None`` if it is one.
+
+    Fewer than three words is a topic, not a statement. The page shows this
+    instead of a verdict; the API and batch files get the verdict with it as a warning.
+
+    Example:
+        >>> statement_problem("Kursk").split(":")[0]
+        'not a statement'
+        >>> statement_problem("Ukraine entered the Kursk region.") is None
+        True
+    """
+    if len(_WORD.findall(text)) >= _MIN_STATEMENT_WORDS:
+        return None
+    return (
+        f"not a statement: {text.strip()!r} reads as a topic; a verdict needs a full sentence "
+        "saying something checkable (e.g. 'Ukraine entered the Kursk region in August')"
+    )
+
+
 def reading_warnings(text: str) -> list[str]:
     """Warnings for claims the models cannot read well: a bare topic, or not English.
 
@@ -196,11 +216,9 @@ def reading_warnings(text: str) -> list[str]:
     """
     words = _WORD.findall(text)
     found = []
-    if len(words) < _MIN_STATEMENT_WORDS:
-        found.append(
-            f"not a statement: {text!r} reads as a topic; a verdict needs a full sentence "
-            "saying something checkable (e.g. 'Ukraine entered the Kursk region in August')"
-        )
+    problem = statement_problem(text)
+    if problem is not None:
+        found.append(problem)
     letters = [c for c in text if c.isalpha()]
     latin = sum("LATIN" in unicodedata.name(c, "") for c in letters)
     lowered = [word.lower() for word in words]
