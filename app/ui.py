@@ -20,6 +20,7 @@ from typing import Any
 import gradio as gr
 
 from app import view
+from app.api import GENERIC_ERROR, check_claim_api
 from app.policy import MB, Access, ServiceLimits
 from verifier import (
     ClaimSpan,
@@ -32,10 +33,10 @@ from verifier import (
     write_csv,
     write_jsonl,
 )
+from verifier.claims import claim_text_problem, statement_problem
 
 logger = logging.getLogger("app")
 
-GENERIC_ERROR = "Something went wrong while doing that; the details are in the server log."
 BATCH_EXTENSIONS = (".jsonl", ".csv")
 # A session's workspace is dropped this long after its last use, even if the tab stays open.
 WORKSPACE_IDLE_S = 6 * 3600
@@ -195,6 +196,10 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
     def on_check_claim(
         claim: str, k: float, show_neutral: bool, session: Workspace | None
     ) -> tuple[Any, ...]:
+        # A bare topic gets a message, not a verdict (invalid text is refused by verify).
+        problem = statement_problem(claim) if claim_text_problem(claim) is None else None
+        if problem is not None:
+            return (*claim_cleared, view.message_html(problem, kind="warning"))
         verdict = state.checker(session).verify(claim, top_k(state, k))
         path = state.download_path("verdict.json")
         path.write_text(view.verdict_json(verdict), encoding="utf-8")
@@ -224,6 +229,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
                         examples=[[text] for text in examples],
                         inputs=claim,
                         label="Example claims for this corpus",
+                        example_labels=[view.example_label(text) for text in examples],
                     )
             with gr.Column(scale=1):
                 claim_top_k = top_k_slider(state, "Passages to judge (top-k)")
@@ -256,6 +262,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
             inputs=[claim, claim_top_k, claim_neutral, workspace],
             outputs=claim_outputs,
             api_visibility="private",
+            show_progress_on=claim_badge,
         )
     claim_neutral.change(
         rerender_claim,
@@ -314,6 +321,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
                         examples=[[" ".join(examples[:4])]],
                         inputs=paragraph,
                         label="Example paragraph",
+                        example_labels=[view.example_label(" ".join(examples[:4]))],
                     )
             with gr.Column(scale=1):
                 paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
@@ -356,6 +364,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             paragraph_message,
         ],
         api_visibility="private",
+        show_progress_on=paragraph_result,
     )
     paragraph_result.click(choose_sentence, outputs=sentence, api_visibility="private", queue=False)
     for trigger in (sentence.change, paragraph_neutral.change):
@@ -416,6 +425,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
                 session,
                 view.message_html("None of the files can be indexed.", kind="error"),
             )
+        progress(0.0, desc="reading the files")
         if access.uploads == "shared":
             loaded = add_shared(check.accepted, progress)
         else:
@@ -430,6 +440,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
         folder: str, session: Workspace | None, progress: gr.Progress = PROGRESS
     ) -> tuple[str, str, str]:
         path = access.allowed_folder(folder)
+        progress(0.0, desc="reading the files")
         loaded = add_shared([str(path)], progress, confine_to=access.index_roots)
         return report(loaded, (), session)
 
@@ -451,11 +462,10 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
         with gr.Row():
             if access.uploads != "off":
                 with gr.Column():
+                    # No file_types: the browser's own refusal ("Invalid file type") would
+                    # come on top of ours; check_uploads names each refused file once.
                     uploads = gr.File(
-                        label="Upload files",
-                        file_count="multiple",
-                        file_types=list(limits.extensions),
-                        elem_id="corpus-upload",
+                        label="Upload files", file_count="multiple", elem_id="corpus-upload"
                     )
                     upload_button = gr.Button(
                         "Index uploaded files", variant="primary", elem_id="index-uploads"
@@ -480,6 +490,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
             concurrency_id="corpus",
             concurrency_limit=1,
             api_visibility="private",
+            show_progress_on=corpus_message,
         )
     if access.folder_indexing:
         folder_button.click(
@@ -489,6 +500,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
             concurrency_id="corpus",
             concurrency_limit=1,
             api_visibility="private",
+            show_progress_on=corpus_message,
         )
     page.load(corpus_summary, outputs=corpus_stats, api_visibility="private")
 
@@ -525,7 +537,12 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
         headers, rows = view.batch_table(results)
         return (
             view.batch_report_markdown(report, len(results)),
-            gr.Dataframe(value=rows, headers=headers, visible=True),
+            gr.Dataframe(
+                value=rows,
+                headers=headers,
+                column_widths=view.batch_column_widths(headers),
+                visible=True,
+            ),
             gr.Plot(
                 value=view.confusion_figure(report) if report else None, visible=report is not None
             ),
@@ -540,9 +557,8 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             "you also get accuracy, macro-F1 and a confusion matrix."
         )
         with gr.Row():
-            claims_file = gr.File(
-                label="Claims file", file_types=list(BATCH_EXTENSIONS), elem_id="batch-upload"
-            )
+            # No file_types, as for the corpus: run_batch gives the one message for a wrong type.
+            claims_file = gr.File(label="Claims file", elem_id="batch-upload")
             with gr.Column():
                 batch_top_k = top_k_slider(state, "Passages per claim")
                 batch_button = gr.Button("Run batch", variant="primary", elem_id="run-batch")
@@ -556,7 +572,10 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
                     elem_id="batch-downloads",
                 )
             batch_plot = gr.Plot(visible=False, elem_id="batch-confusion")
-        batch_table = gr.Dataframe(visible=False, wrap=True, elem_id="batch-table")
+        # The claim stays in view if a narrow window scrolls the table sideways.
+        batch_table = gr.Dataframe(
+            visible=False, wrap=True, pinned_columns=1, elem_id="batch-table"
+        )
 
     batch_button.click(
         friendly(
@@ -568,28 +587,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
         concurrency_id="batch",
         concurrency_limit=1,
         api_visibility="private",
-    )
-
-
-def check_claim_api(state: AppState) -> None:
-    """The ``check_claim`` endpoint of the page's API."""
-
-    def check_claim(claim: str, top_k: int | None = None) -> dict[str, Any]:
-        """Check one claim against the loaded corpus; returns the verdict as JSON."""
-        try:
-            k = state.limits.top_k(top_k, state.verifier.config.top_k)
-            return state.verifier.verify(claim, k).to_dict()
-        except (VerifierError, ValueError) as error:
-            raise gr.Error(str(error)) from error
-        except Exception as error:
-            logger.exception("unexpected error in the check_claim API")
-            raise gr.Error(GENERIC_ERROR) from error
-
-    gr.api(
-        check_claim,
-        api_name="check_claim",
-        api_description="Check one claim against the loaded corpus; "
-        "returns Verdict.to_dict() JSON.",
+        show_progress_on=batch_message,
     )
 
 

@@ -65,11 +65,25 @@ def _tint(colour: str, percent: int) -> str:
     return f"color-mix(in srgb, {colour} {percent}%, transparent)"
 
 
+# A symbol and an underline style per verdict, so none is told by colour alone.
+VERDICT_SYMBOLS = {SUPPORTED: "✓", REFUTED: "✗", NOT_ENOUGH_INFO: "?", CONFLICTING: "⇄"}
+VERDICT_LINES = {
+    SUPPORTED: "solid",
+    REFUTED: "double",
+    NOT_ENOUGH_INFO: "dotted",
+    CONFLICTING: "dashed",
+}
+
+
 # Tints behind the theme's text colour, for sentences of a checked paragraph.
 VERDICT_BACKGROUNDS = {label: _tint(colour, 22) for label, colour in VERDICT_COLOURS.items()}
 NLI_COLOURS = {ENTAILMENT: "#1a7f37", NEUTRAL: "#57606a", CONTRADICTION: "#cf222e"}
 STANCE_COLOURS = {SUPPORTS: "#1a7f37", REFUTES: "#cf222e", NEUTRAL_STANCE: "#8c959f"}
 STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "neutral"}
+
+# Example claims: the fewest words of a statement, and the longest label shown for one.
+_EXAMPLE_MIN_WORDS = 5
+EXAMPLE_LABEL_CHARS = 60
 
 _MARKDOWN_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 # Text and surfaces take gradio's theme variables, so they follow light and dark mode.
@@ -85,6 +99,17 @@ _HIGHLIGHT = _tint("#d4a72c", 40)
 def verdict_name(label: str) -> str:
     """The label as shown to people: ``NOT_ENOUGH_INFO`` becomes ``NOT ENOUGH INFO``."""
     return VERDICT_NAMES.get(label, label.replace("_", " "))
+
+
+def verdict_symbol(label: str) -> str:
+    """The verdict's symbol: ✓ supported, ✗ refuted, ? not enough info, ⇄ conflicting."""
+    return VERDICT_SYMBOLS.get(label, VERDICT_SYMBOLS[NOT_ENOUGH_INFO])
+
+
+def _verdict_line(label: str) -> str:
+    colour = VERDICT_COLOURS.get(label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
+    style = VERDICT_LINES.get(label, VERDICT_LINES[NOT_ENOUGH_INFO])
+    return f"border-bottom:4px {style} {colour};"
 
 
 def format_probability(value: float) -> str:
@@ -178,7 +203,9 @@ def verdict_badge_html(verdict: Verdict) -> str:
         f'<div class="verdict" data-verdict="{escape(verdict.label)}" style="{_TEXT}">'
         f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
         "color:#ffffff;border-radius:6px;padding:6px 14px;font-size:1.3em;font-weight:700;"
-        f'letter-spacing:0.03em;">{escape(verdict_name(verdict.label))}</span>'
+        f'letter-spacing:0.03em;"><span class="verdict-symbol" aria-hidden="true">'
+        f"{verdict_symbol(verdict.label)}</span> "
+        f'<span class="verdict-name">{escape(verdict_name(verdict.label))}</span></span>'
         f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;">'
         f"confidence {format_probability(verdict.confidence)}</span>"
         f'<div class="verdict-claim" style="margin-top:6px;{_SUBDUED};">'
@@ -357,19 +384,48 @@ def source_chart_html(verdict: Verdict) -> str:
     )
 
 
+def _is_example_claim(text: str) -> bool:
+    """A complete statement worth offering as an example: not a fragment, heading or question."""
+    return (
+        30 <= len(text) <= 200
+        and text[0].isupper()
+        and text[-1] in ".!"
+        and len(text.split()) >= _EXAMPLE_MIN_WORDS
+        and not text.endswith("...")
+    )
+
+
 def example_sentences(passages: Sequence[Passage], limit: int) -> list[str]:
-    """Example claims for a corpus: the first sentence of each document of a checkable length."""
+    """Example claims for a corpus: each document's first complete sentence of a checkable length.
+
+    A sentence qualifies when it starts with a capital, ends with a full stop
+    or an exclamation mark, has at least five words and 30-200 characters, so
+    headings, bylines, questions and cut-off lines are passed over.
+    """
     examples: list[str] = []
     seen: set[str] = set()
     for passage in passages:
         text = " ".join(passage.text.split())
-        if passage.doc_id in seen or not 30 <= len(text) <= 200:
+        if passage.doc_id in seen or not _is_example_claim(text):
             continue
         seen.add(passage.doc_id)
         examples.append(text)
         if len(examples) == limit:
             break
     return examples
+
+
+def example_label(text: str, width: int = EXAMPLE_LABEL_CHARS) -> str:
+    """A short button label for an example claim, cut between words and marked with "…".
+
+    Example:
+        >>> example_label("The council approved the 2025 municipal budget by seven to two.", 30)
+        'The council approved the 2025…'
+    """
+    if len(text) <= width:
+        return text
+    cut = text[: width + 1].rsplit(" ", 1)[0] if " " in text[:width] else text[:width]
+    return cut[:width].rstrip(" ,;:") + "…"
 
 
 def verdict_json(verdict: Verdict) -> str:
@@ -402,16 +458,16 @@ def paragraph_html(text: str, spans: Sequence[ClaimSpan]) -> str:
             f'<span class="claim-span" data-index="{number - 1}" data-verdict="{escape(label)}" '
             f'title="{escape(tooltip)} — click for its evidence" style="cursor:pointer;'
             f"background:{VERDICT_BACKGROUNDS.get(label, VERDICT_BACKGROUNDS[NOT_ENOUGH_INFO])};"
-            f"border-bottom:3px solid {VERDICT_COLOURS.get(label, '#57606a')};"
-            f'border-radius:3px;padding:1px 2px;">{escape(text[span.start : span.end])}'
-            f'<sup style="font-weight:700;">'
-            f"{number}</sup></span>"
+            f'{_verdict_line(label)}border-radius:3px;padding:1px 2px;">'
+            f"{escape(text[span.start : span.end])}"
+            f'<sup style="font-weight:700;">{number}&#8239;{verdict_symbol(label)}</sup></span>'
         )
         position = span.end
     pieces.append(escape(text[position:]))
     legend = " ".join(
-        f'<span style="background:{VERDICT_BACKGROUNDS[label]};border-bottom:3px solid '
-        f'{VERDICT_COLOURS[label]};padding:0 4px;margin-right:6px;">{verdict_name(label)}</span>'
+        f'<span class="legend-item" data-verdict="{label}" style="background:'
+        f'{VERDICT_BACKGROUNDS[label]};{_verdict_line(label)}padding:0 4px;margin-right:6px;">'
+        f"{verdict_symbol(label)} {verdict_name(label)}</span>"
         for label in VERDICT_LABELS
     )
     return (
@@ -428,7 +484,10 @@ def sentence_choices(spans: Sequence[ClaimSpan], width: int = 90) -> list[tuple[
         text = " ".join(span.text.split())
         if len(text) > width:
             text = text[: width - 1].rstrip() + "…"
-        choices.append((f"{index + 1}. {verdict_name(span.verdict.label)} — {text}", index))
+        label = span.verdict.label
+        choices.append(
+            (f"{index + 1}. {verdict_symbol(label)} {verdict_name(label)} — {text}", index)
+        )
     return choices
 
 
@@ -628,6 +687,29 @@ def batch_report_markdown(report: ClassificationReport | None, total: int) -> st
 
 
 BATCH_TABLE_COLUMNS = ("claim", "label", "verdict", "confidence", "top_source", "top_evidence")
+# Shares of the table's width, so it fits a 1280 px window with the text wrapped.
+BATCH_COLUMN_WIDTHS = {
+    "claim": 30,
+    "label": 11,
+    "verdict": 12,
+    "confidence": 9,
+    "top_source": 12,
+    "top_evidence": 26,
+}
+
+
+def batch_column_widths(headers: Sequence[str]) -> list[str]:
+    """CSS widths for the batch table's columns, in percent, summing to 100.
+
+    Example:
+        >>> batch_column_widths(["claim", "verdict"])
+        ['71%', '29%']
+    """
+    shares = [BATCH_COLUMN_WIDTHS.get(name, 10) for name in headers]
+    total = sum(shares)
+    widths = [round(share * 100 / total) for share in shares]
+    widths[-1] += 100 - sum(widths)
+    return [f"{width}%" for width in widths]
 
 
 def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[Any]]]:

@@ -374,7 +374,7 @@ def test_paragraph_colours_each_sentence_by_its_verdict_and_keeps_the_text_betwe
 def test_sentence_choices_number_and_truncate():
     text = "The budget passed.  Taxes fell <a lot>."
     choices = view.sentence_choices(paragraph_spans(text), width=12)
-    assert choices == [("1. SUPPORTED — The budget…", 0), ("2. REFUTED — Taxes fell…", 1)]
+    assert choices == [("1. ✓ SUPPORTED — The budget…", 0), ("2. ✗ REFUTED — Taxes fell…", 1)]
 
 
 def test_paragraph_json_has_offsets_and_verdicts():
@@ -548,6 +548,59 @@ def test_example_sentences_take_one_checkable_sentence_per_document():
         "The library opened a new branch in 1998.",
     ]
     assert view.example_sentences(passages, 1) == ["The council approved the budget in March."]
+
+
+def test_example_sentences_pass_over_headings_bylines_questions_and_cut_lines():
+    def passage(doc: str, text: str) -> Passage:
+        return Passage(doc, doc, "", text, 0, len(text))
+
+    passages = [
+        passage("a", "Budget Vote Splits Council After Long Debate"),
+        passage("a", "by Ana Ruiz, Riverside Weekly, 20 March 2025"),
+        passage("a", "Will the council really approve the budget in March?"),
+        passage("a", "Russia has stated that his men are fighting in the m..."),
+        passage("a", "the council approved the budget in March by seven to two."),
+        passage("a", "The council approved the budget in March by seven to two."),
+    ]
+    assert view.example_sentences(passages, 5) == [
+        "The council approved the budget in March by seven to two."
+    ]
+
+
+def test_example_labels_are_short_and_cut_between_words():
+    claim = "Russia has stated that his men are fighting in the Kursk region of Russia today."
+    label = view.example_label(claim)
+    assert len(label) <= view.EXAMPLE_LABEL_CHARS + 1
+    assert label.endswith("…")
+    assert claim.startswith(label[:-1])
+    assert claim[len(label) - 1] == " "
+    assert view.example_label("The library opened in 2005.") == "The library opened in 2005."
+
+
+@pytest.mark.parametrize("label", VERDICT_LABELS)
+def test_each_verdict_has_a_symbol_and_a_line_style_besides_its_colour(label):
+    badge = view.verdict_badge_html(make_verdict(label))
+    assert (
+        f'<span class="verdict-symbol" aria-hidden="true">{view.VERDICT_SYMBOLS[label]}<' in badge
+    )
+    span = ClaimSpan("It is so.", 0, 9, make_verdict(label, claim="It is so."))
+    html = view.paragraph_html("It is so.", [span])
+    sentence = re.search(r'<span class="claim-span"[^>]*>.*?</span>', html).group(0)
+    assert f"border-bottom:4px {view.VERDICT_LINES[label]} " in sentence
+    assert view.VERDICT_SYMBOLS[label] in sentence
+    legend = re.search(rf'<span class="legend-item" data-verdict="{label}"[^>]*>[^<]*<', html)
+    assert view.VERDICT_LINES[label] in legend.group(0)
+    assert view.VERDICT_SYMBOLS[label] in legend.group(0)
+    assert len(set(view.VERDICT_SYMBOLS.values())) == len(VERDICT_LABELS)
+    assert len(set(view.VERDICT_LINES.values())) == len(VERDICT_LABELS)
+
+
+def test_batch_column_widths_fill_the_table_with_the_claim_widest():
+    headers, _ = view.batch_table([{"claim": "c", "label": "SUPPORTED", "verdict": "REFUTED"}])
+    widths = view.batch_column_widths(headers)
+    assert len(widths) == len(headers)
+    assert sum(int(width.rstrip("%")) for width in widths) == 100
+    assert max(widths, key=lambda width: int(width.rstrip("%"))) == widths[headers.index("claim")]
 
 
 def test_evidence_card_names_the_file_and_its_title():

@@ -1,0 +1,127 @@
+"""The page's API: the ``check_claim`` endpoint, its described parameters and typed result.
+
+Gradio derives an endpoint's schema from the function's type hints, so the
+result is typed with the :class:`typing.TypedDict` shapes below, which mirror
+``Verdict.to_dict()``; the parameters get their names and a description each,
+which ``gradio_client``'s ``view_api()`` and ``/gradio_api/info`` show.
+
+Example:
+    >>> from gradio_client import Client                      # doctest: +SKIP
+    >>> Client("http://127.0.0.1:7860/").predict(
+    ...     "The library opened in 2005.", 5, api_name="/check_claim"
+    ... )["verdict"]                                           # doctest: +SKIP
+    'REFUTED'
+"""
+
+# No ``from __future__ import annotations``: gradio reads the endpoint's return type from
+# the signature as an object, and a string annotation would make it ``Any``.
+import logging
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+import gradio as gr
+
+from verifier import VerifierError
+
+if TYPE_CHECKING:
+    from app.ui import AppState
+
+logger = logging.getLogger("app")
+
+GENERIC_ERROR = "Something went wrong while doing that; the details are in the server log."
+
+
+class NLIJSON(TypedDict):
+    """The judge's probabilities for one claim/passage pair, and the largest one's label."""
+
+    label: str
+    entailment: float
+    neutral: float
+    contradiction: float
+
+
+class EvidenceJSON(TypedDict):
+    """One judged passage: where it is, its relevance, the judge's scores and its stance."""
+
+    text: str
+    source: str
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    context_before: str
+    context_after: str
+    score: float
+    nli: NLIJSON
+    stance: Literal["supports", "refutes", "neutral"]
+    notes: list[str]
+
+
+class SourceJSON(TypedDict):
+    """One document's strongest stance on the claim."""
+
+    doc_id: str
+    source: str
+    title: str
+    stance: str
+    strength: float
+    text: str
+
+
+class VerdictJSON(TypedDict):
+    """A verdict as ``Verdict.to_dict()`` writes it."""
+
+    claim: str
+    verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING"]
+    confidence: float
+    evidence: list[EvidenceJSON]
+    deciding: list[EvidenceJSON]
+    sources: list[SourceJSON]
+    warnings: list[str]
+    probabilities: dict[str, float]
+
+
+PARAMETERS = {
+    "claim": "the statement to check, in English (up to 1,000 characters)",
+    "top_k": "how many passages to retrieve and judge (1 to the server's cap; "
+    "omit for the server's default)",
+}
+RESULT = (
+    "the verdict: 'verdict' is SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING, "
+    "'confidence' its calibrated probability, 'deciding' the passages it rests on"
+)
+
+
+def check_claim_api(state: "AppState") -> None:
+    """Add the ``check_claim`` endpoint to the page being built."""
+
+    def check_claim(claim: str, top_k: int | None = None) -> VerdictJSON:
+        """Check one claim against the loaded corpus; returns the verdict as JSON."""
+        try:
+            k = state.limits.top_k(top_k, state.verifier.config.top_k)
+            return state.verifier.verify(claim, k).to_dict()
+        except (VerifierError, ValueError) as error:
+            raise gr.Error(str(error)) from error
+        except Exception as error:
+            logger.exception("unexpected error in the check_claim API")
+            raise gr.Error(GENERIC_ERROR) from error
+
+    endpoint = gr.api(
+        check_claim,
+        api_name="check_claim",
+        api_description="Check one claim against the loaded corpus; returns the verdict, "
+        "its confidence and the evidence as JSON (Verdict.to_dict()).",
+    )
+    describe(endpoint, PARAMETERS, RESULT)
+
+
+def describe(endpoint: gr.events.Dependency, parameters: dict[str, str], result: str) -> None:
+    """Name and describe an endpoint's parameters and result, in place of "1st", "2nd"."""
+    page = gr.context.get_blocks_context()
+    inputs = [page.blocks[block_id] for block_id in endpoint["inputs"]]
+    for component, (name, text) in zip(inputs, parameters.items(), strict=True):
+        component.label = name
+        component._api_info = {**component._api_info, "additional_description": text}
+    for block_id in endpoint["outputs"]:
+        component = page.blocks[block_id]
+        component.label = "verdict"
+        component._api_info = {**component._api_info, "description": result}
