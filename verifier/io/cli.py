@@ -3,6 +3,7 @@
     python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf]
     python -m verifier check "CLAIM" (--index DIR | --corpus PATH...) [--json]
     python -m verifier check (--index DIR | --corpus PATH...) --claims FILE --out RESULTS.jsonl
+        [--engine ray [--ray-address ADDR]]
 
 Errors print one line naming the problem and exit with status 2 (bad input)
 or 1 (anything unexpected); no traceback unless ``--verbose``.
@@ -14,8 +15,9 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from verifier.io.options import (
     add_backend_option,
@@ -23,11 +25,13 @@ from verifier.io.options import (
     add_pipeline_options,
     skipped_checks,
 )
+from verifier.io.ray_batch import add_engine_options
 from verifier.text import strip_controls
 from verifier.types import Verdict
 
 if TYPE_CHECKING:
     from verifier.config import VerifierConfig
+    from verifier.pipeline import Verifier
 
 logger = logging.getLogger("verifier")
 
@@ -68,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     add_judge_options(check)
     add_backend_option(check)
     add_pipeline_options(check)
+    add_engine_options(check)
     return parser
 
 
@@ -130,29 +135,64 @@ def check_config(args: argparse.Namespace) -> VerifierConfig:
     )
 
 
+def _open_verifier(
+    args: argparse.Namespace, config: VerifierConfig, index_dir: str | None
+) -> Verifier:
+    from verifier.judging import NLIJudge
+    from verifier.pipeline import Verifier
+    from verifier.retrieval import Embedder
+
+    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
+    embedder = Embedder(backend=args.backend)
+    verifier = Verifier.open(index_dir, args.corpus, embedder=embedder, judge=judge, config=config)
+    for skipped in verifier.load_report.skipped:
+        _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
+    return verifier
+
+
+def _check_on_ray(
+    args: argparse.Namespace, records: list[dict[str, Any]], config: VerifierConfig
+) -> list[dict[str, Any]]:
+    from verifier.io.ray_batch import VerifierRecipe, check_on_ray, import_ray
+
+    import_ray()
+    with tempfile.TemporaryDirectory(prefix="verifier-ray-") as scratch:
+        index_dir = args.index
+        if index_dir is None:
+            # Indexed once here and saved, so that each actor loads it instead of re-indexing.
+            index_dir = scratch
+            _open_verifier(args, config, index_dir)
+        recipe = VerifierRecipe(index_dir, args.nli_model or args.judge, args.backend, config)
+        return check_on_ray(
+            records,
+            recipe,
+            address=args.ray_address,
+            workers=args.ray_workers,
+            verbose=args.verbose,
+        )
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from verifier.claims import check_claim
     from verifier.config import VerifierConfig
     from verifier.errors import VerifierError
-    from verifier.io.batch import read_claims, result_record, write_csv
-    from verifier.judging import NLIJudge
-    from verifier.pipeline import Verifier
-    from verifier.records import write_jsonl
-    from verifier.retrieval import Embedder
+    from verifier.io.batch import read_claims, result_record
 
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
     if args.claims and not args.out:
         raise VerifierError("--claims needs --out RESULTS.jsonl (or .csv)")
+    if args.engine != "ray" and args.ray_address:
+        raise VerifierError("--ray-address needs --engine ray")
+    if args.engine == "ray" and args.claims is None:
+        raise VerifierError("--engine ray checks a --claims FILE, not one CLAIM")
     if args.claim is not None:
         check_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = check_config(args)
-    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
-    embedder = Embedder(backend=args.backend)
-    verifier = Verifier.open(args.index, args.corpus, embedder=embedder, judge=judge, config=config)
-    for skipped in verifier.load_report.skipped:
-        _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
+    if args.engine == "ray":
+        return _write_results(_check_on_ray(args, records, config), args.out)
+    verifier = _open_verifier(args, config, args.index)
     if records is None:
         verdict = verifier.verify(args.claim)
         _say(
@@ -165,18 +205,30 @@ def _run_check(args: argparse.Namespace) -> int:
     results = [
         result_record(record, verdict) for record, verdict in zip(records, verdicts, strict=True)
     ]
+    return _write_results(results, args.out)
+
+
+def _write_results(results: list[dict[str, Any]], out: str) -> int:
+    """Write ``results`` as JSONL, or CSV by the suffix of ``out``, and say what they hold."""
+    from verifier.errors import VerifierError
+    from verifier.io.batch import write_csv
+    from verifier.records import write_jsonl
+
     try:
-        (write_csv if args.out.lower().endswith(".csv") else write_jsonl)(results, args.out)
+        (write_csv if out.lower().endswith(".csv") else write_jsonl)(results, out)
     except OSError as error:
         raise VerifierError(
-            f"cannot write the results to {args.out}: {error.strerror or error}"
+            f"cannot write the results to {out}: {error.strerror or error}"
         ) from error
     counts: dict[str, int] = {}
-    for verdict in verdicts:
-        counts[verdict.label] = counts.get(verdict.label, 0) + 1
+    for result in results:
+        if result["verdict"] is not None:
+            counts[result["verdict"]] = counts.get(result["verdict"], 0) + 1
+    failed = sum(result["verdict"] is None for result in results)
     _say(
-        f"checked {len(verdicts)} claims -> {args.out}: "
+        f"checked {len(results)} claims -> {out}: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + (f"; {failed} failed, written with their error" if failed else "")
     )
     return 0
 
