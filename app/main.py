@@ -119,6 +119,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="require a login (repeat for more users; prefer --auth-file: argv is visible)",
     )
     roles.add_argument("--auth-file", type=Path, help="a file of user:password lines")
+    roles.add_argument(
+        "--no-feedback",
+        dest="feedback",
+        action="store_false",
+        help="remove the 'This verdict is wrong' control and its API endpoint (by default "
+        "corrections go to feedback.jsonl in the index folder)",
+    )
     limits = parser.add_argument_group("caps per request (page and API alike)")
     defaults = ServiceLimits()
     for name, kind, help_text in (
@@ -130,6 +137,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         ("max_file_bytes", int, "bytes per uploaded file"),
         ("max_request_bytes", int, "bytes of all files of one upload"),
         ("time_budget_s", float, "seconds of checking per request"),
+        ("max_feedback_bytes", int, "bytes the feedback file may grow to"),
     ):
         limits.add_argument(
             "--" + name.replace("_", "-"),
@@ -152,7 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         limits = service_limits(args)
-        access = Access(uploads=args.uploads, index_roots=tuple(args.index_roots))
+        access = Access(
+            uploads=args.uploads, index_roots=tuple(args.index_roots), feedback=args.feedback
+        )
         logins = parse_auth(args.auth, args.auth_file)
     except ValueError as error:
         logger.error("cannot start: %s", error)

@@ -40,6 +40,8 @@ class ServiceLimits:
         max_request_bytes: bytes of all the files of one upload together.
         time_budget_s: seconds of checking per request; a paragraph or batch
             stops with a message once it is spent.
+        max_feedback_bytes: bytes the feedback file may grow to; corrections
+            past it are refused, so repeated clicks cannot fill the disk.
     """
 
     max_top_k: int = 20
@@ -50,6 +52,7 @@ class ServiceLimits:
     max_file_bytes: int = 5 * MB
     max_request_bytes: int = 20 * MB
     time_budget_s: float = 120.0
+    max_feedback_bytes: int = 50 * MB
 
     def __post_init__(self) -> None:
         for name, value in self.to_dict().items():
@@ -90,6 +93,14 @@ class ServiceLimits:
                 "(use `python -m verifier check --claims` for larger batches)"
             )
 
+    def check_feedback_room(self, size: int) -> None:
+        """Refuse a correction once the feedback file is ``max_feedback_bytes`` or more."""
+        if size >= self.max_feedback_bytes:
+            raise LimitError(
+                f"the feedback file has reached its limit of {_size(self.max_feedback_bytes)}; "
+                "the operator can retrain on it and start a new one"
+            )
+
     def check_request_bytes(self, sizes: Sequence[int]) -> None:
         """Refuse an upload whose files together are over ``max_request_bytes``."""
         total = sum(sizes)
@@ -109,10 +120,14 @@ class Access:
             default) or ``"shared"`` (the saved corpus everyone checks against).
         index_roots: folders under which the page may index a folder into the
             shared corpus; none (the default) removes folder indexing.
+        feedback: whether users may record that a verdict is wrong (the claim,
+            the passages shown and both labels go to the index folder's
+            ``feedback.jsonl``); off removes the control and its API endpoint.
     """
 
     uploads: str = "private"
     index_roots: tuple[Path, ...] = field(default=())
+    feedback: bool = True
 
     def __post_init__(self) -> None:
         if self.uploads not in UPLOAD_MODES:

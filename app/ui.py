@@ -246,6 +246,10 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
                     "Download result (JSON)", visible=False, elem_id="claim-download"
                 )
         claim_verdict = gr.State()
+        # Imported here because app.feedback builds on this module.
+        from app.feedback import wrong_verdict_control
+
+        wrong_verdict_control(state, claim_verdict)
 
     claim_outputs = [
         claim_badge,

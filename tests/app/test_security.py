@@ -34,6 +34,10 @@ CHECKS_ONLY = {
     "corpus_summary",
     "run_batch",
     "check_claim",
+    # "This verdict is wrong": recording a correction (Access.feedback turns it off).
+    "on_report",
+    "clear_correction",
+    "report_wrong_verdict",
 }
 
 

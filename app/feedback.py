@@ -1,0 +1,173 @@
+"""'This verdict is wrong': the claim tab's control and API endpoint that record a correction.
+
+A correction (the claim, the passages shown with the judge's reading of each,
+the verdict given and the label the user says is right) is appended to
+``feedback.jsonl`` in the app's index folder, where ``python -m
+models.train_nli --adapt`` finds it. The operator can turn this off
+(``Access.feedback``), in which case nothing here is built; the file's size is
+capped by ``ServiceLimits.max_feedback_bytes``.
+"""
+
+# No ``from __future__ import annotations``: gradio reads the endpoint's return type from
+# the signature as an object (see app.api).
+import logging
+from pathlib import Path
+from typing import Any, Literal, TypedDict
+
+import gradio as gr
+
+from app import view
+from app.api import GENERIC_ERROR, NLIJSON, describe
+from app.ui import AppState, friendly
+from verifier import Verdict, VerifierError
+from verifier.feedback import (
+    CORRECT_LABELS,
+    FEEDBACK_FILENAME,
+    FeedbackRecord,
+    check_correct_label,
+    record_feedback,
+)
+
+logger = logging.getLogger("app")
+
+NOTICE = (
+    "Pick the verdict that is right and record it. The claim, the passages shown "
+    "(from your uploads too) and both labels are kept on this server to retrain the checker."
+)
+
+
+class ShownPassageJSON(TypedDict):
+    """A passage as the user saw it, the judge's reading of it, and whether it decided."""
+
+    text: str
+    source: str
+    doc_id: str
+    start: int
+    end: int
+    context_before: str
+    nli: NLIJSON
+    stance: str
+    deciding: bool
+
+
+class FeedbackJSON(TypedDict):
+    """A stored correction, as ``FeedbackRecord.to_dict()`` writes it."""
+
+    version: int
+    time: str
+    claim: str
+    verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING"]
+    confidence: float
+    correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+    evidence: list[ShownPassageJSON]
+
+
+PARAMETERS = {
+    "claim": "the statement whose verdict is wrong, as sent to check_claim",
+    "correct_label": "the verdict that is right: SUPPORTED, REFUTED or NOT_ENOUGH_INFO",
+    "top_k": "passages to judge, as in check_claim (omit for the server's default)",
+}
+RESULT = (
+    "the stored correction: the claim, the verdict the server gives it, the right label, "
+    "a UTC time and every passage judged, with the judge's scores and whether it decided"
+)
+
+
+def feedback_path(state: AppState) -> Path:
+    """Where the app keeps corrections: ``feedback.jsonl`` in its index folder."""
+    return Path(state.index_dir) / FEEDBACK_FILENAME
+
+
+def record(state: AppState, verdict: Verdict | None, correct_label: object) -> FeedbackRecord:
+    """Append the correction of ``verdict``, within the file's size cap.
+
+    Raises:
+        LimitError: the feedback file is full.
+        FeedbackError: no verdict, or a label that is not a correction of it.
+    """
+    path = feedback_path(state)
+    state.limits.check_feedback_room(path.stat().st_size if path.exists() else 0)
+    stored = record_feedback(path, verdict, correct_label)
+    logger.info("recorded a correction: %s -> %s", stored.verdict, stored.correct_label)
+    return stored
+
+
+def confirmation(stored: FeedbackRecord) -> str:
+    return (
+        f"Thank you: recorded that this claim is {stored.correct_label}, not {stored.verdict} "
+        f"({len(stored.evidence)} passages kept with it)."
+    )
+
+
+def wrong_verdict_control(state: AppState, verdict: gr.State) -> None:
+    """Under a claim's result: pick the right label, record it, see a confirmation.
+
+    Built inside the claim tab; ``verdict`` is the tab's state holding the
+    last ``Verdict`` shown. Also registers the ``report_wrong_verdict`` API.
+    """
+    if not state.access.feedback:
+        return
+
+    def on_report(shown: Verdict | None, correct_label: str | None) -> tuple[Any, str]:
+        stored = record(state, shown, correct_label)
+        return gr.skip(), view.message_html(confirmation(stored), kind="info")
+
+    with gr.Accordion("This verdict is wrong", open=False, elem_id="wrong-verdict"):
+        gr.Markdown(NOTICE)
+        with gr.Row():
+            label = gr.Radio(
+                list(CORRECT_LABELS), label="The right verdict", elem_id="wrong-verdict-label"
+            )
+            button = gr.Button("Record the right verdict", elem_id="wrong-verdict-record")
+        message = gr.HTML(elem_id="wrong-verdict-message")
+    button.click(
+        friendly(on_report, (gr.skip(),)),
+        inputs=[verdict, label],
+        outputs=[label, message],
+        api_visibility="private",
+    )
+
+    def clear_correction(_: Verdict | None) -> tuple[None, str]:
+        # A new result is a new question: clear the last answer and its confirmation.
+        return None, ""
+
+    verdict.change(
+        clear_correction, inputs=verdict, outputs=[label, message], api_visibility="private"
+    )
+    report_wrong_verdict_api(state)
+
+
+def report_wrong_verdict_api(state: AppState) -> None:
+    """The ``report_wrong_verdict`` endpoint of the page's API."""
+
+    def report_wrong_verdict(
+        claim: str,
+        correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"],
+        top_k: int | None = None,
+    ) -> FeedbackJSON:
+        """Record that the verdict for a claim is wrong, and which label is right.
+
+        The claim is checked against the shared corpus as check_claim does, and
+        that verdict, its passages and the right label are appended to the
+        server's feedback file, from which the judge is retrained.
+        """
+        try:
+            check_correct_label(correct_label)
+            k = state.limits.top_k(top_k, state.verifier.config.top_k)
+            return record(state, state.verifier.verify(claim, k), correct_label).to_dict()
+        except (VerifierError, ValueError) as error:
+            raise gr.Error(str(error)) from error
+        except Exception as error:
+            logger.exception("unexpected error in the report_wrong_verdict API")
+            raise gr.Error(GENERIC_ERROR) from error
+
+    endpoint = gr.api(
+        report_wrong_verdict,
+        api_name="report_wrong_verdict",
+        api_description="Record that the server's verdict for a claim is wrong and which "
+        "label is right; returns the stored correction as JSON.",
+    )
+    describe(endpoint, PARAMETERS, RESULT)
+    page = gr.context.get_blocks_context()
+    for block_id in endpoint["outputs"]:
+        page.blocks[block_id].label = "correction"

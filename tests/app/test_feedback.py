@@ -1,0 +1,96 @@
+"""'This verdict is wrong' in the app: the page's handler and the API write a correction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.feedback import feedback_path
+from app.main import parse_args, service_limits
+from app.policy import Access, ServiceLimits
+from app.ui import AppState, build_ui
+from tests.fakes import FakeEmbedder, FakeJudge
+from verifier import Verifier, VerifierConfig
+from verifier.feedback import read_feedback
+
+CLAIM = "The harbour bridge opened in 2019."
+FEEDBACK_HANDLERS = {"on_report", "clear_correction", "report_wrong_verdict"}
+
+
+def make_state(tmp_path: Path, access: Access | None = None, **limits) -> AppState:
+    verifier = Verifier.from_corpus(
+        {"shared.txt": "The harbour bridge opened in 2019 after long delays."},
+        embedder=FakeEmbedder(),
+        judge=FakeJudge(),
+        config=VerifierConfig(decision="thresholds", batch_claims=1),
+    )
+    return AppState(verifier, tmp_path / "index", ServiceLimits(**limits), access)
+
+
+def handlers(state: AppState) -> dict[str, object]:
+    page = build_ui(state, [])
+    return {function.name: function.fn for function in page.fns.values()}
+
+
+def check(fns: dict[str, object], claim: str = CLAIM):
+    """The verdict the claim tab keeps after a check (its fourth output)."""
+    return fns["on_check_claim"](claim, 5, False, None)[3]
+
+
+def other_label(label: str) -> str:
+    return "NOT_ENOUGH_INFO" if label != "NOT_ENOUGH_INFO" else "REFUTED"
+
+
+def test_the_page_records_the_shown_verdict_and_confirms(tmp_path: Path) -> None:
+    state = make_state(tmp_path)
+    fns = handlers(state)
+    verdict = check(fns)
+    right = other_label(verdict.label)
+    _, message = fns["on_report"](verdict, right)
+    assert "Thank you" in message and right in message and verdict.label in message
+    [stored] = read_feedback(tmp_path / "index" / "feedback.jsonl")
+    assert feedback_path(state) == tmp_path / "index" / "feedback.jsonl"
+    assert (stored.claim, stored.verdict, stored.correct_label) == (CLAIM, verdict.label, right)
+    assert [e.text for e in stored.evidence] == [e.passage.text for e in verdict.evidence]
+    assert fns["clear_correction"](verdict) == (None, "")
+
+
+def test_the_page_refuses_without_a_verdict_or_a_label(tmp_path: Path) -> None:
+    state = make_state(tmp_path)
+    fns = handlers(state)
+    assert "check a claim first" in fns["on_report"](None, "SUPPORTED")[1].lower()
+    verdict = check(fns)
+    assert "must be one of" in fns["on_report"](verdict, None)[1]
+    assert "already" in fns["on_report"](verdict, verdict.label)[1]
+    assert not feedback_path(state).exists()
+
+
+def test_the_api_checks_the_claim_and_records_it(tmp_path: Path) -> None:
+    state = make_state(tmp_path)
+    fns = handlers(state)
+    label = state.verifier.verify(CLAIM).label
+    stored = fns["report_wrong_verdict"](CLAIM, other_label(label))
+    assert stored["verdict"] == label and stored["evidence"]
+    assert len(read_feedback(feedback_path(state))) == 1
+    for bad_label, bad_k in (("CONFLICTING", None), ("SUPPORTED", 10**6)):
+        with pytest.raises(Exception, match="must be one of|top_k"):
+            fns["report_wrong_verdict"](CLAIM, bad_label, bad_k)
+    assert len(read_feedback(feedback_path(state))) == 1
+
+
+def test_the_feedback_file_is_capped(tmp_path: Path) -> None:
+    state = make_state(tmp_path, max_feedback_bytes=10)
+    fns = handlers(state)
+    verdict = check(fns)
+    assert "Thank you" in fns["on_report"](verdict, other_label(verdict.label))[1]
+    assert "reached its limit" in fns["on_report"](verdict, other_label(verdict.label))[1]
+    assert len(read_feedback(feedback_path(state))) == 1
+
+
+def test_the_operator_can_turn_feedback_off(tmp_path: Path) -> None:
+    names = set(handlers(make_state(tmp_path, Access(feedback=False))))
+    assert not names & FEEDBACK_HANDLERS and "on_check_claim" in names
+    args = parse_args(["--no-feedback", "--max-feedback-bytes", "1000"])
+    assert args.feedback is False and service_limits(args).max_feedback_bytes == 1000
+    assert parse_args([]).feedback is True
