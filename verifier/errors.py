@@ -41,3 +41,7 @@ class LimitError(VerifierError, ValueError):
 
 class IndexWriteError(VerifierError):
     """An index cannot be written where asked (a file is in the way, no permission, disk full)."""
+
+
+class StoreError(VerifierError):
+    """A vector store cannot be opened: its optional install is missing, or its address is bad."""

@@ -35,7 +35,14 @@ from verifier.decision import Decider, make_decider
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, LimitError
 from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
 from verifier.progress import Progress, progress_callback
-from verifier.retrieval import Embedder, LayeredStore, PassageIndex, TextEncoder, VectorStore
+from verifier.retrieval import (
+    Embedder,
+    LayeredStore,
+    MilvusStore,
+    PassageIndex,
+    TextEncoder,
+    VectorStore,
+)
 from verifier.text import leans_on_previous
 from verifier.types import (
     ClaimSpan,
@@ -214,12 +221,32 @@ class Verifier:
         judge: Judge | None = None,
         config: VerifierConfig | None = None,
         progress: Progress = False,
+        store: VectorStore | None = None,
     ) -> Verifier:
         """Build from ``corpus`` (saved to ``index_dir`` when one is given), or load ``index_dir``.
 
+        With ``store`` (a ``MilvusStore``, say) there is no index directory: the
+        corpus, if given, is added to the store, and the store is searched.
+
         Raises:
-            ValueError: neither an index directory nor a corpus is given.
+            ValueError: neither an index directory nor a corpus is given, or a
+                store and an index directory both are.
         """
+        if store is not None:
+            if index_dir is not None:
+                raise ValueError("give a store or an index directory, not both")
+            if corpus is None:
+                return cls._empty(embedder, judge, config, store.index_type, store)
+            verifier = cls.from_corpus(
+                corpus,
+                embedder=embedder,
+                judge=judge,
+                config=config,
+                progress=progress,
+                store=store,
+            )
+            verifier.save()
+            return verifier
         if corpus is None:
             if index_dir is None:
                 raise ValueError("give an index directory to open or a corpus to index")
@@ -231,24 +258,33 @@ class Verifier:
             verifier.save(index_dir)
         return verifier
 
-    def save(self, index_dir: str | Path) -> None:
-        """Write the index atomically: a crash mid-save leaves the previous one usable."""
+    def save(self, index_dir: str | Path | None = None) -> None:
+        """Write the index atomically: a crash mid-save leaves the previous one usable.
+
+        ``index_dir`` is where a FAISS index goes; a store with a place of its
+        own (a Milvus collection) takes ``None`` and records what it holds there.
+        """
+        if index_dir is None and isinstance(self.index, PassageIndex):
+            raise ValueError("a FAISS index is saved to a folder: give index_dir")
         with self._index_lock:
-            self.index.save(index_dir)
+            self.index.save(index_dir)  # type: ignore[arg-type]
 
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
         """Embed passages and add them to the index, in chunks where the index allows.
 
         A flat FAISS index takes each chunk as it is embedded, so memory holds
         the index and one chunk, not every vector twice; if a chunk fails, the
-        chunks already added are taken out again. Other stores take one add of
-        all the vectors: an IVF index is trained on its first add and must see
-        the whole corpus.
+        chunks already added are taken out again. A Milvus collection takes each
+        chunk too and keeps it, so a rerun adds only what an interrupted add had
+        not stored (see ``unstored``). Other stores take one add of all the
+        vectors: an IVF index is trained on its first add and must see the
+        whole corpus.
         """
         step = progress_callback(progress, len(passages), "embedding passages")
         if not passages:
             return
-        chunked = isinstance(self.index, PassageIndex) and self.index.grows_in_chunks
+        undone = isinstance(self.index, PassageIndex) and self.index.grows_in_chunks
+        chunked = undone or isinstance(self.index, MilvusStore)
         vectors = None if chunked else np.empty((len(passages), self.index.dimension), np.float32)
         with self._add_lock:
             before = len(self.index)
@@ -263,7 +299,7 @@ class Verifier:
                             self.index.add(encoded, batch)
                     step(offset + len(batch))
             except BaseException:
-                if chunked:
+                if undone:
                     with self._index_lock:
                         self.index.truncate(before)
                 raise
@@ -310,7 +346,6 @@ class Verifier:
     def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
             known = set(self.index.files)
-            indexed_docs = {passage.doc_id for passage in self.index.passages}
         skipped = list(read.skipped)
         new_sources = {}
         for source, digest in read.file_hashes.items():
@@ -322,10 +357,13 @@ class Verifier:
                 )
             elif source not in known:
                 new_sources[source] = digest
-        documents = [
-            d for d in read.documents if d.source in new_sources and d.doc_id not in indexed_docs
-        ]
-        passages, fragments = self._split(documents, progress)
+        documents = [d for d in read.documents if d.source in new_sources]
+        split, fragments = self._split(documents, progress)
+        # Passages stored already (by an add cut short, say) are not embedded again.
+        with self._index_lock:
+            passages = self.index.unstored(split)
+        done = {p.doc_id for p in split} - {p.doc_id for p in passages}
+        documents = [d for d in documents if d.doc_id not in done]
         self._index_passages(passages, progress)
         with self._index_lock:
             self.index.files.update(new_sources)

@@ -154,3 +154,22 @@ def test_saving_again_keeps_only_the_live_version(tmp_path):
     index.save(tmp_path / "ix")
     versions = [d for d in os.listdir(tmp_path / "ix") if d.startswith("v-")]
     assert len(versions) == 1
+
+
+def test_unstored_is_what_an_add_still_has_to_do():
+    index, _ = built(count=6)
+    stored, more = passages(6), passages(9)[6:]
+    assert index.unstored(stored) == []
+    assert index.unstored([more[0], stored[2], more[1], more[0]]) == more[:2]
+    moved = Passage("doc0", "doc0.txt", "T", "p sentence 0", 5, 17)
+    assert index.unstored([moved]) == [moved]
+
+
+def test_a_layered_store_has_stored_what_either_layer_holds():
+    from verifier.retrieval import LayeredStore
+
+    base, _ = built(count=6)
+    layered = LayeredStore(base, PassageIndex(16, "flat", "fake-embedder"))
+    extra = passages(9)[6:]
+    layered.add(unit_vectors(1, seed=3), extra[:1])
+    assert layered.unstored(passages(9)) == extra[1:]

@@ -159,3 +159,60 @@ def test_settings_are_checked(tmp_path):
     with pytest.raises(ValueError, match="k must be"):
         store.search(unit_vectors(1), 0)
     assert store.search(unit_vectors(2), 3) == [[], []]
+
+
+def test_unstored_asks_the_collection_a_batch_at_a_time(tmp_path):
+    vectors, stored = unit_vectors(40), passages(40)
+    store = milvus(tmp_path, batch_size=8)
+    store.add(vectors[:20], stored[:20])
+    assert store.unstored(stored) == stored[20:]
+    assert store.unstored(stored[30:] + stored[:5] + stored[30:]) == stored[30:]
+
+
+def test_an_interrupted_corpus_add_resumes_through_the_verifier(tmp_path):
+    """Stopped after the first batch of four passages, half-way through the second
+    document: the rerun embeds and stores only the other five, in the clean order."""
+    clean = Verifier.from_corpus(CORPUS, embedder=FakeEmbedder(), judge=FakeJudge())
+
+    def stop_after_the_first_batch(done: int, total: int) -> None:
+        raise RuntimeError("connection lost")
+
+    embedder = FakeEmbedder()
+    store = milvus(tmp_path, embedder.dimension, embedder.model_id, batch_size=4)
+    store.progress = stop_after_the_first_batch
+    with pytest.raises(RuntimeError, match="connection lost"):
+        Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+    store.close()
+
+    encoded: list[str] = []
+
+    class CountingEmbedder(FakeEmbedder):
+        def encode(self, texts, *, progress=False):
+            encoded.extend(texts)
+            return super().encode(texts, progress=progress)
+
+    reopened = milvus(tmp_path, embedder.dimension, embedder.model_id, batch_size=4)
+    assert len(reopened) == 4
+    resumed = Verifier.from_corpus(
+        CORPUS, embedder=CountingEmbedder(), judge=FakeJudge(), store=reopened
+    )
+    assert len(encoded) == resumed.load_report.passages == 5
+    assert resumed.load_report.documents == 2
+    assert resumed.passages == clean.passages
+    claim = "The bridge was built in 1850."
+    assert [h.passage for h in resumed.retrieve(claim, 2)] == [
+        h.passage for h in clean.retrieve(claim, 2)
+    ]
+
+
+def test_a_released_collection_is_loaded_on_opening(tmp_path):
+    """Another process's collection is released until loaded, as it is here by hand."""
+    store = milvus(tmp_path)
+    store.add(unit_vectors(5), passages(5))
+    store.save()
+    for name in ("passages", "passages_meta"):
+        store._client.release_collection(name)
+    store.close()
+    reopened = milvus(tmp_path)
+    assert reopened.passages == passages(5)
+    assert [p for p, _ in reopened.search(unit_vectors(5)[:1], 1)[0]] == [0]

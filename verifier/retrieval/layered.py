@@ -86,6 +86,9 @@ class LayeredStore:
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         self.overlay.add(vectors, passages)
 
+    def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
+        return self.overlay.unstored(self.base.unstored(passages))
+
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         offset = len(self.base)
         merged = []

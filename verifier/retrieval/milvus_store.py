@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from verifier.errors import IndexFormatError
+from verifier.errors import IndexFormatError, StoreError
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ class MilvusStore:
         progress: called with (passages stored, passages in this add) after each batch.
 
     Raises:
+        StoreError: pymilvus is not installed, or ``uri`` cannot be opened.
         IndexFormatError: the collection was made with another embedder or dimension.
 
     Example:
@@ -85,7 +86,12 @@ class MilvusStore:
             raise ValueError(f"dimension must be positive, got {dimension}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
-        from pymilvus import MilvusClient
+        try:
+            from pymilvus import MilvusClient, MilvusException
+        except ImportError as error:
+            raise StoreError(
+                'the Milvus store needs pymilvus and milvus-lite: pip install -e ".[milvus]"'
+            ) from error
 
         self.uri = str(uri)
         self.dimension = dimension
@@ -94,9 +100,14 @@ class MilvusStore:
         self.batch_size = batch_size
         self.progress = progress
         self.files: dict[str, str] = {}
-        self._client = MilvusClient(self.uri, token=token)
+        try:
+            self._client = MilvusClient(self.uri, token=token)
+        except MilvusException as error:
+            raise StoreError(f"cannot open Milvus at {self.uri!r}: {error.message}") from error
         self._meta = collection + _META_SUFFIX
         if self._client.has_collection(collection):
+            # A collection made by another process is released until loaded.
+            self._client.load_collection(collection)
             self._check_meta()
         else:
             self._create()
@@ -156,6 +167,7 @@ class MilvusStore:
                 f"Milvus collection {self.collection!r} at {self.uri} has no {self._meta!r} "
                 "collection recording its embedder: it was not made by this library"
             )
+        self._client.load_collection(self._meta)
         rows = self._client.query(self._meta, filter='key != ""', output_fields=["key", "value"])
         meta = {row["key"]: row["value"] for row in rows}
         stored = meta.get(_EMBEDDER)
@@ -195,6 +207,24 @@ class MilvusStore:
             )
         return passages
 
+    def _stored_keys(self, keys: list[str]) -> set[str]:
+        rows = self._client.get(self.collection, ids=keys, output_fields=["key"])
+        return {row["key"] for row in rows}
+
+    def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages not in the collection, in order, each once; asked a batch at a time."""
+        seen: set[str] = set()
+        pending = []
+        for offset in range(0, len(passages), self.batch_size):
+            batch = passages[offset : offset + self.batch_size]
+            keys = [passage_key(passage) for passage in batch]
+            seen |= self._stored_keys(keys)
+            for key, passage in zip(keys, batch, strict=True):
+                if key not in seen:
+                    seen.add(key)
+                    pending.append(passage)
+        return pending
+
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         """Store passages with their vectors, a batch at a time, skipping those already stored.
 
@@ -210,10 +240,7 @@ class MilvusStore:
         for offset in range(0, len(passages), self.batch_size):
             batch = passages[offset : offset + self.batch_size]
             keys = [passage_key(passage) for passage in batch]
-            stored = {
-                row["key"]
-                for row in self._client.get(self.collection, ids=keys, output_fields=["key"])
-            }
+            stored = self._stored_keys(keys)
             rows: list[dict[str, Any]] = []
             added: list[Passage] = []
             for row_number, (key, passage) in enumerate(zip(keys, batch, strict=True)):

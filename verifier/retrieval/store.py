@@ -15,7 +15,9 @@ class VectorStore(Protocol):
     """Passages and their unit vectors, searchable by cosine, saved as a directory.
 
     ``files`` maps each source file to the hash of the content indexed from it,
-    so adding a corpus again skips what is already there.
+    so adding a corpus again skips what is already there. A passage is known by
+    its document, offsets and text, so an add cut short can be finished by
+    adding the same passages again.
     """
 
     dimension: int
@@ -30,6 +32,10 @@ class VectorStore(Protocol):
     def documents(self) -> int: ...
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None: ...
+
+    def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
+        """The passages not stored yet, in order, each once: what an add still has to do."""
+        ...
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]: ...
 
