@@ -530,3 +530,52 @@ def iter_label_counts(examples: Sequence[NLIExample]) -> Iterator[tuple[str, str
         counts[(example.source, example.label)] += 1
     for (source, label), count in sorted(counts.items()):
         yield source, label, count
+
+
+FEEDBACK_TARGETS = {
+    "SUPPORTED": "entailment",
+    "REFUTED": "contradiction",
+    "NOT_ENOUGH_INFO": "neutral",
+}
+"""What a corrected verdict says about the passages that decide it.
+
+A user who says a claim is SUPPORTED says the deciding evidence entails it;
+REFUTED, that it contradicts it; NOT_ENOUGH_INFO, that it neither entails nor
+contradicts it (neutral)."""
+
+
+def feedback_examples(records: Sequence[Any], source: str = "feedback") -> list[NLIExample]:
+    """Training pairs from users' corrections (:class:`verifier.feedback.FeedbackRecord`).
+
+    Each correction becomes one pair per deciding passage: premise = the
+    passage as the judge read it (with the sentence before when it opens with
+    a word that refers back, as the pipeline does), hypothesis = the claim,
+    label = :data:`FEEDBACK_TARGETS` of the label the user says is right.
+
+    Which passages decide:
+
+    * the verdict's deciding passages, when it had any: the judge misread them;
+    * else (the verdict was NOT_ENOUGH_INFO, which rests on no passage) the one
+      shown passage the judge found most entailing (for SUPPORTED) or most
+      contradicting (for REFUTED): the evidence it should have acted on.
+
+    A correction to NOT_ENOUGH_INFO of a verdict with no deciding passage, or
+    with no passages at all, gives no pair. Every pair's ``group`` is its claim,
+    so a claim's corrections stay on one side of a held-out split.
+    """
+    from verifier.text import leans_on_previous
+
+    examples = []
+    for record in records:
+        label = FEEDBACK_TARGETS[record.correct_label]
+        chosen = [item for item in record.evidence if item.deciding]
+        if not chosen and label != "neutral" and record.evidence:
+            chosen = [max(record.evidence, key=lambda item: getattr(item.nli, label))]
+        for item in chosen:
+            premise = item.text
+            if item.context_before and leans_on_previous(item.text):
+                premise = f"{item.context_before} {item.text}"
+            examples.append(
+                NLIExample(premise, record.claim, label, source, f"claim:{record.claim.strip()}")
+            )
+    return examples

@@ -60,7 +60,7 @@ from models.nli_data import (
     split_heldout,
 )
 from verifier.judging import BACKBONES, backbone_path
-from verifier.registry import embedder_path
+from verifier.registry import SHIPPED_NLI_MODEL, embedder_path
 
 logger = logging.getLogger("models.train_nli")
 
@@ -712,15 +712,63 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="add this fraction of the claim-evidence rows again as neutral pairs whose "
         "premise is a near but unrelated passage, mined with the sentence embedder",
     )
+    # Imported here: models.adapt_nli builds on this module.
+    from models.adapt_nli import REPLAY_SOURCES, AdaptSettings
+
+    adapting = parser.add_argument_group(
+        "adapting a trained judge to users' corrections (see models/adapt_nli.py)"
+    )
+    adapting.add_argument(
+        "--adapt",
+        metavar="FEEDBACK.jsonl",
+        help="fine-tune --base on this feedback file mixed with replay, and score it "
+        "before and after (the other training options apply; --sources is ignored)",
+    )
+    adapting.add_argument(
+        "--base", default=str(SHIPPED_NLI_MODEL), help="the judge to adapt (default: shipped)"
+    )
+    adapting.add_argument(
+        "--replay-ratio",
+        type=float,
+        default=AdaptSettings.replay_ratio,
+        help="original training pairs replayed per feedback pair",
+    )
+    adapting.add_argument(
+        "--replay-sources",
+        nargs="+",
+        default=list(REPLAY_SOURCES),
+        choices=sorted(TRAINING_SOURCES),
+        help="sources to replay (default: those of the shipped judge)",
+    )
+    adapting.add_argument(
+        "--feedback-heldout-fraction",
+        type=float,
+        default=AdaptSettings.heldout_fraction,
+        help="share of the feedback's claims held out for scoring",
+    )
+    adapting.add_argument(
+        "--mnli-limit",
+        type=int,
+        default=AdaptSettings.mnli_limit,
+        help="score on the first N pairs of MNLI held-out (0: not at all)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     output = Path(args.output_dir)
-    output.mkdir(parents=True, exist_ok=True)
     log_format = "%(asctime)s %(levelname)s %(message)s"
     logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
+    if args.adapt:
+        from models.adapt_nli import check_output_dir
+
+        try:
+            check_output_dir(output, Path(args.base))
+        except DataError as error:
+            logger.error("%s", error)
+            return 2
+    output.mkdir(parents=True, exist_ok=True)
     # The log file is the training logger's own: basicConfig does nothing when
     # the process (a test runner, a notebook) has configured logging already.
     log_file = logging.FileHandler(output / "train.log", encoding="utf-8")
@@ -752,6 +800,8 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     )
     logger.info("command: %s", " ".join(sys.argv))
     logger.info("config: %s", json.dumps(config.to_dict()))
+    if args.adapt:
+        return _run_adapt(args, config, output)
     try:
         examples = load_training_examples(
             args.data_dir, args.sources, limit_per_source=args.limit_per_source
@@ -822,6 +872,31 @@ def _run(args: argparse.Namespace, output: Path) -> int:
         logger.error("%s", error)
         return 2
     logger.info("result: %s", json.dumps(result.to_dict()))
+    return 0
+
+
+def _run_adapt(args: argparse.Namespace, config: TrainConfig, output: Path) -> int:
+    from models.adapt_nli import AdaptSettings, adapt, markdown_table
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        settings = AdaptSettings(
+            feedback=Path(args.adapt),
+            data_dir=Path(args.data_dir),
+            base=Path(args.base),
+            replay_ratio=args.replay_ratio,
+            replay_sources=tuple(args.replay_sources),
+            heldout_fraction=args.feedback_heldout_fraction,
+            mnli_limit=args.mnli_limit,
+            replay_eval_pairs=args.eval_limit if args.eval_limit is not None else 500,
+            limit_per_source=args.limit_per_source,
+        )
+        table = adapt(settings, config, output, progress=not args.no_progress)
+    except (DataError, ValueError, OSError) as error:
+        logger.error("%s", error)
+        return 2
+    logger.info("before and after adapting:\n%s", markdown_table(table))
     return 0
 
 
