@@ -4,6 +4,7 @@ Usage:
     python -m app                                  # the demo corpus, http://127.0.0.1:7860
     python -m app --corpus docs/ --port 8080       # your own documents
     python -m app --index .verifier_cache/app_index --nli-model models/nli-minilm-l6
+    python -m app --store milvus --milvus-uri index.db     # a Milvus collection
     python -m app --auth-file users.txt --uploads shared --index-roots /srv/docs
 """
 
@@ -19,7 +20,7 @@ from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
 from app.ui import CSS, AppState, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
-from verifier.io import add_backend_option, add_judge_options
+from verifier.io import add_backend_option, add_judge_options, add_store_options, open_store
 
 logger = logging.getLogger("app")
 
@@ -42,24 +43,38 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
 
     ``--corpus`` always builds afresh (replacing the index folder's contents);
     without it a saved index is reopened, and a missing one is built from the
-    demo corpus. Returns the verifier and whether it holds the demo corpus.
+    demo corpus. With ``--store milvus`` the collection stands for the folder:
+    ``--corpus`` is added to it, and an empty one gets the demo corpus.
+    Returns the verifier and whether it holds the demo corpus.
     """
     embedder = Embedder(backend=args.backend)
     judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
     # Load both models before indexing, so a bad --nli-model fails at once.
     embedder.warm_up()
     judge.warm_up()
-    index_dir = Path(args.index)
+    store = open_store(args, embedder)
+    if store is None:
+        index_dir: Path | None = Path(args.index)
+        where, held = str(index_dir), index_dir.exists()
+    else:
+        index_dir = None
+        where, held = f"the Milvus collection at {args.milvus_uri}", len(store) > 0
     corpus = args.corpus
-    if corpus is None and not index_dir.exists():
+    if corpus is None and not held:
         corpus = DEMO_CORPUS
     if corpus is None:
-        logger.info("opening the saved index %s", index_dir)
+        logger.info("opening the saved index %s", where)
     else:
-        logger.info("indexing %s into %s", corpus, index_dir)
+        logger.info("indexing %s into %s", corpus, where)
     config = VerifierConfig(decision=args.decision)
     verifier = Verifier.open(
-        index_dir, corpus, embedder=embedder, judge=judge, config=config, progress=True
+        index_dir,
+        corpus,
+        embedder=embedder,
+        judge=judge,
+        config=config,
+        progress=True,
+        store=store,
     )
     if corpus is not None:
         return verifier, Path(corpus).resolve() == DEMO_CORPUS
@@ -76,12 +91,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--index",
         type=Path,
         default=DEFAULT_INDEX,
-        help=f"index folder, reused between restarts (default {DEFAULT_INDEX})",
+        help=f"index folder, reused between restarts (default {DEFAULT_INDEX}; "
+        "not used with --store milvus)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=7860)
     add_judge_options(parser)
     add_backend_option(parser)
+    add_store_options(parser)
     parser.add_argument(
         "--decision",
         choices=DECISIONS,

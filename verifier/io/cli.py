@@ -4,6 +4,8 @@
     python -m verifier check "CLAIM" (--index DIR | --corpus PATH...) [--json]
     python -m verifier check (--index DIR | --corpus PATH...) --claims FILE --out RESULTS.jsonl
         [--engine ray [--ray-address ADDR]]
+    python -m verifier index PATH... --store milvus --milvus-uri index.db   # or http(s)://host:19530
+    python -m verifier check "CLAIM" --store milvus --milvus-uri index.db
 
 Errors print one line naming the problem and exit with status 2 (bad input)
 or 1 (anything unexpected); no traceback unless ``--verbose``.
@@ -23,6 +25,8 @@ from verifier.io.options import (
     add_backend_option,
     add_judge_options,
     add_pipeline_options,
+    add_store_options,
+    open_store,
     skipped_checks,
 )
 from verifier.io.ray_batch import add_engine_options
@@ -32,6 +36,7 @@ from verifier.types import Verdict
 if TYPE_CHECKING:
     from verifier.config import VerifierConfig
     from verifier.pipeline import Verifier
+    from verifier.types import LoadReport
 
 logger = logging.getLogger("verifier")
 
@@ -53,17 +58,19 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="+", help="files or folders (.txt .md .html .pdf .jsonl .csv)"
     )
     index.add_argument(
-        "--out", required=True, help="index directory to write (replaced atomically)"
+        "--out", help="index directory to write (replaced atomically); not with --store milvus"
     )
     index.add_argument("--index-type", choices=("flat", "hnsw", "ivf"), default="flat")
     index.add_argument(
         "--add", action="store_true", help="add to the index at --out instead of replacing it"
     )
     add_backend_option(index)
+    add_store_options(index)
 
     check = commands.add_parser("check", help="check a claim, or a file of claims")
     check.add_argument("claim", nargs="?", help="the claim to check (omit with --claims)")
-    source = check.add_mutually_exclusive_group(required=True)
+    # Neither is needed with --store milvus: the collection is the index.
+    source = check.add_mutually_exclusive_group()
     source.add_argument("--index", help="a directory written by `verifier index`")
     source.add_argument("--corpus", nargs="+", help="files or folders to index on the fly")
     check.add_argument("--claims", help='JSONL or CSV file of claims (a "claim" field each)')
@@ -72,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     add_judge_options(check)
     add_backend_option(check)
     add_pipeline_options(check)
+    add_store_options(check)
     add_engine_options(check)
     return parser
 
@@ -101,10 +109,24 @@ def _format_verdict(verdict: Verdict) -> str:
 
 
 def _run_index(args: argparse.Namespace) -> int:
+    from verifier.errors import InvalidSettingError
     from verifier.pipeline import Verifier
     from verifier.retrieval import Embedder
 
+    if args.store == "milvus" and (args.out is not None or args.add or args.index_type != "flat"):
+        raise InvalidSettingError(
+            "--out, --add and --index-type are for a FAISS index; a Milvus collection is "
+            "always added to (a rerun resumes where it stopped) and searched exactly"
+        )
+    if args.store != "milvus" and args.out is None:
+        raise InvalidSettingError(
+            "index needs --out INDEX_DIR (or --store milvus --milvus-uri URI)"
+        )
     embedder = Embedder(backend=args.backend)
+    store = open_store(args, embedder)
+    if store is not None:
+        verifier = Verifier.open(corpus=args.paths, embedder=embedder, store=store, progress=True)
+        return _say_indexed(verifier, verifier.load_report, f"collection at {args.milvus_uri}")
     if args.add:
         verifier = Verifier.load(args.out, embedder=embedder)
         report = verifier.add(args.paths, progress=True)
@@ -114,11 +136,15 @@ def _run_index(args: argparse.Namespace) -> int:
         )
         report = verifier.load_report
     verifier.save(args.out)
+    return _say_indexed(verifier, report, f"index at {args.out}")
+
+
+def _say_indexed(verifier: Verifier, report: LoadReport, where: str) -> int:
     for skipped in report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     stats = verifier.stats
     _say(
-        f"indexed {report.documents} documents, {report.passages} passages; index at {args.out} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
+        f"indexed {report.documents} documents, {report.passages} passages; {where} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
     )
     return 0
 
@@ -144,7 +170,10 @@ def _open_verifier(
 
     judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
     embedder = Embedder(backend=args.backend)
-    verifier = Verifier.open(index_dir, args.corpus, embedder=embedder, judge=judge, config=config)
+    store = open_store(args, embedder)
+    verifier = Verifier.open(
+        index_dir, args.corpus, embedder=embedder, judge=judge, config=config, store=store
+    )
     for skipped in verifier.load_report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     return verifier
@@ -172,12 +201,32 @@ def _check_on_ray(
         )
 
 
+def _check_source(args: argparse.Namespace) -> None:
+    """A FAISS check needs --index or --corpus; a Milvus collection needs neither."""
+    from verifier.errors import InvalidSettingError
+
+    if args.store == "milvus":
+        if args.index is not None:
+            raise InvalidSettingError(
+                "--index is a FAISS index folder; with --store milvus the collection is the index"
+            )
+        if args.engine == "ray":
+            raise InvalidSettingError(
+                "--engine ray reads a FAISS index; it does not take --store milvus"
+            )
+    elif args.index is None and args.corpus is None:
+        raise InvalidSettingError(
+            "check needs --index DIR or --corpus PATH... (or --store milvus --milvus-uri URI)"
+        )
+
+
 def _run_check(args: argparse.Namespace) -> int:
     from verifier.claims import check_claim
     from verifier.config import VerifierConfig
     from verifier.errors import VerifierError
     from verifier.io.batch import read_claims, result_record
 
+    _check_source(args)
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
     if args.claims and not args.out:

@@ -7,12 +7,20 @@ and defaults taken from :class:`~verifier.config.VerifierConfig`.
 from __future__ import annotations
 
 import argparse
+import os
+from typing import TYPE_CHECKING
 
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import VerifierConfig, check_positive
 from verifier.decision.decider import DECISIONS
 from verifier.judging.checks import CHECK_NAMES, ON_BY_DEFAULT
 from verifier.registry import JUDGES
+
+if TYPE_CHECKING:
+    from verifier.retrieval import TextEncoder, VectorStore
+
+STORES = ("faiss", "milvus")
+MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
 
 _CHECK_HELP = {
     "names": "the check that passages name the claim's subject",
@@ -97,4 +105,61 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_BACKEND,
         help="run the models with torch, or with ONNX Runtime over an int8 export built on "
         f"first use and cached (default {DEFAULT_BACKEND})",
+    )
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--store faiss|milvus`` and the Milvus collection's ``--milvus-*`` options."""
+    parser.add_argument(
+        "--store",
+        choices=STORES,
+        default=STORES[0],
+        help="where the passages and vectors live: a FAISS index folder (default) or a "
+        'Milvus collection (needs pip install -e ".[milvus]")',
+    )
+    group = parser.add_argument_group("the Milvus collection (with --store milvus)")
+    group.add_argument(
+        "--milvus-uri",
+        metavar="URI",
+        help="a local file ending in .db (Milvus Lite) or http(s)://host:19530 (a cluster)",
+    )
+    group.add_argument(
+        "--milvus-token",
+        default=os.environ.get(MILVUS_TOKEN_VARIABLE, ""),
+        help=f"a cluster's user:password or API key (default ${MILVUS_TOKEN_VARIABLE}; "
+        "prefer it: argv is visible to other users)",
+    )
+    group.add_argument(
+        "--milvus-collection",
+        default="passages",
+        help="the collection's name (default passages)",
+    )
+
+
+def open_store(args: argparse.Namespace, embedder: TextEncoder) -> VectorStore | None:
+    """The Milvus store that ``args`` name, or ``None`` for the FAISS index.
+
+    Raises:
+        InvalidSettingError: ``--milvus-*`` without ``--store milvus``, or no ``--milvus-uri``.
+        StoreError: pymilvus is not installed, or the URI cannot be opened.
+        IndexFormatError: the collection holds vectors of another embedder.
+    """
+    from verifier.errors import InvalidSettingError
+
+    if args.store != "milvus":
+        if args.milvus_uri is not None:
+            raise InvalidSettingError("--milvus-uri needs --store milvus")
+        return None
+    if not args.milvus_uri:
+        raise InvalidSettingError(
+            "--store milvus needs --milvus-uri: a file such as index.db, or http(s)://host:port"
+        )
+    from verifier.retrieval import MilvusStore
+
+    return MilvusStore(
+        args.milvus_uri,
+        embedder.dimension,
+        embedder.model_id,
+        collection=args.milvus_collection,
+        token=args.milvus_token,
     )
