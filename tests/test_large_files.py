@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import random
 import re
 import resource
 import time
 
 import pytest
 
+from eval.bench_large_file import big_text
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
 from verifier.corpus import document_passages, read_corpus
-
-SENTENCE = "The {0} ferry number {1} left the quay at {2} o'clock on day {3}."
-
-
-def big_text(chars: int, seed: int = 7) -> str:
-    rng = random.Random(seed)
-    words = ("harbour", "night", "morning", "island", "river", "council", "old", "new")
-    pieces, size = [], 0
-    while size < chars:
-        line = " ".join(
-            SENTENCE.format(rng.choice(words), rng.randint(1, 10**6), rng.randint(1, 12), n)
-            for n in range(rng.randint(3, 8))
-        )
-        pieces.append(line + "\n\n")
-        size += len(line) + 2
-    return "".join(pieces)
 
 
 def test_splitting_and_embedding_report_progress(tmp_path):
