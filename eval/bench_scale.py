@@ -174,10 +174,15 @@ def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[s
     }
 
 
-def _worker(size: int, index_type: str, settings: ScaleSettings, connection) -> None:
+Measure = Callable[[int, str, ScaleSettings], dict[str, Any]]
+
+
+def _worker(
+    size: int, index_type: str, settings: ScaleSettings, connection, measure: Measure
+) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
-        connection.send(measure_index(size, index_type, settings))
+        connection.send(measure(size, index_type, settings))
     except Exception as error:  # reported to the parent, which records it in the table
         connection.send({"passages": size, "index_type": index_type, "status": f"error: {error!r}"})
     finally:
@@ -185,9 +190,15 @@ def _worker(size: int, index_type: str, settings: ScaleSettings, connection) -> 
 
 
 def run_scales(
-    sizes: list[int], index_types: list[str], settings: ScaleSettings
+    sizes: list[int],
+    index_types: list[str],
+    settings: ScaleSettings,
+    measure: Measure = measure_index,
 ) -> list[dict[str, Any]]:
     """Measure every (size, index type) in its own process, each time-boxed.
+
+    ``measure`` times one (size, index type); it must be a module-level function,
+    since the child process imports it by name.
 
     Returns:
         One record per pair; ``status`` is ``"ok"``, ``"timed out after N s"`` or
@@ -199,7 +210,9 @@ def run_scales(
         for index_type in index_types:
             logger.info("scale: %s index of %d vectors", index_type, size)
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(size, index_type, settings, sender))
+            process = context.Process(
+                target=_worker, args=(size, index_type, settings, sender, measure)
+            )
             started = time.perf_counter()
             process.start()
             sender.close()
