@@ -45,6 +45,49 @@ STARTUP_SECONDS = 240
 ACTION_MS = 60_000
 VERDICT_NAMES = ("SUPPORTED", "REFUTED", "NOT ENOUGH INFO", "CONFLICTING")
 VERDICT_LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING")
+VERDICT_SYMBOLS = ("✓", "✗", "?", "⇄")
+# WCAG 2 AA for normal text.
+MIN_CONTRAST = 4.5
+# The contrast of an element's text with what is behind it, from getComputedStyle: see-through
+# backgrounds (the page's tints) are laid over their ancestors' until an opaque one.
+CONTRAST_JS = """
+element => {
+    const parse = text => {
+        let m = text.match(/rgba?\\(([^)]+)\\)/);
+        if (m) {
+            const v = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+            return [v[0] / 255, v[1] / 255, v[2] / 255, v.length > 3 ? v[3] : 1];
+        }
+        m = text.match(/color\\(srgb ([^)]+)\\)/);
+        if (m) {
+            const v = m[1].split(/[ \\/]+/).filter(Boolean).map(Number);
+            return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+        }
+        throw new Error('unparsed colour ' + text);
+    };
+    const over = (top, bottom) => {
+        const a = top[3] + bottom[3] * (1 - top[3]);
+        if (a === 0) { return [0, 0, 0, 0]; }
+        const mix = i => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a;
+        return [mix(0), mix(1), mix(2), a];
+    };
+    const layers = [];
+    for (let node = element; node; node = node.parentElement) {
+        const colour = parse(getComputedStyle(node).backgroundColor);
+        layers.push(colour);
+        if (colour[3] >= 1) { break; }
+    }
+    let background = [1, 1, 1, 1];
+    for (const layer of layers.reverse()) { background = over(layer, background); }
+    const text = over(parse(getComputedStyle(element).color), background);
+    const luminance = c => {
+        const lin = x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+        return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+    };
+    const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+    return {ratio: (light + 0.05) / (dark + 0.05), background: luminance(background)};
+}
+"""
 NEW_DOCUMENT = (
     "Harbour Authority bulletin, 2 April 2025\n"
     "The Millbrook harbour ferry will start a night service on 1 June 2025.\n"
@@ -163,7 +206,19 @@ def browser_context(app_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def page(browser_context, app_url: str, request: pytest.FixtureRequest):
+    yield from _open_page(browser_context, app_url, request)
+
+
+@pytest.fixture(params=["light", "dark"])
+def themed_page(browser_context, app_url: str, request: pytest.FixtureRequest):
+    """The page with the system colour scheme set to light, then to dark."""
+    yield from _open_page(browser_context, app_url, request, color_scheme=request.param)
+
+
+def _open_page(browser_context, app_url: str, request, color_scheme: str = "light"):
     page = browser_context.new_page()
+    # gradio picks its theme from the system preference when the page loads.
+    page.emulate_media(color_scheme=color_scheme)
     errors: list[str] = []
     outside: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -202,7 +257,8 @@ def test_check_a_claim_shows_verdict_evidence_chart_and_export(page, tmp_path):
 
     badge = page.locator("#verdict-badge .verdict-badge")
     badge.wait_for()
-    assert badge.inner_text().strip() in VERDICT_NAMES
+    assert page.locator("#verdict-badge .verdict-name").inner_text().strip() in VERDICT_NAMES
+    assert page.locator("#verdict-badge .verdict-symbol").inner_text().strip() in VERDICT_SYMBOLS
     assert "confidence" in page.locator("#verdict-badge").inner_text()
     assert page.locator("#verdict-badge .verdict-why").inner_text().strip()
     cards = page.locator("#claim-evidence .evidence-card")
@@ -258,6 +314,8 @@ def test_check_a_paragraph_colours_sentences_and_shows_each_ones_evidence(page):
     assert spans.count() == len(sentences)
     for span in spans.all():
         assert span.get_attribute("data-verdict") in VERDICT_LABELS
+        # Told apart by a symbol and an underline style, not by colour alone.
+        assert span.locator("sup").inner_text()[-1] in VERDICT_SYMBOLS
     assert sentences[0] in page.locator("#sentence-badge").inner_text()
 
     page.locator("#sentence-choice label").nth(1).click()
@@ -337,6 +395,11 @@ def test_batch_scores_gold_labels_and_downloads_results(page, tmp_path):
     page.locator("#batch-confusion").wait_for()
     page.locator("#batch-table").wait_for()
     _screenshot(page, "batch.png")
+    # At 1280 px every column, the evidence ones included, is inside the window.
+    right_edge = page.locator("#batch-table").evaluate(
+        "el => Math.max(...[...el.querySelectorAll('th')].map(th => th.getBoundingClientRect().right))"
+    )
+    assert right_edge <= page.viewport_size["width"]
 
     link = page.locator("#batch-downloads a[download='claims-results.csv']")
     with page.expect_download() as download_info:
@@ -360,6 +423,11 @@ def test_api_check_claim_with_gradio_client(app_url):
     assert 0.0 <= result["confidence"] <= 1.0
     assert result["claim"] == "The library recorded 212,000 visits in 2024."
     assert len(result["evidence"]) <= 3
+    endpoint = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    described = endpoint["/check_claim"]
+    assert [item["label"] for item in described["parameters"]] == ["claim", "top_k"]
+    assert all(item["python_type"]["description"] for item in described["parameters"])
+    assert described["returns"][0]["python_type"]["type"] != "Any"
 
     claims = [
         "The council approved the budget in March.",
@@ -381,3 +449,101 @@ def test_api_check_claim_with_gradio_client(app_url):
 
     with pytest.raises(AppError, match="(?i)the claim is empty"):
         client.predict("", api_name="/check_claim")
+
+
+def _contrast(locator) -> dict[str, float]:
+    return locator.evaluate(CONTRAST_JS)
+
+
+def _check_claim(page, claim: str, *, show_neutral: bool = False) -> None:
+    page.locator("#claim-input textarea").fill(claim)
+    if show_neutral:
+        page.get_by_label("show neutral evidence").first.check()
+    page.locator("#check-claim").click()
+    page.locator("#verdict-badge .verdict-badge").wait_for()
+
+
+def test_cards_and_highlighted_sentences_are_readable_in_light_and_dark(themed_page, request):
+    page = themed_page
+    scheme = request.node.callspec.params["themed_page"]
+    _check_claim(page, "The library opened in 2005.")
+    body = _contrast(page.locator("#verdict-badge .verdict-claim"))
+    assert (body["background"] < 0.1) == (scheme == "dark"), "the page did not take the theme"
+    readable = {
+        "card text": page.locator("#claim-evidence .evidence-card .evidence-text").first,
+        "card highlight": page.locator("#claim-evidence .evidence-card mark").first,
+        "explanation": page.locator("#verdict-badge .verdict-why"),
+        "badge": page.locator("#verdict-badge .verdict-badge"),
+    }
+
+    _open_tab(page, "Check a paragraph")
+    page.locator("#paragraph-input textarea").fill(
+        "The Millbrook Public Library opened in 1998. Adult bus fares will rise to 3 dollars."
+    )
+    page.locator("#check-paragraph").click()
+    page.locator("#paragraph-result .claim-span").first.wait_for()
+    readable["paragraph sentence"] = page.locator("#paragraph-result .claim-span").first
+    readable["paragraph legend"] = page.locator("#paragraph-result .legend-item").first
+    _screenshot(page, f"contrast_{scheme}.png")
+
+    ratios = {name: _contrast(locator)["ratio"] for name, locator in readable.items()}
+    assert all(ratio >= MIN_CONTRAST for ratio in ratios.values()), ratios
+
+
+def test_the_explanation_names_the_sources_that_decided_the_verdict(page):
+    _check_claim(page, "The library opened in 2005.")
+    why = page.locator("#verdict-badge .verdict-why").inner_text()
+    deciding = page.locator("#claim-evidence .evidence-card[data-deciding=true] .evidence-source b")
+    assert deciding.count() >= 1
+    for source in deciding.all_inner_texts():
+        assert source in why
+    assert "support" in why or "contradict" in why
+
+
+def test_deciding_cards_come_first_and_marked_and_the_rest_are_folded(page):
+    from playwright.sync_api import expect
+
+    _check_claim(page, "The council approved the budget in March.", show_neutral=True)
+    cards = page.locator("#claim-evidence .evidence-card")
+    cards.first.wait_for()
+    deciding = page.locator("#claim-evidence .evidence-list > .evidence-card")
+    folded = page.locator("#claim-evidence details.other-passages .evidence-card")
+    assert deciding.count() >= 1 and folded.count() >= 1
+    assert deciding.count() + folded.count() == cards.count()
+    for card in deciding.all():
+        assert card.get_attribute("data-deciding") == "true"
+        assert card.locator(".evidence-deciding").inner_text() == "decided the verdict"
+    assert all(card.get_attribute("data-deciding") == "false" for card in folded.all())
+    assert cards.first.get_attribute("data-deciding") == "true"
+
+    summary = page.locator("#claim-evidence details.other-passages summary")
+    assert summary.inner_text().startswith(f"{folded.count()} other passage")
+    expect(folded.first).to_be_hidden()
+    summary.click()
+    expect(folded.first).to_be_visible()
+
+
+def test_a_bare_topic_gets_a_message_instead_of_a_verdict(page):
+    _check_claim(page, "The library opened in 2005.")
+    page.locator("#claim-input textarea").fill("Kursk")
+    page.locator("#check-claim").click()
+    message = page.locator("#claim-message .message-warning")
+    message.wait_for()
+    assert "not a statement" in message.inner_text().lower()
+    assert page.locator("#verdict-badge .verdict-badge").count() == 0
+    assert page.locator("#claim-evidence .evidence-card").count() == 0
+
+
+def test_a_refused_file_type_gets_one_message(page, tmp_path):
+    _open_tab(page, "Corpus")
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"PK\x03\x04 not really a word document")
+    page.locator("#corpus-upload input[type=file]").set_input_files(str(notes))
+    _wait_for_upload(page, "corpus-upload", "notes.docx")
+    page.locator("#index-uploads").click()
+    page.locator("#corpus-message .message").wait_for()
+    page.wait_for_timeout(500)  # a toast, if any, appears by now
+    assert page.locator("#corpus-message .message").count() == 1
+    assert "notes.docx" in page.locator("#corpus-report").inner_text()
+    assert page.locator(".toast-body").count() == 0
+    assert "Invalid file type" not in page.content()
