@@ -259,7 +259,9 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
         claim_download,
         claim_message,
     ]
-    claim_cleared = ("", "", "", None, gr.DownloadButton(visible=False))
+    # gr.update, not new components: a component made here would join the gr.Tabs
+    # as a stray child and shuffle the tab titles.
+    claim_cleared = ("", "", "", None, gr.update(visible=False))
     for trigger in (claim_button.click, claim.submit):
         trigger(
             friendly(on_check_claim, claim_cleared),
@@ -354,7 +356,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
     paragraph_button.click(
         friendly(
             on_check_paragraph,
-            ("", gr.Radio(visible=False), "", "", "", None, gr.DownloadButton(visible=False)),
+            ("", gr.update(visible=False), "", "", "", None, gr.update(visible=False)),
         ),
         inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace],
         outputs=[
@@ -584,7 +586,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
     batch_button.click(
         friendly(
             run_batch,
-            ("", gr.Dataframe(visible=False), gr.Plot(visible=False), gr.File(visible=False)),
+            ("", gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)),
         ),
         inputs=[claims_file, batch_top_k, workspace],
         outputs=[batch_summary, batch_table, batch_plot, batch_downloads, batch_message],

@@ -96,3 +96,9 @@ def test_the_api_result_type_matches_what_verdict_to_dict_returns(tmp_path, page
     assert verdict["evidence"] and set(item) == set(verdict["evidence"][0])
     source = schema["properties"]["sources"]["items"]["properties"]
     assert set(source) == set(verdict["sources"][0])
+
+
+def test_every_component_sits_inside_a_tab(tmp_path, recwarn):
+    # A component made while gr.Tabs is open but outside a gr.Tab shuffles the tab titles.
+    build_ui(make_state(tmp_path), [])
+    assert not [str(w.message) for w in recwarn if "gr.Tabs()" in str(w.message)]
