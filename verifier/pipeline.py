@@ -97,8 +97,6 @@ class Verifier:
             self.config.decision, self.config.aggregation, self.config.verdict_model
         )
         self._index_lock = threading.RLock()
-        # One add at a time: a chunked add that fails is undone by position.
-        self._add_lock = threading.Lock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
         self._lowercase_words = LowercaseWords()
@@ -107,7 +105,6 @@ class Verifier:
         """A verifier with other settings over the same index, models and corpus vocabulary."""
         other = Verifier(self.index, embedder=self.embedder, judge=self.judge, config=config)
         other._index_lock = self._index_lock
-        other._add_lock = self._add_lock
         other._load_report = self._load_report
         other._skipped = self._skipped
         other._lowercase_words = self._lowercase_words
@@ -131,7 +128,6 @@ class Verifier:
             decider=self.decider,
         )
         private._index_lock = self._index_lock
-        private._add_lock = self._add_lock
         return private
 
     # ----------------------------------------------------------------- building
@@ -270,42 +266,42 @@ class Verifier:
             self.index.save(index_dir)  # type: ignore[arg-type]
 
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
-        """Embed passages and add them to the index, in chunks where the index allows.
+        """Embed passages a chunk at a time and add them to the index.
 
-        A flat FAISS index takes each chunk as it is embedded, so memory holds
-        the index and one chunk, not every vector twice; if a chunk fails, the
-        chunks already added are taken out again. A Milvus collection takes each
-        chunk too and keeps it, so a rerun adds only what an interrupted add had
-        not stored (see ``unstored``). Other stores take one add of all the
-        vectors: an IVF index is trained on its first add and must see the
-        whole corpus.
+        A Milvus collection takes each chunk as it is embedded and keeps it, so
+        a rerun adds only what an interrupted add had not stored (see
+        ``unstored``). Otherwise nothing reaches the index until every chunk is
+        embedded, so a failure part-way leaves it as it was; the vectors are
+        written in place, into a flat index's own storage (held once, never
+        copied) or into one array that other indexes take in a single add (an
+        IVF index is trained on its first add and must see the whole corpus).
         """
         step = progress_callback(progress, len(passages), "embedding passages")
         if not passages:
             return
-        undone = isinstance(self.index, PassageIndex) and self.index.grows_in_chunks
-        chunked = undone or isinstance(self.index, MilvusStore)
-        vectors = None if chunked else np.empty((len(passages), self.index.dimension), np.float32)
-        with self._add_lock:
-            before = len(self.index)
-            try:
-                for offset in range(0, len(passages), _EMBEDDING_CHUNK):
-                    batch = passages[offset : offset + _EMBEDDING_CHUNK]
-                    encoded = self.embedder.encode([p.text for p in batch])
-                    if vectors is not None:
-                        vectors[offset : offset + len(batch)] = encoded
-                    else:
-                        with self._index_lock:
-                            self.index.add(encoded, batch)
-                    step(offset + len(batch))
-            except BaseException:
-                if undone:
-                    with self._index_lock:
-                        self.index.truncate(before)
-                raise
-            if vectors is not None:
+        if isinstance(self.index, MilvusStore):
+            for offset in range(0, len(passages), _EMBEDDING_CHUNK):
+                batch = passages[offset : offset + _EMBEDDING_CHUNK]
+                encoded = self.embedder.encode([p.text for p in batch])
                 with self._index_lock:
-                    self.index.add(vectors, passages)
+                    self.index.add(encoded, batch)
+                step(offset + len(batch))
+            return
+        staging = None
+        if isinstance(self.index, PassageIndex) and self.index.index_type == "flat":
+            staging = self.index.staging(len(passages))
+            vectors = staging.vectors
+        else:
+            vectors = np.empty((len(passages), self.index.dimension), dtype=np.float32)
+        for offset in range(0, len(passages), _EMBEDDING_CHUNK):
+            batch = passages[offset : offset + _EMBEDDING_CHUNK]
+            vectors[offset : offset + len(batch)] = self.embedder.encode([p.text for p in batch])
+            step(offset + len(batch))
+        with self._index_lock:
+            if staging is not None:
+                self.index.add_staged(staging, passages)
+            else:
+                self.index.add(vectors, passages)
 
     def add(
         self,

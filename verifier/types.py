@@ -21,7 +21,7 @@ REFUTES = "refutes"
 NEUTRAL_STANCE = "neutral"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One sentence of a document, with where it sits in the original text.
 

@@ -173,3 +173,36 @@ def test_a_layered_store_has_stored_what_either_layer_holds():
     extra = passages(9)[6:]
     layered.add(unit_vectors(1, seed=3), extra[:1])
     assert layered.unstored(passages(9)) == extra[1:]
+
+
+def _unit_rows(count: int, dimension: int, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).normal(size=(count, dimension)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _passages(count: int, prefix: str) -> list[Passage]:
+    return [
+        Passage(f"{prefix}{i}", f"{prefix}.txt", "", f"{prefix} {i}", 0, 1) for i in range(count)
+    ]
+
+
+def test_staged_vectors_fill_an_empty_flat_index_and_append_to_a_full_one():
+    index = PassageIndex(8, "flat", "e")
+    first, second = _unit_rows(5, 8, 0), _unit_rows(3, 8, 1)
+    staging = index.staging(5)
+    staging.vectors[:] = first
+    index.add_staged(staging, _passages(5, "a"))
+    more = index.staging(3)
+    more.vectors[:] = second
+    index.add_staged(more, _passages(3, "b"))
+    assert len(index) == 8
+    for position, row in enumerate(np.vstack([first, second])):
+        assert index.search(row, 1)[0][0][0] == position
+
+
+def test_staging_is_refused_where_it_cannot_apply():
+    with pytest.raises(ValueError, match="flat"):
+        PassageIndex(8, "hnsw", "e").staging(3)
+    index = PassageIndex(8, "flat", "e")
+    with pytest.raises(ValueError, match="staged vectors"):
+        index.add_staged(index.staging(3), _passages(2, "a"))

@@ -29,7 +29,7 @@ _CAPTION = re.compile(r"^(?:file\s+)?(?:photo|image|picture|video|graphic)\s*:",
 _END_PUNCTUATION = tuple(".!?:;\"'”’»)…")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A stripped piece of text and where it sits in the original."""
 

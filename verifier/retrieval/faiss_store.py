@@ -151,6 +151,27 @@ def _identity(passage: Passage) -> tuple[str, int, int, str]:
     return (passage.doc_id, passage.start, passage.end, passage.text)
 
 
+class FlatStaging:
+    """A flat FAISS index of ``count`` zero vectors and a writable view of them.
+
+    Filled a chunk at a time as passages are embedded, it becomes the index's
+    storage (:meth:`PassageIndex.add_staged`): the vectors are allocated once,
+    at their final size, where adding chunk by chunk would grow the storage by
+    doubling and copy it.
+    """
+
+    def __init__(self, dimension: int, count: int) -> None:
+        import faiss
+
+        self.faiss = faiss.IndexFlatIP(dimension)
+        self.faiss.codes.resize(count * dimension * np.dtype(np.float32).itemsize)
+        self.faiss.ntotal = count
+        # A view into the index's own memory: it lives as long as self.faiss.
+        self.vectors = faiss.rev_swig_ptr(self.faiss.get_xb(), count * dimension).reshape(
+            count, dimension
+        )
+
+
 class PassageIndex:
     """Passages and their unit vectors, searchable by inner product (= cosine).
 
@@ -221,27 +242,28 @@ class PassageIndex:
         self._faiss.add(vectors)
         self.passages.extend(passages)
 
-    @property
-    def grows_in_chunks(self) -> bool:
-        """Whether adds may come a chunk at a time, a failed one undone by :meth:`truncate`.
+    def staging(self, count: int) -> FlatStaging:
+        """Room for ``count`` vectors, to fill in place and then :meth:`add_staged` (flat only)."""
+        if self.index_type != "flat":
+            raise ValueError(f"only a flat index takes staged vectors, not {self.index_type}")
+        return FlatStaging(self.dimension, count)
 
-        A flat index can drop its last vectors; an HNSW graph cannot, and an IVF
-        index learns its lists from its first add, so those take one add.
+    def add_staged(self, staging: FlatStaging, passages: Sequence[Passage]) -> None:
+        """Append passages whose vectors fill ``staging``.
+
+        An empty index takes the staged vectors as they are, so a new corpus's
+        vectors are held once, never copied.
         """
-        return self.index_type == "flat"
-
-    def truncate(self, count: int) -> None:
-        """Keep only the first ``count`` passages: undoes adds that failed part-way (flat only)."""
-        if not self.grows_in_chunks:
-            raise ValueError(f"a {self.index_type} index cannot drop passages")
-        if not 0 <= count <= len(self.passages):
-            raise ValueError(f"count must lie in 0..{len(self.passages)}, got {count}")
-        if count == len(self.passages):
-            return
-        import faiss
-
-        self._faiss.remove_ids(faiss.IDSelectorRange(count, len(self.passages)))
-        del self.passages[count:]
+        if len(passages) != len(staging.vectors) or staging.vectors.shape[1] != self.dimension:
+            raise ValueError(
+                f"expected {len(passages)} staged vectors of dimension {self.dimension}, "
+                f"got {staging.vectors.shape}"
+            )
+        if self._faiss is None or self._faiss.ntotal == 0:
+            self._faiss = staging.faiss
+        else:
+            self._faiss.add(staging.vectors)
+        self.passages.extend(passages)
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages not in this index, in order, each once."""
