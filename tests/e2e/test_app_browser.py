@@ -301,6 +301,8 @@ def test_a_bad_claim_gets_a_friendly_message_and_the_page_stays_usable(page):
 
 def test_check_a_paragraph_colours_sentences_and_shows_each_ones_evidence(page):
     _open_tab(page, "Check a paragraph")
+    tabs = ["Check a claim", "Check a paragraph", "Corpus", "Batch"]
+    assert page.get_by_role("tab").all_inner_texts() == tabs
     sentences = [
         "The Millbrook Public Library opened in 1998.",
         "Adult bus fares will rise to 3 dollars.",
