@@ -11,6 +11,7 @@ capped by ``ServiceLimits.max_feedback_bytes``.
 # No ``from __future__ import annotations``: gradio reads the endpoint's return type from
 # the signature as an object (see app.api).
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -92,18 +93,27 @@ def record(state: AppState, verdict: Verdict | None, correct_label: object) -> F
     return stored
 
 
+def spoken(label: str) -> str:
+    """A label as the badge shows it: ``NOT_ENOUGH_INFO`` -> ``NOT ENOUGH INFO``."""
+    return label.replace("_", " ")
+
+
 def confirmation(stored: FeedbackRecord) -> str:
     return (
-        f"Thank you: recorded that this claim is {stored.correct_label}, not {stored.verdict} "
-        f"({len(stored.evidence)} passages kept with it)."
+        f"Thank you: recorded that this claim is {spoken(stored.correct_label)}, "
+        f"not {spoken(stored.verdict)} ({len(stored.evidence)} passages kept with it)."
     )
 
 
-def wrong_verdict_control(state: AppState, verdict: gr.State) -> None:
+def wrong_verdict_control(
+    state: AppState, verdict: gr.State, new_check: Sequence[Callable[..., Any]]
+) -> None:
     """Under a claim's result: pick the right label, record it, see a confirmation.
 
     Built inside the claim tab; ``verdict`` is the tab's state holding the
-    last ``Verdict`` shown. Also registers the ``report_wrong_verdict`` API.
+    last ``Verdict`` shown, and ``new_check`` the events that check a claim
+    (``button.click``...), which clear the last correction. Also registers the
+    ``report_wrong_verdict`` API.
     """
     if not state.access.feedback:
         return
@@ -116,7 +126,9 @@ def wrong_verdict_control(state: AppState, verdict: gr.State) -> None:
         gr.Markdown(NOTICE)
         with gr.Row():
             label = gr.Radio(
-                list(CORRECT_LABELS), label="The right verdict", elem_id="wrong-verdict-label"
+                [(spoken(name), name) for name in CORRECT_LABELS],
+                label="The right verdict",
+                elem_id="wrong-verdict-label",
             )
             button = gr.Button("Record the right verdict", elem_id="wrong-verdict-record")
         message = gr.HTML(elem_id="wrong-verdict-message")
@@ -127,13 +139,13 @@ def wrong_verdict_control(state: AppState, verdict: gr.State) -> None:
         api_visibility="private",
     )
 
-    def clear_correction(_: Verdict | None) -> tuple[None, str]:
-        # A new result is a new question: clear the last answer and its confirmation.
+    def clear_correction() -> tuple[None, str]:
+        # A new check is a new question: clear the last answer and its confirmation.
+        # (Not verdict.change: gradio would hash the Verdict, whose dict fields cannot be.)
         return None, ""
 
-    verdict.change(
-        clear_correction, inputs=verdict, outputs=[label, message], api_visibility="private"
-    )
+    for trigger in new_check:
+        trigger(clear_correction, outputs=[label, message], api_visibility="private", queue=False)
     report_wrong_verdict_api(state)
 
 

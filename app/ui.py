@@ -249,7 +249,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
         # Imported here because app.feedback builds on this module.
         from app.feedback import wrong_verdict_control
 
-        wrong_verdict_control(state, claim_verdict)
+        wrong_verdict_control(state, claim_verdict, [claim_button.click, claim.submit])
 
     claim_outputs = [
         claim_badge,

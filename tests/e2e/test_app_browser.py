@@ -549,3 +549,31 @@ def test_a_refused_file_type_gets_one_message(page, tmp_path):
     assert "notes.docx" in page.locator("#corpus-report").inner_text()
     assert page.locator(".toast-body").count() == 0
     assert "Invalid file type" not in page.content()
+
+
+def test_a_wrong_verdict_is_recorded_in_the_index_folder(page, index_dir):
+    claim = "The library opened in 2005."
+    page.locator("#claim-input textarea").fill(claim)
+    page.locator("#check-claim").click()
+    badge = page.locator("#verdict-badge .verdict-badge")
+    badge.wait_for()
+    right = "SUPPORTED" if "NOT ENOUGH INFO" in badge.inner_text() else "NOT_ENOUGH_INFO"
+    control = page.locator("#wrong-verdict")
+    control.get_by_text("This verdict is wrong").click()
+    control.locator("#wrong-verdict-label").get_by_label(right.replace("_", " ")).check()
+    control.locator("#wrong-verdict-record").click()
+    message = control.locator("#wrong-verdict-message .message-info")
+    message.wait_for()
+    assert message.inner_text().startswith("Thank you")
+    assert right.replace("_", " ") in message.inner_text()
+    lines = (index_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    stored = json.loads(lines[-1])
+    assert (stored["claim"], stored["correct_label"]) == (claim, right)
+    assert stored["verdict"] != right and stored["evidence"]
+    assert {"text", "source", "start", "end", "nli", "deciding"} <= set(stored["evidence"][0])
+    _screenshot(page, "claim_feedback_recorded.png")
+
+    # A new result clears the confirmation, so it never sits under another verdict.
+    page.locator("#claim-input textarea").fill("The council approved the budget in March.")
+    page.locator("#check-claim").click()
+    message.wait_for(state="detached")
