@@ -282,7 +282,11 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
     """Check each sentence of a paragraph; pick a sentence to see its evidence."""
 
     def on_check_paragraph(
-        text: str, k: float, show_neutral: bool, session: Workspace | None
+        text: str,
+        k: float,
+        show_neutral: bool,
+        session: Workspace | None,
+        progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
         state.limits.check_paragraph(text)
         spans = state.checker(session).verify_paragraph(
@@ -290,6 +294,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             top_k(state, k),
             max_sentences=state.limits.max_paragraph_sentences,
             time_budget_s=state.limits.time_budget_s,
+            progress=progress_reporter(progress),
         )
         path = state.download_path("paragraph.json")
         path.write_text(view.paragraph_json(text, spans), encoding="utf-8")

@@ -526,8 +526,9 @@ class Verifier:
         checks: Sequence[Check] | None = None,
         max_sentences: int | None = None,
         time_budget_s: float | None = None,
+        progress: Progress = False,
     ) -> list[ClaimSpan]:
-        """Split a paragraph into sentences and check each one.
+        """Split a paragraph into sentences and check each one, reporting as :meth:`verify_many`.
 
         Raises:
             InvalidClaimError: the paragraph is empty, not valid text, or a
@@ -554,7 +555,11 @@ class Verifier:
                 f"{max_sentences} per request: split it"
             )
         verdicts = self.verify_many(
-            [span.text for span in spans], top_k, checks=checks, time_budget_s=time_budget_s
+            [span.text for span in spans],
+            top_k,
+            checks=checks,
+            progress=progress,
+            time_budget_s=time_budget_s,
         )
         return [ClaimSpan(s.text, s.start, s.end, v) for s, v in zip(spans, verdicts, strict=True)]
 

@@ -102,3 +102,14 @@ def test_every_component_sits_inside_a_tab(tmp_path, recwarn):
     # A component made while gr.Tabs is open but outside a gr.Tab shuffles the tab titles.
     build_ui(make_state(tmp_path), [])
     assert not [str(w.message) for w in recwarn if "gr.Tabs()" in str(w.message)]
+
+
+def test_a_paragraph_check_reports_its_stage(tmp_path):
+    stages: list[str] = []
+
+    def progress(value, desc=None, **_):
+        stages.append(desc)
+
+    check = handlers(make_state(tmp_path))["on_check_paragraph"].__wrapped__
+    check("The bridge opened in 2019. It cost a lot.", 5, False, None, progress=progress)
+    assert stages and set(stages) == {"checking claims"}
