@@ -118,7 +118,7 @@ def measure(
     import torch
 
     from verifier.config import VerifierConfig
-    from verifier.io.ray_batch import VerifierRecipe, check_on_ray, import_ray, start_ray
+    from verifier.io import VerifierRecipe, check_on_ray, import_ray, start_ray
     from verifier.pipeline import Verifier
 
     ray = import_ray()

@@ -15,18 +15,23 @@ from verifier.io.options import (
     positive_int,
     skipped_checks,
 )
+from verifier.io.ray_batch import VerifierRecipe, check_on_ray, import_ray, start_ray
 from verifier.records import write_jsonl
 
 __all__ = [
     "CLAIMS_SUFFIXES",
+    "VerifierRecipe",
     "add_backend_option",
     "add_judge_options",
     "add_pipeline_options",
+    "check_on_ray",
     "add_store_options",
     "check_switch",
+    "import_ray",
     "open_store",
     "positive_int",
     "skipped_checks",
+    "start_ray",
     "read_claims",
     "result_record",
     "results_csv",
