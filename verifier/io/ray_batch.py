@@ -36,11 +36,9 @@ if TYPE_CHECKING:
 
 ENGINES = ("local", "ray")
 # Claims per map_batches call: two of the pipeline's embedding/judging batches, so an
-# actor's fixed cost per call is spread, yet small inputs still reach every actor.
+# actor's cost per call is spread, yet a few hundred claims already keep several busy.
 DEFAULT_BATCH_CLAIMS = 64
 _LOCAL_WORKERS = 2
-
-logger = logging.getLogger(__name__)
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
