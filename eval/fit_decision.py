@@ -16,12 +16,25 @@ the **dev** half only (``eval.split``), computes
 2. fits a temperature on the out-of-fold probabilities (least log-loss), so
    that the probabilities are calibrated on claims the fit did not see;
 3. chooses the CONFLICTING threshold on the dev claims, gold DISPUTED /
-   CONFLICTING included, as the value that makes the most dev verdicts right
-   (ties: the strictest; "never" is not a choice).
+   CONFLICTING included, as the value that makes the most dev verdicts right,
+   each set weighing the same (the mean of the sets' dev accuracies; ties: the
+   strictest; "never" is not a choice).
+
+``--conflict-runs`` adds sets whose dev halves only the threshold sees, not the
+regression: sets built to hold real two-document conflicts (``eval.conflict_claims``),
+whose label mix is not that of the claims users check. ``--keep-regression MODEL``
+takes the regression and temperature of an existing model unchanged and
+chooses only the threshold; the model's info keeps what the regression was
+fitted on and adds where the threshold came from.
 
 The model, with the feature names, what it was fitted on and the judge the
 runs used, goes to ``--out``. Test halves are never read: score them with
 ``python -m eval.redecide``. Re-run this whenever the judge changes.
+
+Example::
+
+    python -m eval.fit_decision --runs runs/cf runs/fever \\
+        --conflict-runs runs/conflict --keep-regression models/decision/verdict-model.json
 """
 
 from __future__ import annotations
@@ -35,7 +48,7 @@ import shlex
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +60,7 @@ from verifier.decision import (
     CLAIM_CLASSES,
     FEATURES,
     FITTED_CLASSES,
+    DecisionModelError,
     FittedDecider,
     VerdictModel,
     claim_features,
@@ -58,8 +72,13 @@ logger = logging.getLogger(__name__)
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 TEMPERATURE_GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))  # 0.5 .. 3.0
 # 1.0 (never CONFLICTING) is not offered: two sources that strongly disagree must be
-# able to say so. Values that tie on dev resolve to the strictest.
-CONFLICT_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+# able to say so. Values that tie on dev resolve to the strictest. Below 0.4 a
+# document's side could be a class that is not its most likely one.
+CONFLICT_GRID = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))  # 0.4 .. 0.95
+CONFLICT_WEIGHTING = (
+    "each set the same weight: the mean over sets of the share of dev claims "
+    "(gold CONFLICTING included) whose verdict is right"
+)
 
 
 def _standardise(rows: Sequence[Sequence[float]]) -> tuple[list[float], list[float]]:
@@ -156,69 +175,146 @@ def fit_model(
     return model, summary
 
 
-def choose_conflict_threshold(
-    model: VerdictModel, claims: Sequence[StoredClaim], gold: Sequence[str]
-) -> tuple[float, dict[str, float]]:
-    """The threshold that makes the most dev verdicts right (ties: the highest)."""
-    accuracy = {}
-    for threshold in CONFLICT_GRID:
-        decider = FittedDecider(replace(model, conflict_threshold=threshold))
-        right = sum(
-            decider.decide(claim.claim, claim.judged).label == label
-            for claim, label in zip(claims, gold, strict=True)
-        )
-        accuracy[str(threshold)] = right / len(claims)
-    best = max(CONFLICT_GRID, key=lambda t: (accuracy[str(t)], t))
-    return best, accuracy
+@dataclass(frozen=True)
+class DevSet:
+    """The dev claims of one run, with their gold labels and where they came from."""
+
+    run: str
+    claims: tuple[StoredClaim, ...]
+    gold: tuple[str, ...]
+    source: dict[str, Any]
 
 
-def fit_runs(run_dirs: Sequence[str | Path]) -> tuple[VerdictModel, dict[str, Any]]:
-    """Fit on the dev halves of ``run_dirs``; returns the model and what went into it."""
+def read_dev_set(run_dir: str | Path) -> DevSet:
+    """The dev half of a run of ``eval.factcheck``.
+
+    Raises:
+        PredictionsError: the run has no dev claim with a gold label.
+    """
+    records = [r for r in read_predictions(Path(run_dir) / PREDICTIONS) if r["split"] == DEV]
+    if not any(r["gold_label"] in CLAIM_CLASSES for r in records):
+        raise PredictionsError(f"{run_dir}: no dev claims with a gold label to fit on")
+    info = read_run_info(run_dir)
+    source = {
+        "run": str(run_dir),
+        "dataset": info.get("dataset", {}).get("name", ""),
+        "data": info.get("dataset", {}).get("path", ""),
+        "nli_model": info.get("nli_model", ""),
+        "nli_weights_sha256": info.get("nli_weights_sha256"),
+        "dev_claims": len(records),
+        "gold": dict(Counter(r["gold_label"] for r in records)),
+    }
+    return DevSet(
+        run=str(run_dir),
+        claims=tuple(StoredClaim.from_record(r) for r in records),
+        gold=tuple(r["gold_label"] for r in records),
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The chosen conflict threshold and the dev accuracies it was chosen by."""
+
+    threshold: float
+    mean_accuracy: dict[str, float]
+    accuracy_by_set: dict[str, dict[str, float]]
+
+
+def choose_conflict_threshold(model: VerdictModel, sets: Sequence[DevSet]) -> ThresholdChoice:
+    """The threshold that makes the most dev verdicts right, each set weighing the same.
+
+    Ties go to the highest threshold. Accuracies are keyed by the threshold as text,
+    and by run folder.
+    """
+    by_set: dict[str, dict[str, float]] = {}
+    for dev in sets:
+        accuracy = {}
+        for threshold in CONFLICT_GRID:
+            decider = FittedDecider(replace(model, conflict_threshold=threshold))
+            right = sum(
+                decider.decide(claim.claim, claim.judged).label == label
+                for claim, label in zip(dev.claims, dev.gold, strict=True)
+            )
+            accuracy[str(threshold)] = right / len(dev.claims)
+        by_set[dev.run] = accuracy
+    mean = {
+        str(t): sum(accuracy[str(t)] for accuracy in by_set.values()) / len(by_set)
+        for t in CONFLICT_GRID
+    }
+    best = max(CONFLICT_GRID, key=lambda t: (mean[str(t)], t))
+    return ThresholdChoice(best, mean, by_set)
+
+
+def _with_threshold(
+    model: VerdictModel, sets: Sequence[DevSet], summary: dict[str, Any]
+) -> VerdictModel:
+    choice = choose_conflict_threshold(model, sets)
+    summary["conflict_threshold"] = choice.threshold
+    summary["conflict_grid"] = list(CONFLICT_GRID)
+    summary["conflict_weighting"] = CONFLICT_WEIGHTING
+    summary["dev_accuracy_by_conflict_threshold"] = choice.mean_accuracy
+    summary["dev_accuracy_by_conflict_threshold_per_set"] = choice.accuracy_by_set
+    return replace(model, conflict_threshold=choice.threshold)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def fit_runs(
+    run_dirs: Sequence[str | Path], conflict_runs: Sequence[str | Path] = ()
+) -> tuple[VerdictModel, dict[str, Any]]:
+    """Fit on the dev halves of ``run_dirs``; ``conflict_runs`` only choose the threshold.
+
+    Returns:
+        The model and what went into it.
+    """
+    sets = [read_dev_set(run_dir) for run_dir in run_dirs]
+    conflict_sets = [read_dev_set(run_dir) for run_dir in conflict_runs]
     features: list[list[float]] = []
     gold: list[str] = []
     weights: list[float] = []
-    every_claim: list[StoredClaim] = []
-    every_gold: list[str] = []
-    sources = []
-    for run_dir in run_dirs:
-        records = [r for r in read_predictions(Path(run_dir) / PREDICTIONS) if r["split"] == DEV]
-        info = read_run_info(run_dir)
-        scored = [r for r in records if r["gold_label"] in CLAIM_CLASSES]
-        if not scored:
-            raise PredictionsError(f"{run_dir}: no dev claims with a gold label to fit on")
-        for record in records:
-            claim = StoredClaim.from_record(record)
-            every_claim.append(claim)
-            every_gold.append(record["gold_label"])
-            if record["gold_label"] in CLAIM_CLASSES:
-                features.append(claim_features(claim.judged))
-                gold.append(record["gold_label"])
-                weights.append(1.0 / len(scored))
-        sources.append(
-            {
-                "run": str(run_dir),
-                "dataset": info.get("dataset", {}).get("name", ""),
-                "data": info.get("dataset", {}).get("path", ""),
-                "nli_model": info.get("nli_model", ""),
-                "nli_weights_sha256": info.get("nli_weights_sha256"),
-                "dev_claims": len(records),
-                "gold": dict(Counter(r["gold_label"] for r in records)),
-            }
-        )
+    for dev in sets:
+        scored = [(c, g) for c, g in zip(dev.claims, dev.gold, strict=True) if g in CLAIM_CLASSES]
+        for claim, label in scored:
+            features.append(claim_features(claim.judged))
+            gold.append(label)
+            weights.append(1.0 / len(scored))
     total = sum(weights)
     weights = [w * len(weights) / total for w in weights]
     model, summary = fit_model(features, gold, weights)
-    threshold, conflict_accuracy = choose_conflict_threshold(model, every_claim, every_gold)
-    summary["conflict_threshold"] = threshold
-    summary["dev_accuracy_by_conflict_threshold"] = conflict_accuracy
+    model = _with_threshold(model, [*sets, *conflict_sets], summary)
     info = {
-        "fitted_on": sources,
+        "fitted_on": [dev.source for dev in sets],
+        "conflict_threshold_also_chosen_on": [dev.source for dev in conflict_sets],
         "choices": summary,
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": _now(),
         "features": list(FEATURES),
     }
-    fitted = replace(model, conflict_threshold=threshold, info=info)
-    return fitted, summary
+    return replace(model, info=info), summary
+
+
+def rechoose_threshold(
+    model: VerdictModel, run_dirs: Sequence[str | Path], conflict_runs: Sequence[str | Path]
+) -> tuple[VerdictModel, dict[str, Any]]:
+    """``model`` with only its conflict threshold chosen again, on all the runs' dev halves.
+
+    Returns:
+        The model (regression, temperature and floor unchanged; its info records the
+        new choice under ``conflict_threshold_choice``) and the choice.
+    """
+    sets = [read_dev_set(run_dir) for run_dir in [*run_dirs, *conflict_runs]]
+    summary: dict[str, Any] = {}
+    chosen = _with_threshold(model, sets, summary)
+    choice = {
+        **summary,
+        "previous_conflict_threshold": model.conflict_threshold,
+        "chosen_on": [dev.source for dev in sets],
+        "conflict_only_runs": [str(run) for run in conflict_runs],
+        "date": _now(),
+    }
+    return replace(chosen, info={**model.info, "conflict_threshold_choice": choice}), summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,17 +322,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.fit_decision", description=__doc__)
     parser.add_argument("--runs", nargs="+", required=True, help="run folders of eval.factcheck")
     parser.add_argument(
+        "--conflict-runs",
+        nargs="+",
+        default=[],
+        help="run folders whose dev halves only choose the conflict threshold",
+    )
+    parser.add_argument(
+        "--keep-regression",
+        metavar="MODEL",
+        help="keep this model's regression and temperature; choose only the conflict threshold",
+    )
+    parser.add_argument(
         "--out", default=str(SHIPPED_VERDICT_MODEL), help="where to write the model JSON"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    command = shlex.join(["python", "-m", "eval.fit_decision", *argv])
     try:
-        model, summary = fit_runs(args.runs)
-    except (PredictionsError, OSError) as error:
+        if args.keep_regression:
+            model, summary = rechoose_threshold(
+                VerdictModel.load(args.keep_regression), args.runs, args.conflict_runs
+            )
+        else:
+            model, summary = fit_runs(args.runs, args.conflict_runs)
+    except (PredictionsError, DecisionModelError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     data = model.to_dict()
-    data["info"]["command"] = shlex.join(["python", "-m", "eval.fit_decision", *argv])
+    if args.keep_regression:
+        data["info"]["conflict_threshold_choice"]["command"] = command
+    else:
+        data["info"]["command"] = command
     write_atomically(args.out, json.dumps(data, indent=2) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if not isinstance(v, dict)}, indent=2))
     logger.info("wrote %s", args.out)

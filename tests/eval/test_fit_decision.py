@@ -109,3 +109,45 @@ def test_a_run_without_dev_claims_is_refused(tmp_path: Path, capsys) -> None:
     (folder / "predictions.jsonl").write_text("")
     assert fit_decision.main(["--runs", str(folder), "--out", str(tmp_path / "m.json")]) == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_keep_regression_chooses_only_the_threshold(tmp_path: Path) -> None:
+    runs = [write_run(tmp_path / "a", 1), write_run(tmp_path / "b", 2)]
+    conflicts = write_run(tmp_path / "c", 3, conflicting=120)
+    fitted = tmp_path / "fitted.json"
+    assert fit_decision.main(["--runs", *map(str, runs), "--out", str(fitted)]) == 0
+    out = tmp_path / "rechosen.json"
+    args = ["--runs", *map(str, runs), "--conflict-runs", str(conflicts)]
+    assert fit_decision.main([*args, "--keep-regression", str(fitted), "--out", str(out)]) == 0
+    before, after = VerdictModel.load(fitted), VerdictModel.load(out)
+    assert after.coefficients == before.coefficients
+    assert after.intercepts == before.intercepts
+    assert after.temperature == before.temperature
+    assert after.info["fitted_on"] == before.info["fitted_on"]
+    choice = after.info["conflict_threshold_choice"]
+    assert choice["previous_conflict_threshold"] == before.conflict_threshold
+    assert after.conflict_threshold == choice["conflict_threshold"]
+    assert choice["conflict_only_runs"] == [str(conflicts)]
+    assert set(choice["dev_accuracy_by_conflict_threshold_per_set"]) == {
+        *map(str, runs),
+        str(conflicts),
+    }
+    assert "--keep-regression" in choice["command"]
+
+
+def test_conflict_runs_choose_the_threshold_but_not_the_regression(tmp_path: Path) -> None:
+    runs = [write_run(tmp_path / "a", 1)]
+    conflicts = write_run(tmp_path / "c", 3, conflicting=120)
+    alone, joined = tmp_path / "alone.json", tmp_path / "joined.json"
+    assert fit_decision.main(["--runs", str(runs[0]), "--out", str(alone)]) == 0
+    args = ["--runs", str(runs[0]), "--conflict-runs", str(conflicts), "--out", str(joined)]
+    assert fit_decision.main(args) == 0
+    first, second = VerdictModel.load(alone), VerdictModel.load(joined)
+    assert second.coefficients == first.coefficients
+    assert [s["run"] for s in second.info["conflict_threshold_also_chosen_on"]] == [str(conflicts)]
+    per_set = second.info["choices"]["dev_accuracy_by_conflict_threshold_per_set"]
+    mean = second.info["choices"]["dev_accuracy_by_conflict_threshold"]
+    for threshold, accuracy in mean.items():
+        assert accuracy == pytest.approx(
+            (per_set[str(runs[0])][threshold] + per_set[str(conflicts)][threshold]) / 2
+        )
