@@ -18,9 +18,14 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def vectors(tmp_path_factory):
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def vectors(cache):
     patch = pytest.MonkeyPatch()
-    patch.setenv("VERIFIER_CACHE", str(tmp_path_factory.mktemp("cache")))
+    patch.setenv("VERIFIER_CACHE", str(cache))
     try:
         torch_vectors = Embedder(threads=1).encode(TEXTS)
         onnx_embedder = Embedder(backend="onnx", threads=1)
@@ -28,6 +33,36 @@ def vectors(tmp_path_factory):
     finally:
         patch.undo()
     return torch_vectors, onnx_vectors, onnx_embedder
+
+
+def test_a_second_onnx_start_opens_the_export_without_loading_torch(vectors, cache, monkeypatch):
+    import sentence_transformers
+
+    _, onnx_vectors, first = vectors
+    monkeypatch.setenv("VERIFIER_CACHE", str(cache))
+    monkeypatch.setattr(
+        sentence_transformers,
+        "SentenceTransformer",
+        lambda *args, **kwargs: pytest.fail("the torch model was loaded"),
+    )
+    second = Embedder(backend="onnx", threads=1)
+    assert np.array_equal(second.encode(TEXTS), onnx_vectors)
+    assert (second.dimension, second.max_tokens) == (first.dimension, first.max_tokens)
+
+
+def test_a_start_record_whose_export_is_gone_falls_back_to_exporting(
+    vectors, cache, tmp_path, monkeypatch
+):
+    import shutil
+
+    _, onnx_vectors, _ = vectors
+    copy = tmp_path / "cache"
+    shutil.copytree(cache, copy)
+    for export in (copy / "onnx").glob("*/model.int8.onnx"):
+        shutil.rmtree(export.parent)
+    monkeypatch.setenv("VERIFIER_CACHE", str(copy))
+    again = Embedder(backend="onnx", threads=1).encode(TEXTS)
+    assert (again * onnx_vectors).sum(axis=1).min() > 0.999
 
 
 def test_onnx_vectors_are_unit_length_and_close_to_torch(vectors):

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from verifier.backends import (
+    EXPORT_RECIPE,
     cached_int8_model,
     choose_backend,
+    onnx_cache,
     onnx_session,
     pad_batch,
 )
@@ -70,7 +76,8 @@ class Embedder:
         self.threads = threads
         self._model = None
         self._session = None
-        self._tokenizer = None
+        self._tokenize: Callable[[list[str]], Any] | None = None
+        self._pad_id = 0
         self._dimension = 0
         self._max_tokens = 0
         self._lock = threading.RLock()
@@ -79,34 +86,73 @@ class Embedder:
         with self._lock:
             if self._model is not None or self._session is not None:
                 return
+            path = Path(self._path or embedder_path())
+            if not path.exists():
+                raise ModelLoadError(f"sentence embedder not found at {path}")
+            threads = self.threads or automatic_threads()
+            if self.backend == "onnx" and self._start_from_export(path, threads):
+                return
             from sentence_transformers import SentenceTransformer
 
-            path = self._path or embedder_path()
-            if not Path(path).exists():
-                raise ModelLoadError(f"sentence embedder not found at {path}")
             try:
                 model = SentenceTransformer(str(path), device=self.device)
             except (OSError, ValueError) as error:
                 raise ModelLoadError(f"cannot load sentence embedder {path!r}: {error}") from error
             self._dimension = int(model.get_embedding_dimension())
             self._max_tokens = int(model.max_seq_length)
-            threads = self.threads or automatic_threads()
             if self.backend == "onnx":
-                self._tokenizer = model.tokenizer
+                tokenizer = model.tokenizer
+                input_names = tuple(tokenizer.model_input_names)
                 onnx_file = cached_int8_model(
                     model.float().eval(),
-                    tuple(model.tokenizer.model_input_names),
+                    input_names,
                     lambda model, inputs: model(inputs)["sentence_embedding"],
                     "sentence_embedding",
                     f"embedder {path}\0max_tokens={self._max_tokens}\0{model}",
                 )
                 self._session = onnx_session(onnx_file, threads)
+                self._pad_id = tokenizer.pad_token_id or 0
+                self._tokenize = lambda texts: tokenizer(
+                    texts, truncation=True, max_length=self._max_tokens
+                )
+                _remember_export(path, onnx_file, self._dimension, self._max_tokens, self._pad_id)
             else:
                 if self.device == "cpu":
                     import torch
 
                     torch.set_num_threads(threads)
                 self._model = model
+
+    def _start_from_export(self, path: Path, threads: int) -> bool:
+        """Open the int8 export of these very files without loading torch; False if none yet.
+
+        Loading the model in torch only to find its export costs about 600 MB
+        and seconds; the model's own ``tokenizer.json`` tokenises exactly as
+        its transformers tokenizer does.
+        """
+        start = _remembered_export(path)
+        if start is None:
+            return False
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(start["max_tokens"])
+
+        def tokenize(texts: list[str]) -> dict[str, list[list[int]]]:
+            encodings = tokenizer.encode_batch(texts)
+            return {
+                "input_ids": [e.ids for e in encodings],
+                "token_type_ids": [e.type_ids for e in encodings],
+                "attention_mask": [e.attention_mask for e in encodings],
+            }
+
+        self._dimension = start["dimension"]
+        self._max_tokens = start["max_tokens"]
+        self._pad_id = start["pad_id"]
+        self._tokenize = tokenize
+        self._session = onnx_session(onnx_cache() / start["onnx"], threads)
+        return True
 
     @property
     def dimension(self) -> int:
@@ -138,17 +184,67 @@ class Embedder:
     def _encode_onnx(self, texts: list[str]) -> np.ndarray:
         names = [node.name for node in self._session.get_inputs()]
         with self._lock:  # the tokenizer may not be used by two threads at once
-            encoded = self._tokenizer(
-                [text.strip() for text in texts], truncation=True, max_length=self._max_tokens
-            )
+            encoded = self._tokenize([text.strip() for text in texts])
         ids = encoded["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        pad_id = self._tokenizer.pad_token_id or 0
         for offset in range(0, len(order), self.batch_size):
             chunk = order[offset : offset + self.batch_size]
             rows = [{name: encoded[name][i] for name in names} for i in chunk]
-            vectors[chunk] = self._session.run(None, pad_batch(rows, names, pad_id))[0]
+            vectors[chunk] = self._session.run(None, pad_batch(rows, names, self._pad_id))[0]
         # int8 arithmetic leaves the norm a hair off 1; the index expects unit vectors
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
+
+
+def _files_digest(path: Path) -> str:
+    """SHA-256 of every file of a model folder (names and bytes) and the export recipe."""
+    digest = hashlib.sha256(EXPORT_RECIPE.encode())
+    for file in sorted(item for item in path.rglob("*") if item.is_file()):
+        digest.update(f"\0{file.relative_to(path).as_posix()}\0".encode())
+        with file.open("rb") as data:
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _start_file(path: Path) -> Path:
+    return onnx_cache() / "embedder-starts" / f"{_files_digest(path)}.json"
+
+
+def _remember_export(
+    path: Path, onnx_file: Path, dimension: int, max_tokens: int, pad_id: int
+) -> None:
+    """Note where the export of these model files is, for a start without torch."""
+    if not (path / "tokenizer.json").is_file():
+        return
+    start = _start_file(path)
+    start.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "onnx": onnx_file.relative_to(onnx_cache()).as_posix(),
+        "dimension": dimension,
+        "max_tokens": max_tokens,
+        "pad_id": pad_id,
+    }
+    handle, temporary = tempfile.mkstemp(dir=start.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(record, out)
+    os.replace(temporary, start)
+
+
+def _remembered_export(path: Path) -> dict[str, Any] | None:
+    """What :func:`_remember_export` noted for these model files, if its export is still there."""
+    if not path.is_dir() or not (path / "tokenizer.json").is_file():
+        return None
+    try:
+        start = json.loads(_start_file(path).read_text(encoding="utf-8"))
+        valid = (
+            isinstance(start.get("onnx"), str)
+            and all(
+                isinstance(start.get(key), int) for key in ("dimension", "max_tokens", "pad_id")
+            )
+            and (onnx_cache() / start["onnx"]).is_file()
+        )
+    except (OSError, ValueError, AttributeError):
+        return None
+    return start if valid else None
