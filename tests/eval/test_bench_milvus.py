@@ -43,7 +43,7 @@ def test_the_table_has_a_row_per_record_and_names_a_failure():
     )
     table = format_markdown(records, 10).splitlines()
     assert len(table) == 4
-    assert "| 1,000 | FAISS flat (exact) | 2.0 | 0.50 | 1.00 | 1.0x | 1.000 | 100 |" in table
+    assert "| 1,000 | FAISS flat (exact) | 2.0 | 0.50 | 1.00 | 1.00x | 1.000 | 100 |" in table
     assert table[3].startswith("| 1,000 | Milvus Lite (FLAT) | x |")
 
 

@@ -216,3 +216,13 @@ def test_a_released_collection_is_loaded_on_opening(tmp_path):
     reopened = milvus(tmp_path)
     assert reopened.passages == passages(5)
     assert [p for p, _ in reopened.search(unit_vectors(5)[:1], 1)[0]] == [0]
+
+
+def test_passages_are_read_back_a_page_at_a_time_in_order(tmp_path, monkeypatch):
+    from verifier.retrieval import milvus_store
+
+    store = milvus(tmp_path, batch_size=6)
+    store.add(unit_vectors(20), passages(20))
+    store.close()
+    monkeypatch.setattr(milvus_store, "_READ_PAGE", 7)
+    assert milvus(tmp_path).passages == passages(20)

@@ -24,6 +24,8 @@ from verifier.types import Passage
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 512
+_READ_PAGE = 16384
+"""The most rows one Milvus query returns."""
 _TEXT_CHARS = 65535
 _KEY_CHARS = 64
 _META_SUFFIX = "_meta"
@@ -188,14 +190,15 @@ class MilvusStore:
         }
 
     def _read_passages(self) -> list[Passage]:
-        """Every stored passage, in position order, read a batch at a time."""
+        """Every stored passage, in position order, read a page at a time."""
         rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
         count = int(rows[0]["count(*)"])
         passages: list[Passage] = []
-        for low in range(0, count, self.batch_size):
+        # Each query scans the collection, so pages are as large as Milvus returns.
+        for low in range(0, count, _READ_PAGE):
             page = self._client.query(
                 self.collection,
-                filter=f"position >= {low} and position < {low + self.batch_size}",
+                filter=f"position >= {low} and position < {low + _READ_PAGE}",
                 output_fields=["position", *_PASSAGE_FIELDS],
             )
             page.sort(key=lambda row: row["position"])
