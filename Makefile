@@ -55,7 +55,7 @@ decision: $(STAMP)
 	$(PY) -m eval.fever_claims --out runs/fever/claims.jsonl
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
-	$(PY) -m eval.fit_decision --runs runs/cf runs/fever
+	$(PY) -m eval.fit_decision --runs runs/fever
 	$(PY) -m eval.redecide runs/cf --out runs/cf-fitted
 	$(PY) -m eval.redecide runs/fever --out runs/fever-fitted
 
