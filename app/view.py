@@ -88,7 +88,9 @@ EXAMPLE_LABEL_CHARS = 60
 _MARKDOWN_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 # Text and surfaces take gradio's theme variables, so they follow light and dark mode.
 _TEXT = "color:var(--body-text-color)"
-_SUBDUED = "color:var(--body-text-color-subdued)"
+# Gradio's "subdued" grey is 1.9:1 on the light theme's white, under WCAG's 4.5:1, so
+# secondary lines keep the body colour and are set apart by size instead.
+_SUBDUED = "color:var(--body-text-color);font-size:0.9em"
 _CARD = (
     "border:1px solid var(--border-color-primary);border-radius:8px;padding:10px 12px;"
     f"margin:8px 0;background:var(--block-background-fill);{_TEXT};"
@@ -203,9 +205,11 @@ def verdict_badge_html(verdict: Verdict) -> str:
         f'<div class="verdict" data-verdict="{escape(verdict.label)}" style="{_TEXT}">'
         f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
         "color:#ffffff;border-radius:6px;padding:6px 14px;font-size:1.3em;font-weight:700;"
-        f'letter-spacing:0.03em;"><span class="verdict-symbol" aria-hidden="true">'
-        f"{verdict_symbol(verdict.label)}</span> "
-        f'<span class="verdict-name">{escape(verdict_name(verdict.label))}</span></span>'
+        # The light theme colours spans in HTML blocks: the inner ones take the badge's white.
+        f'letter-spacing:0.03em;"><span class="verdict-symbol" aria-hidden="true" '
+        f'style="color:inherit;">{verdict_symbol(verdict.label)}</span> '
+        f'<span class="verdict-name" style="color:inherit;">'
+        f"{escape(verdict_name(verdict.label))}</span></span>"
         f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;">'
         f"confidence {format_probability(verdict.confidence)}</span>"
         f'<div class="verdict-claim" style="margin-top:6px;{_SUBDUED};">'

@@ -580,9 +580,8 @@ def test_example_labels_are_short_and_cut_between_words():
 @pytest.mark.parametrize("label", VERDICT_LABELS)
 def test_each_verdict_has_a_symbol_and_a_line_style_besides_its_colour(label):
     badge = view.verdict_badge_html(make_verdict(label))
-    assert (
-        f'<span class="verdict-symbol" aria-hidden="true">{view.VERDICT_SYMBOLS[label]}<' in badge
-    )
+    symbol = re.search(r'<span class="verdict-symbol" aria-hidden="true"[^>]*>([^<]*)<', badge)
+    assert symbol.group(1) == view.VERDICT_SYMBOLS[label]
     span = ClaimSpan("It is so.", 0, 9, make_verdict(label, claim="It is so."))
     html = view.paragraph_html("It is so.", [span])
     sentence = re.search(r'<span class="claim-span"[^>]*>.*?</span>', html).group(0)
