@@ -42,7 +42,7 @@ MILVUS = "milvus-lite"
 STORES = ("flat", "hnsw", MILVUS)
 _INSERT_BATCH = 4096
 REOPEN_LIMIT_S = 300.0
-"""Reopening reads every passage back; past this it is reported as not done (``None``)."""
+"""Reopening past this is reported as not done (``None``)."""
 
 
 def _directory_mb(folder: Path) -> float:
@@ -69,8 +69,8 @@ def measure_milvus(size: int, index_type: str, settings: ScaleSettings) -> dict[
     """Fill a ``MilvusStore`` (Milvus Lite) with ``size`` synthetic passages and time it.
 
     Build is opening a new collection, adding every passage in batches and
-    flushing; reopen is opening the filled collection again, which reads the
-    passages back (``None`` past ``REOPEN_LIMIT_S``). Runs in the calling
+    flushing; reopen is opening the filled collection again, which reads its
+    counts (``None`` past ``REOPEN_LIMIT_S``). Runs in the calling
     process; ``run_scales`` calls it in a child.
     """
     from verifier.retrieval import MilvusStore

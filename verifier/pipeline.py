@@ -386,7 +386,9 @@ class Verifier:
     @property
     def stats(self) -> CorpusStats:
         with self._index_lock:
-            sources = tuple(sorted({p.source for p in self.index.passages}))
+            # The recorded source files, not every passage's source: a Milvus
+            # collection would be read whole for it.
+            sources = tuple(sorted(self.index.files))
             return CorpusStats(
                 documents=self.index.documents,
                 passages=len(self.index),

@@ -81,9 +81,10 @@ def test_reopening_keeps_passages_and_source_files(tmp_path):
     store = milvus(tmp_path, embedder.dimension, embedder.model_id)
     verifier = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
     verifier.save("unused")
+    added = list(verifier.passages)
     store.close()
     reopened = milvus(tmp_path, embedder.dimension, embedder.model_id)
-    assert reopened.passages == list(verifier.passages)
+    assert reopened.passages == added
     assert reopened.files == store.files
     assert set(reopened.files) == set(CORPUS)
 
@@ -226,3 +227,134 @@ def test_passages_are_read_back_a_page_at_a_time_in_order(tmp_path, monkeypatch)
     store.close()
     monkeypatch.setattr(milvus_store, "_READ_PAGE", 7)
     assert milvus(tmp_path).passages == passages(20)
+
+
+@pytest.fixture
+def passage_reads(monkeypatch):
+    """The position ranges read from the passage collection, as (filter, fields) pairs."""
+    from pymilvus import MilvusClient
+
+    reads: list[str] = []
+    query = MilvusClient.query
+
+    def recording_query(self, collection_name, filter="", output_fields=None, **kwargs):
+        if "text" in (output_fields or ()):
+            reads.append(filter)
+        return query(self, collection_name, filter=filter, output_fields=output_fields, **kwargs)
+
+    monkeypatch.setattr(MilvusClient, "query", recording_query)
+    return reads
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of four passages, two kept, and seven a query when reading them all."""
+    from verifier.retrieval import milvus_store
+
+    monkeypatch.setattr(milvus_store, "_PAGE", 4)
+    monkeypatch.setattr(milvus_store, "_CACHED_PAGES", 2)
+    monkeypatch.setattr(milvus_store, "_READ_PAGE", 7)
+
+
+def test_reopening_reads_no_passage_and_neither_does_the_verifier(tmp_path, passage_reads):
+    embedder = FakeEmbedder()
+    store = milvus(tmp_path, embedder.dimension, embedder.model_id)
+    built = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+    built.save("unused")
+    store.close()
+    passage_reads.clear()
+    reopened = milvus(tmp_path, embedder.dimension, embedder.model_id)
+    verifier = Verifier(reopened, embedder=embedder, judge=FakeJudge())
+    assert (len(reopened), reopened.documents) == (9, 3)
+    assert verifier.load_report.documents == 3
+    assert verifier.stats.to_dict() == {**built.stats.to_dict(), "sources": sorted(CORPUS)}
+    assert passage_reads == []
+    hits = verifier.retrieve("The bridge was built in 1850.", 2)
+    assert hits[0].passage.doc_id == "river.txt"
+    assert passage_reads == []  # the search returned the passages it found
+
+
+def test_passages_are_read_by_position_a_page_at_a_time(tmp_path, passage_reads, small_pages):
+    stored = passages(20)
+    store = milvus(tmp_path, batch_size=6)
+    store.add(unit_vectors(20), stored)
+    store.close()
+    reopened = milvus(tmp_path)
+    for position in (0, 3, 4, 7, 8, 15, 16, 19, -1, -20):
+        assert reopened.passages[position] == stored[position]
+    assert len(passage_reads) == 6  # pages 0, 1, 2, 3, 4, then 0 again: two are kept
+    assert reopened.passages[2:10] == stored[2:10]
+    assert reopened.passages[::3] == stored[::3]
+    assert reopened.passages[18:40] == stored[18:40]
+    assert reopened.passages[30:] == []
+    for position in (20, -21):
+        with pytest.raises(IndexError, match="out of range"):
+            reopened.passages[position]
+    passage_reads.clear()
+    assert list(reopened.passages) == stored
+    assert len(passage_reads) == 3  # seven at a time
+    assert reopened.passages == stored and reopened.passages != stored[:19]
+
+
+def test_adding_after_reading_continues_the_positions(tmp_path, small_pages):
+    stored = passages(30)
+    store = milvus(tmp_path, batch_size=4)
+    store.add(unit_vectors(18), stored[:18])
+    assert store.passages[-1] == stored[17]  # the last page, of two, is read
+    store.add(unit_vectors(30), stored)
+    assert len(store) == 30
+    assert [store.passages[p] for p in (16, 17, 18, 19, 29)] == [
+        stored[p] for p in (16, 17, 18, 19, 29)
+    ]
+    store.close()
+    assert milvus(tmp_path).passages == stored
+
+
+def test_documents_are_counted_on_adding_and_kept_on_reopening(tmp_path):
+    vectors, stored = unit_vectors(30), passages(30)  # three passages a document
+    store = milvus(tmp_path, batch_size=4)
+    store.add(vectors[:20], stored[:20])
+    assert store.documents == 7
+    store.close()
+    reopened = milvus(tmp_path, batch_size=4)
+    assert reopened.documents == 7
+    reopened.add(vectors, stored)  # doc6's third passage, and doc7 to doc9
+    assert reopened.documents == 10
+    reopened.add(vectors, stored)
+    assert reopened.documents == 10
+    reopened.close()
+    assert milvus(tmp_path).documents == 10
+
+
+def test_a_collection_without_document_records_gets_them_once(tmp_path):
+    store = milvus(tmp_path)
+    store.add(unit_vectors(20), passages(20))
+    store._client.delete("passages_meta", filter='key like "document:%"')
+    store.close()
+    assert milvus(tmp_path).documents == 7
+    assert milvus(tmp_path).documents == 7
+
+
+def test_a_missing_position_is_reported_when_read(tmp_path, small_pages):
+    stored = passages(10)
+    store = milvus(tmp_path)
+    store.add(unit_vectors(10), stored)
+    store._client.delete("passages", filter="position == 5")
+    store.close()
+    reopened = milvus(tmp_path)
+    assert reopened.passages[0] == stored[0]
+    with pytest.raises(IndexFormatError, match="inconsistent"):
+        reopened.passages[5]
+
+
+def test_the_passages_a_search_found_are_read_without_asking_again(
+    tmp_path, passage_reads, small_pages
+):
+    vectors, stored = unit_vectors(40), passages(40)
+    store = milvus(tmp_path)
+    store.add(vectors, stored)
+    hits = store.search(unit_vectors(12, seed=3), 5)  # 60 hits, on every page
+    assert [[store.passages[p] for p, _ in row] for row in hits] == [
+        [stored[p] for p, _ in row] for row in hits
+    ]
+    assert passage_reads == []

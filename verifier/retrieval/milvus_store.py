@@ -2,9 +2,11 @@
 
 A store is two collections: ``<name>`` holds each passage's vector, its
 metadata and its position in insertion order; ``<name>_meta`` holds the
-embedder id, the dimension and the source file hashes. Each passage's primary
-key is a hash of its document, offsets and text, so adding the same passages
-again (say, after an interrupted add) skips those already stored.
+embedder id, the dimension, the source file hashes and one row per document.
+Each passage's primary key is a hash of its document, offsets and text, so
+adding the same passages again (say, after an interrupted add) skips those
+already stored. Passages stay in the collection: opening one reads only its
+counts, and passages are read by position when asked for.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -25,13 +28,17 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 512
 _READ_PAGE = 16384
-"""The most rows one Milvus query returns."""
+"""The most rows one Milvus query returns: the page size when reading every passage."""
+_PAGE = 1024
+"""Passages read together when one is asked for by position."""
+_CACHED_PAGES = 8
 _TEXT_CHARS = 65535
 _KEY_CHARS = 64
 _META_SUFFIX = "_meta"
 _EMBEDDER = "embedder_id"
 _DIMENSION = "dimension"
 _FILE_PREFIX = "file:"
+_DOCUMENT_PREFIX = "document:"
 _PASSAGE_FIELDS = (
     "doc_id",
     "source",
@@ -48,6 +55,78 @@ def passage_key(passage: Passage) -> str:
     """A passage's primary key: the same passage always gets the same key."""
     identity = json.dumps([passage.doc_id, passage.start, passage.end, passage.text])
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+
+def _document_key(doc_id: str) -> str:
+    return _DOCUMENT_PREFIX + hashlib.sha256(doc_id.encode("utf-8")).hexdigest()
+
+
+class _StoredPassages(Sequence[Passage]):
+    """A collection's passages by position, read a page at a time as they are asked for.
+
+    The passages the last search found and the last few pages read are
+    kept, so memory does not grow with the collection; iterating reads every
+    passage, the most a query returns at a time.
+
+    Args:
+        read: the passages at positions ``low`` to ``high - 1``, in order.
+        count: the passages stored.
+    """
+
+    def __init__(self, read: Callable[[int, int], list[Passage]], count: int) -> None:
+        self._read = read
+        self._count = count
+        self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
+        self._found: dict[int, Passage] = {}
+
+    def found(self, passages: dict[int, Passage]) -> None:
+        """The passages a search returned, by position: reading them asks nothing more."""
+        self._found = passages
+
+    def grew(self, added: int) -> None:
+        """Count passages just stored; the last page read before them is partial, so dropped."""
+        self._pages.pop(self._count // _PAGE, None)
+        self._count += added
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, position: int) -> Passage: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Passage]: ...
+    def __getitem__(self, position: int | slice) -> Passage | list[Passage]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(self._count))]
+        if position < 0:
+            position += self._count
+        if not 0 <= position < self._count:
+            raise IndexError(f"passage position {position} out of range (0 to {self._count - 1})")
+        if position in self._found:
+            return self._found[position]
+        number, offset = divmod(position, _PAGE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._read(number * _PAGE, min((number + 1) * _PAGE, self._count))
+            self._pages[number] = page
+            if len(self._pages) > _CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset]
+
+    def __iter__(self) -> Iterator[Passage]:
+        count = self._count
+        for low in range(0, count, _READ_PAGE):
+            yield from self._read(low, min(low + _READ_PAGE, count))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same passages in the same order (a list, say)."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class MilvusStore:
@@ -102,6 +181,7 @@ class MilvusStore:
         self.batch_size = batch_size
         self.progress = progress
         self.files: dict[str, str] = {}
+        self._documents = 0
         try:
             self._client = MilvusClient(self.uri, token=token)
         except MilvusException as error:
@@ -113,14 +193,23 @@ class MilvusStore:
             self._check_meta()
         else:
             self._create()
-        self.passages: list[Passage] = self._read_passages()
+        rows = self._client.query(collection, filter="", output_fields=["count(*)"])
+        self._passages = _StoredPassages(self._read_positions, int(rows[0]["count(*)"]))
+        if self._passages and not self._documents:
+            self._record_documents_of_an_old_collection()
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """The stored passages in position order, read from the collection as asked for."""
+        return self._passages
 
     def __len__(self) -> int:
-        return len(self.passages)
+        return len(self._passages)
 
     @property
     def documents(self) -> int:
-        return len({passage.doc_id for passage in self.passages})
+        """Distinct documents among the stored passages, counted as they are added."""
+        return self._documents
 
     def close(self) -> None:
         self._client.close()
@@ -170,7 +259,12 @@ class MilvusStore:
                 "collection recording its embedder: it was not made by this library"
             )
         self._client.load_collection(self._meta)
-        rows = self._client.query(self._meta, filter='key != ""', output_fields=["key", "value"])
+        documents = f'key like "{_DOCUMENT_PREFIX}%"'
+        rows = self._client.query(self._meta, filter=documents, output_fields=["count(*)"])
+        self._documents = int(rows[0]["count(*)"])
+        rows = self._client.query(
+            self._meta, filter=f"not ({documents})", output_fields=["key", "value"]
+        )
         meta = {row["key"]: row["value"] for row in rows}
         stored = meta.get(_EMBEDDER)
         if stored != self.embedder_id:
@@ -189,26 +283,42 @@ class MilvusStore:
             if key.startswith(_FILE_PREFIX)
         }
 
-    def _read_passages(self) -> list[Passage]:
-        """Every stored passage, in position order, read a page at a time."""
-        rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
-        count = int(rows[0]["count(*)"])
-        passages: list[Passage] = []
-        # Each query scans the collection, so pages are as large as Milvus returns.
-        for low in range(0, count, _READ_PAGE):
-            page = self._client.query(
-                self.collection,
-                filter=f"position >= {low} and position < {low + _READ_PAGE}",
-                output_fields=["position", *_PASSAGE_FIELDS],
-            )
-            page.sort(key=lambda row: row["position"])
-            passages.extend(Passage.from_dict(row) for row in page)
-        if len(passages) != count:
+    def _read_positions(self, low: int, high: int) -> list[Passage]:
+        """The passages at positions ``low`` to ``high - 1``, in order (at most ``_READ_PAGE``)."""
+        rows = self._client.query(
+            self.collection,
+            filter=f"position >= {low} and position < {high}",
+            output_fields=["position", *_PASSAGE_FIELDS],
+        )
+        if len(rows) != high - low:
             raise IndexFormatError(
                 f"Milvus collection {self.collection!r} at {self.uri} is inconsistent: "
-                f"{count} entities, {len(passages)} at positions 0 to {count - 1}"
+                f"{len(rows)} entities at positions {low} to {high - 1}"
             )
-        return passages
+        rows.sort(key=lambda row: row["position"])
+        return [Passage.from_dict(row) for row in rows]
+
+    def _record_documents_of_an_old_collection(self) -> None:
+        """Record the documents of a collection made before they were recorded; once."""
+        logger.info("recording the documents of Milvus collection %r", self.collection)
+        for low in range(0, len(self._passages), _READ_PAGE):
+            rows = self._client.query(
+                self.collection,
+                filter=f"position >= {low} and position < {low + _READ_PAGE}",
+                output_fields=["doc_id"],
+            )
+            self._record_documents({row["doc_id"] for row in rows})
+
+    def _record_documents(self, doc_ids: set[str]) -> None:
+        """Add a row for each document not recorded yet, and count it."""
+        keys = {_document_key(doc_id): doc_id for doc_id in doc_ids}
+        if not keys:
+            return
+        known = self._client.get(self._meta, ids=list(keys), output_fields=["key"])
+        for row in known:
+            del keys[row["key"]]
+        self._write_meta(keys)
+        self._documents += len(keys)
 
     def _stored_keys(self, keys: list[str]) -> set[str]:
         rows = self._client.get(self.collection, ids=keys, output_fields=["key"])
@@ -253,32 +363,42 @@ class MilvusStore:
                 rows.append(
                     {
                         "key": key,
-                        "position": len(self.passages) + len(added),
+                        "position": len(self._passages) + len(added),
                         "vector": vectors[offset + row_number].tolist(),
                         **passage.to_dict(),
                     }
                 )
                 added.append(passage)
             if rows:
+                # Documents first: an add stopped between the two leaves no passage uncounted.
+                self._record_documents({passage.doc_id for passage in added})
                 self._client.insert(self.collection, rows)
-                self.passages.extend(added)
+                self._passages.grew(len(rows))
             if self.progress is not None:
                 self.progress(offset + len(batch), len(passages))
-        logger.info("Milvus collection %r holds %d passages", self.collection, len(self.passages))
+        logger.info("Milvus collection %r holds %d passages", self.collection, len(self._passages))
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
-        if not self.passages or not len(vectors):
+        if not self._passages or not len(vectors):
             return [[] for _ in range(len(vectors))]
+        # The passages come with the hits: reading a page by position scans the collection.
         results = self._client.search(
             self.collection,
             data=vectors.tolist(),
-            limit=min(k, len(self.passages)),
-            output_fields=["position"],
+            limit=min(k, len(self._passages)),
+            output_fields=["position", *_PASSAGE_FIELDS],
             search_params={"metric_type": "IP"},
+        )
+        self._passages.found(
+            {
+                int(hit["entity"]["position"]): Passage.from_dict(hit["entity"])
+                for row in results
+                for hit in row
+            }
         )
         return [
             [(int(hit["entity"]["position"]), float(hit["distance"])) for hit in row]

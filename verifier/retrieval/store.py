@@ -23,8 +23,12 @@ class VectorStore(Protocol):
     dimension: int
     index_type: str
     embedder_id: str
-    passages: list[Passage]
     files: dict[str, str]
+
+    @property
+    def passages(self) -> Sequence[Passage]:
+        """The stored passages in position order (a store may read them as asked for)."""
+        ...
 
     def __len__(self) -> int: ...
 
