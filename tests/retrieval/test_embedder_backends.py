@@ -95,3 +95,17 @@ def test_embedder_backend_settings_are_validated():
         Embedder(backend="onnx", device="cuda")
     with pytest.raises(ValueError, match="threads"):
         Embedder(threads=0)
+
+
+def test_onnx_batches_keep_under_the_token_budget_and_cover_every_text():
+    from verifier.retrieval.embedder import BATCH_TOKENS, _token_budget_batches
+
+    lengths = [3, 7, 20, 64, 65, 100, 256, 256, 256] + [12] * 100
+    ids = [[1] * n for n in lengths]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    batches = _token_budget_batches(order, ids, 64)
+    assert [i for batch in batches for i in batch] == order
+    for batch in batches:
+        assert len(batch) <= 64
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= BATCH_TOKENS
+    assert len(batches[0]) == 64, "short texts still fill a batch"

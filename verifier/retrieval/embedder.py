@@ -25,6 +25,9 @@ from verifier.errors import ModelLoadError
 from verifier.registry import EMBEDDER_ID, embedder_path
 from verifier.threads import automatic_threads
 
+BATCH_TOKENS = 4096
+"""Most padded tokens in one ONNX batch (64 texts of 64 tokens): bounds activation memory."""
+
 
 class TextEncoder(Protocol):
     """Anything that turns texts into L2-normalised float32 vectors; fakes implement it."""
@@ -188,13 +191,40 @@ class Embedder:
         ids = encoded["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for offset in range(0, len(order), self.batch_size):
-            chunk = order[offset : offset + self.batch_size]
+        for chunk in _token_budget_batches(order, ids, self.batch_size):
             rows = [{name: encoded[name][i] for name in names} for i in chunk]
             vectors[chunk] = self._session.run(None, pad_batch(rows, names, self._pad_id))[0]
         # int8 arithmetic leaves the norm a hair off 1; the index expects unit vectors
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
+
+
+def _token_budget_batches(
+    order: list[int], ids: Sequence[Sequence[int]], batch_size: int
+) -> list[list[int]]:
+    """``order`` (texts sorted by token count) cut into batches of at most ``batch_size``
+    texts and :data:`BATCH_TOKENS` padded tokens.
+
+    ONNX Runtime keeps its largest activations allocated, and attention grows
+    with the square of the length: 64 texts of 256 tokens held 2.2 GB where
+    short sentences held a few hundred MB, so long texts go in smaller batches.
+
+    Example:
+        >>> _token_budget_batches([0, 1, 2, 3], [[1] * 10, [1] * 1000, [1] * 1000, [1] * 3000], 64)
+        [[0, 1, 2], [3]]
+    """
+    batches: list[list[int]] = []
+    for index in order:
+        width = len(ids[index])  # the longest so far: the order is by length
+        if (
+            batches
+            and len(batches[-1]) < batch_size
+            and (len(batches[-1]) + 1) * width <= BATCH_TOKENS
+        ):
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
 
 
 def _files_digest(path: Path) -> str:
