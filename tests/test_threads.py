@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from verifier import threads
@@ -66,10 +68,53 @@ def test_available_cpus_takes_the_smaller_of_affinity_and_quota(tmp_path, monkey
 def test_automatic_threads_reads_cores_and_load(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setattr(threads, "available_cpus", lambda: 2)
+    monkeypatch.setattr(threads, "others_busy_cores", lambda: None)  # no /proc: load average
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
     assert threads.automatic_threads() == 1
     monkeypatch.setattr(threads.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
     assert threads.automatic_threads() == 2
+
+
+def test_automatic_threads_prefers_the_measured_busy_cores(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(threads, "available_cpus", lambda: 2)
+    monkeypatch.setattr(threads.os, "getloadavg", lambda: (1.2, 1.2, 1.2))  # our own work
+    monkeypatch.setattr(threads, "others_busy_cores", lambda: 0.1)
+    assert threads.automatic_threads() == 2
+    monkeypatch.setattr(threads, "others_busy_cores", lambda: 0.9)
+    assert threads.automatic_threads() == 1
+
+
+def test_others_busy_cores_leaves_out_this_process(monkeypatch):
+    """Cores busy 100 ticks in all, 80 of them this process's: 20 ticks are others'."""
+    busy, own = iter([1000, 1100]), iter([500, 580])
+    monkeypatch.setattr(threads, "_busy_ticks", lambda stat, cpus: next(busy))
+    monkeypatch.setattr(threads, "_own_ticks", lambda: next(own))
+    clock = iter([10.0, 11.0])
+    monkeypatch.setattr(threads.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(threads.time, "sleep", lambda seconds: None)
+    ticks = threads.os.sysconf("SC_CLK_TCK")
+    assert threads.others_busy_cores() == pytest.approx(20 / ticks)
+
+
+def test_others_busy_cores_does_not_count_its_own_busy_thread():
+    """A thread of this process spinning on a core is not "other work"."""
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            sum(range(1000))
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        measured = threads.others_busy_cores(0.5)
+    finally:
+        stop.set()
+        spinner.join()
+    if measured is None:
+        pytest.skip("no /proc/stat here")
+    assert 0.0 <= measured < 0.75
 
 
 def test_omp_num_threads_wins(monkeypatch):

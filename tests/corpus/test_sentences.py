@@ -70,3 +70,39 @@ def test_passages_keep_document_identity():
         "news/a.txt",
         "Headline",
     )
+
+
+def test_worker_processes_split_a_long_text_exactly_as_one_process(monkeypatch):
+    """Pieces cut at line breaks and split by forked workers give the same sentences and offsets."""
+    from verifier.corpus import sentences
+
+    monkeypatch.setattr(sentences, "SPLIT_PIECE_CHARS", 300)
+    calls = []
+    in_workers = sentences._split_in_workers
+    monkeypatch.setattr(
+        sentences, "_split_in_workers", lambda *args: calls.append(args) or in_workers(*args)
+    )
+    paragraphs = [
+        f"Dr. Smith paid $3.5 million on day {n}. The U.S. team won {n} to 2! Was it fair?"
+        for n in range(40)
+    ]
+    text = "\n\n".join(paragraphs) + "\n  Last line without an end"
+    reported: list[int] = []
+    alone = split_sentences(text, workers=1)
+    shared = split_sentences(text, progress=reported.append, workers=2)
+    assert len(calls) == 1, "the workers did not run"
+    assert shared == alone
+    assert len(alone) == 40 * 3 + 1
+    assert all(text[span.start : span.end] == span.text for span in shared)
+    assert reported == sorted(reported) and reported[-1] == len(text) and len(reported) > 5
+
+
+def test_a_failed_worker_falls_back_to_splitting_here(monkeypatch, caplog):
+    from verifier.corpus import sentences
+
+    monkeypatch.setattr(sentences, "SPLIT_PIECE_CHARS", 100)
+    monkeypatch.setattr(sentences.sys, "executable", "/bin/false")  # each worker exits at once
+    text = "\n".join(f"Line {n} says the ferry left at {n} o'clock. It was late." for n in range(30))
+    spans = split_sentences(text, workers=2)
+    assert spans == split_sentences(text, workers=1)
+    assert "workers failed" in caplog.text

@@ -2,21 +2,36 @@
 
 Pure Python (pysbd, a rule-based splitter that needs no download). Text is
 first cut at line breaks, so a sentence never spans two paragraphs, then each
-paragraph is split into sentences.
+paragraph is split into sentences. pysbd reads about 360k characters a second
+on one core, so a text of :data:`PARALLEL_SPLIT_CHARS` or more is split in
+pieces cut at line breaks by worker processes (``verifier.corpus.split_worker``,
+fresh interpreters, so safe beside threads and without re-running the caller's
+script), one per free core; the sentences are the same either way.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from verifier.threads import automatic_threads
 from verifier.types import Document, Passage
+
+logger = logging.getLogger(__name__)
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 # How often (in characters of text) a long split reports its progress.
 PROGRESS_EVERY_CHARS = 256 * 1024
+# Texts at least this long are split by worker processes, in pieces of about SPLIT_PIECE_CHARS.
+PARALLEL_SPLIT_CHARS = 4 * 1024 * 1024
+SPLIT_PIECE_CHARS = 1024 * 1024
 _SPACE = re.compile(r"\s+")
 # Sentences shorter than this (after stripping) carry no claim: "—", "1.", "Photo".
 MIN_PASSAGE_CHARS = 12
@@ -45,16 +60,32 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-def split_sentences(text: str, progress: Callable[[int], None] | None = None) -> list[Span]:
+def split_sentences(
+    text: str, progress: Callable[[int], None] | None = None, workers: int | None = None
+) -> list[Span]:
     """Split text into sentences, keeping offsets into ``text``.
 
     ``progress``, when given, is called with the characters done so far, every
     ``PROGRESS_EVERY_CHARS`` or so: a large file takes minutes to split.
+    ``workers`` processes split a long text (``None``: one per free core for a
+    text of :data:`PARALLEL_SPLIT_CHARS` or more, else none); 1 splits here.
 
     Example:
         >>> [span.text for span in split_sentences("It rained. We stayed in.\\nNext day.")]
         ['It rained.', 'We stayed in.', 'Next day.']
     """
+    if workers is None:
+        workers = automatic_threads() if len(text) >= PARALLEL_SPLIT_CHARS else 1
+    if workers > 1:
+        try:
+            return _split_in_workers(text, progress, workers)
+        except (OSError, RuntimeError) as error:  # no processes allowed here, or a worker died
+            logger.warning("splitting in one process: workers failed (%s)", error)
+    return _split_here(text, progress)
+
+
+def _split_here(text: str, progress: Callable[[int], None] | None = None) -> list[Span]:
+    """:func:`split_sentences` in this process."""
     spans: list[Span] = []
     reported = 0
     for paragraph in _PARAGRAPH.finditer(text):
@@ -70,6 +101,99 @@ def split_sentences(text: str, progress: Callable[[int], None] | None = None) ->
                 continue
             start = paragraph.start() + piece.start + (len(raw) - len(raw.lstrip()))
             spans.append(Span(stripped, start, start + len(stripped)))
+    return spans
+
+
+def _pieces(text: str, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of consecutive pieces of about ``size`` characters, cut after a line break.
+
+    Example:
+        >>> list(_pieces("ab\\ncd\\nef", size=4))
+        [(0, 6), (6, 8)]
+    """
+    size = SPLIT_PIECE_CHARS if size is None else size
+    start = 0
+    while start < len(text):
+        cut = text.find("\n", start + size)
+        end = len(text) if cut < 0 else cut + 1
+        yield start, end
+        start = end
+
+
+def piece_offsets(piece: str) -> list[int]:
+    """A worker's job: each sentence's start and end in ``piece``, flattened."""
+    return [offset for span in _split_here(piece) for offset in (span.start, span.end)]
+
+
+_LENGTH = struct.Struct("<Q")
+
+
+def write_frame(stream, payload: bytes) -> None:
+    """One length-prefixed message on a worker's pipe."""
+    stream.write(_LENGTH.pack(len(payload)) + payload)
+
+
+def read_frame(stream) -> bytes | None:
+    """The next length-prefixed message, or ``None`` at the end of the stream."""
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (size,) = _LENGTH.unpack(head)
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise RuntimeError("a sentence-splitting worker stopped mid-message")
+    return payload
+
+
+def _split_in_workers(
+    text: str, progress: Callable[[int], None] | None, workers: int
+) -> list[Span]:
+    """:func:`split_sentences` by ``workers`` processes, pieces dealt round-robin, read in order."""
+    bounds = list(_pieces(text))
+    count = min(workers, len(bounds))
+    command = [sys.executable, "-m", "verifier.corpus.split_worker"]
+    processes = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        for _ in range(count)
+    ]
+
+    def feed(worker: int) -> None:
+        stream = processes[worker].stdin
+        try:
+            for start, end in bounds[worker::count]:
+                write_frame(stream, text[start:end].encode("utf-8", "surrogatepass"))
+            stream.close()
+        except (BrokenPipeError, ValueError):  # the worker died; the reader reports it
+            pass
+
+    feeders = [threading.Thread(target=feed, args=(w,), daemon=True) for w in range(count)]
+    for feeder in feeders:
+        feeder.start()
+    spans: list[Span] = []
+    finished = False
+    try:
+        for number, (start, end) in enumerate(bounds):
+            frame = read_frame(processes[number % count].stdout)
+            if frame is None:
+                raise RuntimeError("a sentence-splitting worker ended early")
+            offsets = struct.unpack(f"<{len(frame) // 8}q", frame)
+            for first, last in zip(offsets[::2], offsets[1::2], strict=True):
+                spans.append(Span(text[start + first : start + last], start + first, start + last))
+            if progress is not None:
+                progress(end)
+        finished = True
+    finally:
+        for process in processes:
+            if not finished:
+                process.kill()
+            process.stdout.close()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for feeder in feeders:
+            feeder.join(timeout=10)
     return spans
 
 
