@@ -33,6 +33,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from verifier.backends import BACKENDS
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +126,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="file size in MiB (default 50)")
     parser.add_argument("--text", choices=("synthetic", "prose"), default="synthetic")
-    parser.add_argument("--backends", nargs="+", choices=("torch", "onnx"), default=["onnx"])
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=["onnx"])
     parser.add_argument("--repeats", type=int, default=1, help="runs per backend (default 1)")
     parser.add_argument("--threads", type=int, help="model threads (default: chosen from load)")
     parser.add_argument(

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier import NLIScores, json_objects, scifact_rows
-from verifier.backends import DEFAULT_BACKEND
+from verifier.backends import DEFAULT_BACKEND, is_onnx
 from verifier.decision import ClassificationReport, classification_report
 from verifier.io import add_backend_option, check_switch
 from verifier.judging import CHECK_NAMES
@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs,
             args.model,
             batch_size=args.batch_size,
-            device="cpu" if args.backend == "onnx" else args.device,
+            device="cpu" if is_onnx(args.backend) else args.device,
             checks=checks_on(args),
             backend=args.backend,
             threads=args.threads,

@@ -36,13 +36,14 @@ def tiny_model(tmp_path_factory):
     return AutoModelForSequenceClassification.from_pretrained(folder).eval()
 
 
-def _export(model, description="tiny"):
-    return backends.cached_int8_model(
+def _export(model, description="tiny", backend="onnx"):
+    return backends.cached_onnx_model(
         model,
         ("input_ids", "attention_mask", "token_type_ids"),
         lambda m, inputs: m(**inputs).logits,
         "logits",
         description,
+        backend,
     )
 
 
@@ -111,3 +112,26 @@ def test_the_down_projections_stay_float32(tiny_model, tmp_path, monkeypatch):
     down = [name for name in float_products if "/output/dense/" in name and "attention" not in name]
     assert len(down) == 2
     assert any(node.op_type in {"MatMulInteger", "DynamicQuantizeMatMul"} for node in graph.node)
+
+
+def test_the_float32_export_computes_what_torch_computes_and_is_kept_apart(
+    tiny_model, tmp_path, monkeypatch
+):
+    import torch
+
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path))
+    float_path = _export(tiny_model, backend="onnx-fp32")
+    assert float_path.name == "model.float32.onnx"
+    assert float_path.parent != _export(tiny_model).parent  # int8 has its own folder
+    rng = np.random.default_rng(1)
+    batch = {
+        "input_ids": rng.integers(1000, 2000, size=(2, 9)).astype(np.int64),
+        "attention_mask": np.ones((2, 9), dtype=np.int64),
+        "token_type_ids": np.zeros((2, 9), dtype=np.int64),
+    }
+    (logits,) = backends.onnx_session(float_path, threads=1).run(None, batch)
+    with torch.inference_mode():
+        expected = tiny_model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits
+    assert np.abs(logits - expected.numpy()).max() < 1e-4
+    with pytest.raises(ValueError, match="no ONNX export"):
+        _export(tiny_model, backend="torch")

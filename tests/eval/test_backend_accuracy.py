@@ -49,10 +49,13 @@ def test_compare_scores_both_backends_on_the_same_pairs(data):
     assert record["pairs"] == 10
     assert record["torch"]["accuracy"] == 1.0
     assert record["onnx"]["accuracy"] == 0.8
-    assert record["label_agreement"] == 0.8
+    assert record["onnx-fp32"]["accuracy"] == 1.0
+    assert record["onnx-fp32"]["label_agreement"] == 1.0
+    assert record["label_agreement"] == 0.8  # the worst ONNX backend's
     assert record["accuracy_drop_points"] == pytest.approx(20.0)
     table = backend_accuracy.format_table([record])
-    assert "| pairs.jsonl | 10 | 1.0000 | 0.8000 | +20.00 |" in table
+    assert "| pairs.jsonl | onnx | 10 | 1.0000 | 0.8000 | +20.00 |" in table
+    assert "| pairs.jsonl | onnx-fp32 | 10 | 1.0000 | 1.0000 | +0.00 |" in table
 
 
 def test_the_exit_code_gates_on_the_tolerance(data, tmp_path, capsys):
@@ -61,4 +64,4 @@ def test_the_exit_code_gates_on_the_tolerance(data, tmp_path, capsys):
     assert json.loads(out.read_text(encoding="utf-8"))[0]["pairs"] == 10
     assert backend_accuracy.main(["--data", str(data), "--tolerance", "25"]) == 0
     assert backend_accuracy.main(["--data", str(data), "--limit", "7"]) == 0
-    assert "| data | pairs |" in capsys.readouterr().out
+    assert "| data | backend | pairs |" in capsys.readouterr().out

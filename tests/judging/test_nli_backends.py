@@ -53,7 +53,7 @@ PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["torch", "onnx"])
+@pytest.mark.parametrize("backend", ["torch", "onnx-fp32", "onnx"])
 def test_each_distinct_pair_is_judged_once_and_answers_keep_their_order(
     tiny_folder, cache, backend
 ):
@@ -66,7 +66,7 @@ def test_each_distinct_pair_is_judged_once_and_answers_keep_their_order(
     assert scores[1] == scores[4]
     one_by_one = [judge.predict([pair])[0] for pair in PAIRS]
     # int8 activations share one scale per batch, so batch-mates move scores a little
-    tolerance = 1e-4 if backend == "torch" else 0.02
+    tolerance = 0.02 if backend == "onnx" else 1e-4
     for batched, alone in zip(scores, one_by_one, strict=True):
         assert batched.label == alone.label
         assert batched.entailment == pytest.approx(alone.entailment, abs=tolerance)
@@ -82,7 +82,7 @@ def test_batches_are_cut_from_pairs_sorted_by_token_count(tiny_folder, cache):
 
 def test_onnx_scores_match_torch_on_a_tiny_model(tiny_folder, cache):
     pairs = list(dict.fromkeys(PAIRS))
-    torch_scores = NLIJudge(tiny_folder, threads=1).predict(pairs)
+    torch_scores = NLIJudge(tiny_folder, backend="torch", threads=1).predict(pairs)
     onnx_judge = NLIJudge(tiny_folder, backend="onnx", threads=1)
     onnx_scores = onnx_judge.predict(pairs)
     for a, b in zip(torch_scores, onnx_scores, strict=True):
@@ -92,24 +92,37 @@ def test_onnx_scores_match_torch_on_a_tiny_model(tiny_folder, cache):
     assert list(cache.glob("onnx/*/model.int8.onnx"))
 
 
+def test_the_float32_onnx_judge_scores_as_torch_does(tiny_folder, cache):
+    pairs = list(dict.fromkeys(PAIRS))
+    torch_scores = NLIJudge(tiny_folder, backend="torch", threads=1).predict(pairs)
+    judge = NLIJudge(tiny_folder, backend="onnx-fp32", threads=1)
+    for a, b in zip(torch_scores, judge.predict(pairs), strict=True):
+        assert b.label == a.label
+        for field in ("entailment", "neutral", "contradiction"):
+            assert getattr(b, field) == pytest.approx(getattr(a, field), abs=1e-4)
+    assert judge._model is None
+    assert list(cache.glob("onnx/*/model.float32.onnx"))
+
+
 def test_torch_threads_follow_the_judge(tiny_folder):
     import torch
 
     before = torch.get_num_threads()
     try:
-        NLIJudge(tiny_folder, threads=1).warm_up()
+        NLIJudge(tiny_folder, backend="torch", threads=1).warm_up()
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
 
 
 def test_backend_settings_are_validated():
-    assert NLIJudge().backend == DEFAULT_BACKEND
+    assert NLIJudge().backend == DEFAULT_BACKEND == "onnx-fp32"
     assert NLIJudge(device="cuda").backend == "torch"
     with pytest.raises(ValueError, match="backend"):
         NLIJudge(backend="tensorrt")
-    with pytest.raises(ValueError, match="CPU"):
-        NLIJudge(backend="onnx", device="cuda")
+    for backend in ("onnx", "onnx-fp32"):
+        with pytest.raises(ValueError, match="CPU"):
+            NLIJudge(backend=backend, device="cuda")
     with pytest.raises(ValueError, match="threads"):
         NLIJudge(threads=0)
 
@@ -128,7 +141,9 @@ HYPOTHESES = [
 )
 def test_the_shipped_judge_gives_the_same_labels_on_both_backends(cache):
     pairs = [(PREMISE, hypothesis) for hypothesis in HYPOTHESES]
-    torch_scores = NLIJudge(threads=1).predict(pairs)
+    torch_scores = NLIJudge(backend="torch", threads=1).predict(pairs)
+    float_scores = NLIJudge(backend="onnx-fp32", threads=1).predict(pairs)
+    assert [s.label for s in float_scores] == [s.label for s in torch_scores]
     onnx_scores = NLIJudge(backend="onnx", threads=1).predict(pairs)
     for a, b in zip(torch_scores, onnx_scores, strict=True):
         if max(a.entailment, a.neutral, a.contradiction) >= 0.8:  # a clear call keeps its label

@@ -27,7 +27,7 @@ def vectors(cache):
     patch = pytest.MonkeyPatch()
     patch.setenv("VERIFIER_CACHE", str(cache))
     try:
-        torch_vectors = Embedder(threads=1).encode(TEXTS)
+        torch_vectors = Embedder(backend="torch", threads=1).encode(TEXTS)
         onnx_embedder = Embedder(backend="onnx", threads=1)
         onnx_vectors = onnx_embedder.encode(TEXTS)
     finally:
@@ -84,6 +84,22 @@ def test_onnx_encodes_nothing_and_keeps_settings(vectors):
     _, _, embedder = vectors
     assert embedder.encode([]).shape == (0, embedder.dimension)
     assert embedder.max_tokens == 256
+
+
+def test_float32_onnx_vectors_equal_torch_and_start_without_torch(vectors, cache, monkeypatch):
+    import sentence_transformers
+
+    torch_vectors, _, _ = vectors
+    monkeypatch.setenv("VERIFIER_CACHE", str(cache))
+    first = Embedder(backend="onnx-fp32", threads=1).encode(TEXTS)
+    assert np.abs(first - torch_vectors).max() < 1e-4
+    assert list((cache / "onnx").glob("*/model.float32.onnx"))
+    monkeypatch.setattr(
+        sentence_transformers,
+        "SentenceTransformer",
+        lambda *args, **kwargs: pytest.fail("the torch model was loaded"),
+    )
+    assert np.array_equal(Embedder(backend="onnx-fp32", threads=1).encode(TEXTS), first)
 
 
 def test_embedder_backend_settings_are_validated():

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from verifier.backends import (
-    cached_int8_model,
+    cached_onnx_model,
     choose_backend,
+    is_onnx,
     onnx_session,
     pad_batch,
 )
@@ -82,11 +83,15 @@ class NLIJudge:
         device: ``"cpu"``, ``"cuda"`` or ``"auto"``.
         batch_size: pairs per forward pass.
         max_length: tokens per pair; longer pairs lose the end of the premise first.
-        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime on the CPU over an int8
-            export of the same weights, built on first use and cached
-            (:mod:`verifier.backends`); ``None`` is ``DEFAULT_BACKEND`` there, torch on cuda.
+        backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
+            float32 export of the same weights; ``"onnx"``: the same, int8. Exports
+            are built on first use and cached (:mod:`verifier.backends`); ``None``
+            is ``DEFAULT_BACKEND`` there (``onnx-fp32``), torch on cuda.
         threads: CPU threads; ``None`` chooses from the cores available and the
             machine's load when the model loads (:mod:`verifier.threads`).
+        onnx_file: with an ONNX backend, run this export of ``model`` instead of
+            building one (another quantisation recipe, say); it must take the
+            tokenizer's inputs and return the logits in the model's label order.
 
     Example:
         >>> judge = NLIJudge()
@@ -103,6 +108,7 @@ class NLIJudge:
         max_length: int = 256,
         backend: str | None = None,
         threads: int | None = None,
+        onnx_file: str | Path | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -117,6 +123,9 @@ class NLIJudge:
         self.batch_size = batch_size
         self.max_length = max_length
         self.backend = choose_backend(backend, device)
+        if onnx_file is not None and not is_onnx(self.backend):
+            raise ValueError(f"onnx_file needs an ONNX backend, not {self.backend!r}")
+        self.onnx_file = Path(onnx_file) if onnx_file is not None else None
         self.threads = threads
         self._model = None
         self._tokenizer = None
@@ -164,13 +173,18 @@ class NLIJudge:
             if device == "auto":
                 device = "cuda" if torch.cuda.is_available() and self.backend == "torch" else "cpu"
             model.to(device=device, dtype=torch.float32).eval()
-            if self.backend == "onnx":
-                path = cached_int8_model(
+            if self.onnx_file is not None:
+                if not self.onnx_file.is_file():
+                    raise ModelLoadError(f"ONNX file not found: {self.onnx_file}")
+                self._forward = _onnx_forward(onnx_session(self.onnx_file, threads))
+            elif is_onnx(self.backend):
+                path = cached_onnx_model(
                     model,
                     self._input_names,
                     lambda model, inputs: model(**inputs).logits,
                     "logits",
                     f"NLI {self.model_name}\0{model.config.to_json_string()}",
+                    self.backend,
                 )
                 self._forward = _onnx_forward(onnx_session(path, threads))
             else:

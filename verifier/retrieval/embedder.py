@@ -15,8 +15,9 @@ import numpy as np
 
 from verifier.backends import (
     EXPORT_RECIPE,
-    cached_int8_model,
+    cached_onnx_model,
     choose_backend,
+    is_onnx,
     onnx_cache,
     onnx_session,
     pad_batch,
@@ -93,7 +94,7 @@ class Embedder:
             if not path.exists():
                 raise ModelLoadError(f"sentence embedder not found at {path}")
             threads = self.threads or automatic_threads()
-            if self.backend == "onnx" and self._start_from_export(path, threads):
+            if is_onnx(self.backend) and self._start_from_export(path, threads):
                 return
             from sentence_transformers import SentenceTransformer
 
@@ -103,22 +104,25 @@ class Embedder:
                 raise ModelLoadError(f"cannot load sentence embedder {path!r}: {error}") from error
             self._dimension = int(model.get_embedding_dimension())
             self._max_tokens = int(model.max_seq_length)
-            if self.backend == "onnx":
+            if is_onnx(self.backend):
                 tokenizer = model.tokenizer
                 input_names = tuple(tokenizer.model_input_names)
-                onnx_file = cached_int8_model(
+                onnx_file = cached_onnx_model(
                     model.float().eval(),
                     input_names,
                     lambda model, inputs: model(inputs)["sentence_embedding"],
                     "sentence_embedding",
                     f"embedder {path}\0max_tokens={self._max_tokens}\0{model}",
+                    self.backend,
                 )
                 self._session = onnx_session(onnx_file, threads)
                 self._pad_id = tokenizer.pad_token_id or 0
                 self._tokenize = lambda texts: tokenizer(
                     texts, truncation=True, max_length=self._max_tokens
                 )
-                _remember_export(path, onnx_file, self._dimension, self._max_tokens, self._pad_id)
+                _remember_export(
+                    path, self.backend, onnx_file, self._dimension, self._max_tokens, self._pad_id
+                )
             else:
                 if self.device == "cpu":
                     import torch
@@ -133,7 +137,7 @@ class Embedder:
         and seconds; the model's own ``tokenizer.json`` tokenises exactly as
         its transformers tokenizer does.
         """
-        start = _remembered_export(path)
+        start = _remembered_export(path, self.backend)
         if start is None:
             return False
         from tokenizers import Tokenizer
@@ -227,9 +231,11 @@ def _token_budget_batches(
     return batches
 
 
-def _files_digest(path: Path) -> str:
-    """SHA-256 of every file of a model folder (names and bytes) and the export recipe."""
+def _files_digest(path: Path, backend: str) -> str:
+    """SHA-256 of every file of a model folder (names and bytes), the export recipe and backend."""
     digest = hashlib.sha256(EXPORT_RECIPE.encode())
+    if backend != "onnx":  # the int8 export's key stays as it was
+        digest.update(f"\0{backend}".encode())
     for file in sorted(item for item in path.rglob("*") if item.is_file()):
         digest.update(f"\0{file.relative_to(path).as_posix()}\0".encode())
         with file.open("rb") as data:
@@ -238,17 +244,17 @@ def _files_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _start_file(path: Path) -> Path:
-    return onnx_cache() / "embedder-starts" / f"{_files_digest(path)}.json"
+def _start_file(path: Path, backend: str) -> Path:
+    return onnx_cache() / "embedder-starts" / f"{_files_digest(path, backend)}.json"
 
 
 def _remember_export(
-    path: Path, onnx_file: Path, dimension: int, max_tokens: int, pad_id: int
+    path: Path, backend: str, onnx_file: Path, dimension: int, max_tokens: int, pad_id: int
 ) -> None:
     """Note where the export of these model files is, for a start without torch."""
     if not (path / "tokenizer.json").is_file():
         return
-    start = _start_file(path)
+    start = _start_file(path, backend)
     start.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "onnx": onnx_file.relative_to(onnx_cache()).as_posix(),
@@ -262,12 +268,12 @@ def _remember_export(
     os.replace(temporary, start)
 
 
-def _remembered_export(path: Path) -> dict[str, Any] | None:
+def _remembered_export(path: Path, backend: str) -> dict[str, Any] | None:
     """What :func:`_remember_export` noted for these model files, if its export is still there."""
     if not path.is_dir() or not (path / "tokenizer.json").is_file():
         return None
     try:
-        start = json.loads(_start_file(path).read_text(encoding="utf-8"))
+        start = json.loads(_start_file(path, backend).read_text(encoding="utf-8"))
         valid = (
             isinstance(start.get("onnx"), str)
             and all(
