@@ -33,6 +33,7 @@ from verifier.decision import (
     CLAIM_CLASSES,
     VERDICT_COLUMNS,
     FittedDecider,
+    PairJudge,
     VerdictModel,
     claim_label_metrics,
     classification_report,
@@ -86,14 +87,19 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> Scores:
     )
 
 
-def decide_run(run_dir: str | Path, split: str, model: VerdictModel) -> Scores:
-    """Score ``model``'s verdicts on the stored claims of ``split`` (or ``all``)."""
+def decide_run(
+    run_dir: str | Path, split: str, model: VerdictModel, pair_judge: PairJudge | None = None
+) -> Scores:
+    """Score ``model``'s verdicts on the stored claims of ``split`` (or ``all``).
+
+    ``pair_judge`` runs the model's conflict cross-check, if it has one.
+    """
     records = [
         r
         for r in read_predictions(Path(run_dir) / PREDICTIONS)
         if split == ALL or r["split"] == split
     ]
-    decider = FittedDecider(model)
+    decider = FittedDecider(model, pair_judge)
     predicted = []
     for record in records:
         stored = StoredClaim.from_record(record)
@@ -145,13 +151,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             model = VerdictModel.load(path)
             name = f"t={model.conflict_threshold:g}"
             models[name if name not in models else f"{name} #{number}"] = model
+        pair_judge = None
+        if any(model.conflict_cross_check > 0 for model in models.values()):
+            from verifier.judging import NLIJudge
+
+            pair_judge = NLIJudge().predict
         rows = [
             {
                 "set": name,
                 "run": run_dir,
                 "split": split,
                 "scores": {
-                    label: decide_run(run_dir, split, model).to_dict()
+                    label: decide_run(run_dir, split, model, pair_judge).to_dict()
                     for label, model in models.items()
                 },
             }

@@ -15,10 +15,13 @@ the **dev** half only (``eval.split``), computes
    so a large set does not drown a small one;
 2. fits a temperature on the out-of-fold probabilities (least log-loss), so
    that the probabilities are calibrated on claims the fit did not see;
-3. chooses the CONFLICTING threshold on the dev claims, gold DISPUTED /
-   CONFLICTING included, as the value that makes the most dev verdicts right,
-   each set weighing the same (the mean of the sets' dev accuracies; ties: the
-   strictest; "never" is not a choice).
+3. chooses the CONFLICTING threshold and the cross-check on the dev claims,
+   gold DISPUTED / CONFLICTING included, as the pair of values that makes the
+   most dev verdicts right, each set weighing the same (the mean of the sets'
+   dev accuracies; ties: the strictest; "never" is not a choice). The
+   cross-check asks the judge whether the two sides' deciding passages
+   contradict each other (``verifier.decision.fitted``); 0 is none, and
+   ``--no-cross-check`` offers only 0.
 
 ``--conflict-runs`` adds sets whose dev halves only the threshold sees, not the
 regression: sets built to hold real two-document conflicts (``eval.conflict_claims``),
@@ -62,10 +65,14 @@ from verifier.decision import (
     FITTED_CLASSES,
     DecisionModelError,
     FittedDecider,
+    PairJudge,
     VerdictModel,
     claim_features,
+    conflict_sides,
+    sides_contradiction,
 )
 from verifier.registry import SHIPPED_VERDICT_MODEL
+from verifier.types import CONFLICTING, NLIScores
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +82,7 @@ TEMPERATURE_GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))  # 0.5 .. 
 # able to say so. Values that tie on dev resolve to the strictest. Below 0.4 a
 # document's side could be a class that is not its most likely one.
 CONFLICT_GRID = tuple(round(0.4 + 0.05 * i, 2) for i in range(12))  # 0.4 .. 0.95
+CROSS_CHECK_GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
 CONFLICT_WEIGHTING = (
     "each set the same weight: the mean over sets of the share of dev claims "
     "(gold CONFLICTING included) whose verdict is right"
@@ -213,49 +221,112 @@ def read_dev_set(run_dir: str | Path) -> DevSet:
 
 
 @dataclass(frozen=True)
+class ConflictCase:
+    """One claim as the conflict rule sees it: its verdict without the rule, and the two sides."""
+
+    gold: str
+    base: str
+    strength: float
+    contradiction: float
+
+
+def conflict_cases(
+    model: VerdictModel,
+    claims: Sequence[StoredClaim],
+    gold: Sequence[str],
+    pair_judge: PairJudge | None,
+) -> list[ConflictCase]:
+    """Each claim's base verdict, side strength and (with a judge) the sides' contradiction.
+
+    The judge sees only claims whose sides reach the lowest threshold on offer,
+    all their pairs in one call.
+    """
+    base = FittedDecider(replace(model, conflict_threshold=1.0, conflict_cross_check=0.0))
+    floor = min(CONFLICT_GRID)
+    found = [(conflict_sides(model, claim.judged), claim) for claim in claims]
+    asked = [
+        (s.supporting.passage.text, s.refuting.passage.text)
+        for s, _ in found
+        if s is not None and s.strength >= floor
+    ]
+    questions = list(dict.fromkeys(asked + [(b, a) for a, b in asked]))
+    answers: dict[tuple[str, str], NLIScores] = {}
+    if pair_judge is not None and questions:
+        answers = dict(zip(questions, pair_judge(questions), strict=True))
+
+    def lookup(pairs: Sequence[tuple[str, str]]) -> list[NLIScores]:
+        return [answers[pair] for pair in pairs]
+
+    cases = []
+    for (sides, claim), label in zip(found, gold, strict=True):
+        strength = sides.strength if sides is not None else 0.0
+        contradiction = 0.0
+        if sides is not None and strength >= floor and answers:
+            contradiction = sides_contradiction(sides, lookup)
+        verdict = base.decide(claim.claim, claim.judged).label
+        cases.append(ConflictCase(label, verdict, strength, contradiction))
+    return cases
+
+
+def conflict_label(case: ConflictCase, threshold: float, cross_check: float) -> str:
+    """The verdict under a conflict threshold and cross-check (0: none)."""
+    if case.strength >= threshold and (cross_check <= 0 or case.contradiction >= cross_check):
+        return CONFLICTING
+    return case.base
+
+
+@dataclass(frozen=True)
 class ThresholdChoice:
-    """The chosen conflict threshold and the dev accuracies it was chosen by."""
+    """The chosen conflict threshold and cross-check, and the dev accuracies they were chosen by."""
 
     threshold: float
+    cross_check: float
     mean_accuracy: dict[str, float]
     accuracy_by_set: dict[str, dict[str, float]]
 
 
-def choose_conflict_threshold(model: VerdictModel, sets: Sequence[DevSet]) -> ThresholdChoice:
-    """The threshold that makes the most dev verdicts right, each set weighing the same.
+def choose_conflict_threshold(
+    model: VerdictModel, sets: Sequence[DevSet], pair_judge: PairJudge | None = None
+) -> ThresholdChoice:
+    """The (threshold, cross-check) that makes the most dev verdicts right, each set the same.
 
-    Ties go to the highest threshold. Accuracies are keyed by the threshold as text,
+    Without ``pair_judge`` only "no cross-check" is offered. Ties go to the highest
+    threshold, then the highest cross-check. Accuracies are keyed "threshold/cross-check"
     and by run folder.
     """
+    grid = [(t, u) for t in CONFLICT_GRID for u in (CROSS_CHECK_GRID if pair_judge else (0.0,))]
     by_set: dict[str, dict[str, float]] = {}
     for dev in sets:
-        accuracy = {}
-        for threshold in CONFLICT_GRID:
-            decider = FittedDecider(replace(model, conflict_threshold=threshold))
-            right = sum(
-                decider.decide(claim.claim, claim.judged).label == label
-                for claim, label in zip(dev.claims, dev.gold, strict=True)
-            )
-            accuracy[str(threshold)] = right / len(dev.claims)
-        by_set[dev.run] = accuracy
+        cases = conflict_cases(model, dev.claims, dev.gold, pair_judge)
+        by_set[dev.run] = {
+            f"{t}/{u}": sum(conflict_label(c, t, u) == c.gold for c in cases) / len(cases)
+            for t, u in grid
+        }
     mean = {
-        str(t): sum(accuracy[str(t)] for accuracy in by_set.values()) / len(by_set)
-        for t in CONFLICT_GRID
+        f"{t}/{u}": sum(accuracy[f"{t}/{u}"] for accuracy in by_set.values()) / len(by_set)
+        for t, u in grid
     }
-    best = max(CONFLICT_GRID, key=lambda t: (mean[str(t)], t))
-    return ThresholdChoice(best, mean, by_set)
+    best = max(grid, key=lambda point: (mean[f"{point[0]}/{point[1]}"], *point))
+    return ThresholdChoice(best[0], best[1], mean, by_set)
 
 
 def _with_threshold(
-    model: VerdictModel, sets: Sequence[DevSet], summary: dict[str, Any]
+    model: VerdictModel,
+    sets: Sequence[DevSet],
+    summary: dict[str, Any],
+    pair_judge: PairJudge | None = None,
 ) -> VerdictModel:
-    choice = choose_conflict_threshold(model, sets)
+    choice = choose_conflict_threshold(model, sets, pair_judge)
     summary["conflict_threshold"] = choice.threshold
+    summary["conflict_cross_check"] = choice.cross_check
     summary["conflict_grid"] = list(CONFLICT_GRID)
+    summary["cross_check_grid"] = list(CROSS_CHECK_GRID if pair_judge else (0.0,))
     summary["conflict_weighting"] = CONFLICT_WEIGHTING
     summary["dev_accuracy_by_conflict_threshold"] = choice.mean_accuracy
     summary["dev_accuracy_by_conflict_threshold_per_set"] = choice.accuracy_by_set
-    return replace(model, conflict_threshold=choice.threshold)
+    return replace(
+        model, conflict_threshold=choice.threshold, conflict_cross_check=choice.cross_check
+    )
 
 
 def _now() -> str:
@@ -263,7 +334,9 @@ def _now() -> str:
 
 
 def fit_runs(
-    run_dirs: Sequence[str | Path], conflict_runs: Sequence[str | Path] = ()
+    run_dirs: Sequence[str | Path],
+    conflict_runs: Sequence[str | Path] = (),
+    pair_judge: PairJudge | None = None,
 ) -> tuple[VerdictModel, dict[str, Any]]:
     """Fit on the dev halves of ``run_dirs``; ``conflict_runs`` only choose the threshold.
 
@@ -284,7 +357,7 @@ def fit_runs(
     total = sum(weights)
     weights = [w * len(weights) / total for w in weights]
     model, summary = fit_model(features, gold, weights)
-    model = _with_threshold(model, [*sets, *conflict_sets], summary)
+    model = _with_threshold(model, [*sets, *conflict_sets], summary, pair_judge)
     info = {
         "fitted_on": [dev.source for dev in sets],
         "conflict_threshold_also_chosen_on": [dev.source for dev in conflict_sets],
@@ -296,7 +369,10 @@ def fit_runs(
 
 
 def rechoose_threshold(
-    model: VerdictModel, run_dirs: Sequence[str | Path], conflict_runs: Sequence[str | Path]
+    model: VerdictModel,
+    run_dirs: Sequence[str | Path],
+    conflict_runs: Sequence[str | Path],
+    pair_judge: PairJudge | None = None,
 ) -> tuple[VerdictModel, dict[str, Any]]:
     """``model`` with only its conflict threshold chosen again, on all the runs' dev halves.
 
@@ -306,7 +382,7 @@ def rechoose_threshold(
     """
     sets = [read_dev_set(run_dir) for run_dir in [*run_dirs, *conflict_runs]]
     summary: dict[str, Any] = {}
-    chosen = _with_threshold(model, sets, summary)
+    chosen = _with_threshold(model, sets, summary, pair_judge)
     choice = {
         **summary,
         "previous_conflict_threshold": model.conflict_threshold,
@@ -333,18 +409,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="keep this model's regression and temperature; choose only the conflict threshold",
     )
     parser.add_argument(
+        "--no-cross-check",
+        action="store_true",
+        help="offer no cross-check of the two sides of a conflict (no judge is loaded)",
+    )
+    parser.add_argument(
         "--out", default=str(SHIPPED_VERDICT_MODEL), help="where to write the model JSON"
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     command = shlex.join(["python", "-m", "eval.fit_decision", *argv])
+    pair_judge = None
+    if not args.no_cross_check:
+        from verifier.judging import NLIJudge
+
+        pair_judge = NLIJudge().predict
     try:
         if args.keep_regression:
             model, summary = rechoose_threshold(
-                VerdictModel.load(args.keep_regression), args.runs, args.conflict_runs
+                VerdictModel.load(args.keep_regression), args.runs, args.conflict_runs, pair_judge
             )
         else:
-            model, summary = fit_runs(args.runs, args.conflict_runs)
+            model, summary = fit_runs(args.runs, args.conflict_runs, pair_judge)
     except (PredictionsError, DecisionModelError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -33,13 +33,27 @@ from verifier import VerifierError, write_jsonl
 from verifier.decision import DECISIONS, make_decider
 
 
+class _LazyJudge:
+    """The shipped judge, loaded only if a conflict cross-check asks it something."""
+
+    def __init__(self) -> None:
+        self._predict = None
+
+    def __call__(self, pairs):
+        if self._predict is None:
+            from verifier.judging import NLIJudge
+
+            self._predict = NLIJudge().predict
+        return self._predict(pairs)
+
+
 def redecide(
     run_dir: str | Path, out: str | Path, decision: str, verdict_model: str | None = None
 ) -> None:
     """Write ``out/predictions.jsonl`` and ``out/run_info.json`` with the new verdicts."""
     records = read_predictions(Path(run_dir) / PREDICTIONS)
     info = read_run_info(run_dir)
-    decider = make_decider(decision, None, verdict_model)
+    decider = make_decider(decision, None, verdict_model, _LazyJudge())
     redecided = []
     for record in records:
         stored = StoredClaim.from_record(record)

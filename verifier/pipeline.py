@@ -94,7 +94,10 @@ class Verifier:
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
         self.decider = decider or make_decider(
-            self.config.decision, self.config.aggregation, self.config.verdict_model
+            self.config.decision,
+            self.config.aggregation,
+            self.config.verdict_model,
+            self.judge.predict,
         )
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))

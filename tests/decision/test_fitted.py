@@ -122,6 +122,51 @@ def test_conflict_threshold_one_turns_conflicts_off():
     assert verdict.label in {SUPPORTED, REFUTED}
 
 
+class PairJudge:
+    """Says how strongly each pair contradicts; records what it was asked."""
+
+    def __init__(self, contradiction: float) -> None:
+        self.contradiction = contradiction
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, pairs):
+        self.asked += list(pairs)
+        c = self.contradiction
+        return [NLIScores(round(1 - c, 6) / 2, round(1 - c, 6) / 2, c) for _ in pairs]
+
+
+def test_the_cross_check_keeps_conflicts_whose_sides_contradict_each_other():
+    items = [
+        judged(0.97, 0.01, "a", 0.9),
+        judged(0.5, 0.1, "a", 0.4),
+        judged(0.01, 0.97, "b", 0.9),
+    ]
+    model = toy_model(conflict_cross_check=0.7)
+    agreeing_sides = PairJudge(0.2)
+    assert FittedDecider(model, agreeing_sides).decide("claim", items).label == SUPPORTED
+    # each side's strongest passage, asked both ways round
+    strongest = (items[0].passage.text, items[2].passage.text)
+    assert agreeing_sides.asked == [strongest, strongest[::-1]]
+    opposed_sides = PairJudge(0.9)
+    verdict = FittedDecider(model, opposed_sides).decide("claim", items)
+    assert verdict.label == CONFLICTING
+    assert {e.passage.doc_id for e in verdict.deciding} == {"a", "b"}
+    # without a judge to ask, a model with a cross-check never says CONFLICTING
+    assert FittedDecider(model).decide("claim", items).label == SUPPORTED
+    # and without the cross-check no judge is asked
+    silent = PairJudge(0.0)
+    assert FittedDecider(toy_model(), silent).decide("claim", items).label == CONFLICTING
+    assert silent.asked == []
+
+
+def test_the_cross_check_is_not_asked_below_the_threshold():
+    items = [judged(0.97, 0.01, "a", 0.9), judged(0.2, 0.5, "b", 0.6)]
+    judge = PairJudge(0.99)
+    decider = FittedDecider(toy_model(conflict_cross_check=0.5), judge)
+    assert decider.decide("claim", items).label == SUPPORTED
+    assert judge.asked == []
+
+
 def test_no_passage_is_not_enough_info():
     verdict = FittedDecider(toy_model()).decide("claim", [])
     assert (verdict.label, verdict.deciding) == (NOT_ENOUGH_INFO, ())
@@ -148,6 +193,12 @@ def test_model_json_round_trips(tmp_path):
     loaded = VerdictModel.load(path)
     assert loaded.coefficients == toy_model().coefficients
     assert loaded.conflict_threshold == 0.8
+    assert loaded.conflict_cross_check == 0.0
+    path.write_text(json.dumps(toy_model(conflict_cross_check=0.7).to_dict()))
+    assert VerdictModel.load(path).conflict_cross_check == 0.7
+    older = {k: v for k, v in toy_model().to_dict().items() if k != "conflict_cross_check"}
+    path.write_text(json.dumps(older))
+    assert VerdictModel.load(path).conflict_cross_check == 0.0  # models from before it
 
 
 def test_a_model_for_other_features_is_refused(tmp_path):
@@ -166,6 +217,7 @@ def test_a_model_for_other_features_is_refused(tmp_path):
         ({"mean": [0.0]}, "mean"),
         ({"format": "pickle"}, "format"),
         ({"conflict_threshold": 2}, "conflict_threshold"),
+        ({"conflict_cross_check": -0.1}, "conflict_cross_check"),
     ],
 )
 def test_bad_model_fields_are_named(tmp_path, change, message):

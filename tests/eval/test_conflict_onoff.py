@@ -54,6 +54,7 @@ def test_two_thresholds_side_by_side_on_a_split(tmp_path: Path, capsys) -> None:
     for path, threshold in ((strict, 0.99), (loose, 0.4)):
         data = shipped.to_dict()
         data["conflict_threshold"] = threshold
+        data["conflict_cross_check"] = 0.0  # thresholds alone; no judge is loaded
         path.write_text(json.dumps(data))
     run = tmp_path / "run"
     run.mkdir()

@@ -151,3 +151,37 @@ def test_conflict_runs_choose_the_threshold_but_not_the_regression(tmp_path: Pat
         assert accuracy == pytest.approx(
             (per_set[str(runs[0])][threshold] + per_set[str(conflicts)][threshold]) / 2
         )
+
+
+def test_the_cross_check_is_chosen_when_it_tells_real_conflicts_from_look_alikes():
+    """Real conflicts' sides contradict each other; look-alikes' sides do not."""
+    from eval.fit import StoredClaim
+    from verifier.types import NLIScores
+
+    model = VerdictModel.load(fit_decision.SHIPPED_VERDICT_MODEL)
+    real = {"text": "The vote was six to three, not seven to two."}
+    claims, gold = [], []
+    for n in range(6):
+        other = "The vote was six to three." if n < 3 else f"A film from {1990 + n} is set in Rome."
+        items = [
+            evidence("The vote was seven to two.", "a", 0.9, 0.99, 0.0),
+            evidence(real["text"] if n < 3 else other, "b", 0.9, 0.0, 0.99),
+        ]
+        claims.append(
+            StoredClaim.from_record({"claim": "The vote was seven to two.", "evidence": items})
+        )
+        gold.append("CONFLICTING" if n < 3 else "SUPPORTED")
+    dev = fit_decision.DevSet("toy", tuple(claims), tuple(gold), {})
+
+    def judge(pairs):
+        return [
+            NLIScores(0.1, 0.1, 0.8) if "six" in a + b else NLIScores(0.1, 0.8, 0.1)
+            for a, b in pairs
+        ]
+
+    with_judge = fit_decision.choose_conflict_threshold(model, [dev], judge)
+    assert with_judge.cross_check > 0
+    assert with_judge.mean_accuracy[f"{with_judge.threshold}/{with_judge.cross_check}"] == 1.0
+    without = fit_decision.choose_conflict_threshold(model, [dev])
+    assert without.cross_check == 0.0
+    assert max(without.mean_accuracy.values()) < 1.0

@@ -17,7 +17,15 @@ from verifier.decision.calibration import (
 from verifier.decision.decider import DECISIONS, Decider, make_decider
 from verifier.decision.features import FEATURES, claim_features
 from verifier.decision.fitted import CLASSES as FITTED_CLASSES
-from verifier.decision.fitted import DecisionModelError, FittedDecider, VerdictModel
+from verifier.decision.fitted import (
+    ConflictSides,
+    DecisionModelError,
+    FittedDecider,
+    PairJudge,
+    VerdictModel,
+    conflict_sides,
+    sides_contradiction,
+)
 from verifier.decision.labels import gold_label
 from verifier.decision.metrics import (
     CLAIM_CLASSES,
@@ -45,7 +53,11 @@ __all__ = [
     "ClassificationReport",
     "ConflictMetrics",
     "DECISIONS",
+    "ConflictSides",
     "DecisionModelError",
+    "PairJudge",
+    "conflict_sides",
+    "sides_contradiction",
     "Decider",
     "FEATURES",
     "FITTED_CLASSES",

@@ -7,11 +7,11 @@ hand-set thresholds) stays for comparison. :func:`make_decider` picks one by nam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from verifier.types import JudgedPassage, Verdict
+from verifier.types import JudgedPassage, NLIScores, Verdict
 
 DECISIONS = ("fitted", "thresholds")
 """Names of the verdict rules, the default first."""
@@ -26,7 +26,10 @@ class Decider(Protocol):
 
 
 def make_decider(
-    decision: str, aggregation: object = None, verdict_model: str | Path | None = None
+    decision: str,
+    aggregation: object = None,
+    verdict_model: str | Path | None = None,
+    pair_judge: Callable[[Sequence[tuple[str, str]]], Sequence[NLIScores]] | None = None,
 ) -> Decider:
     """The verdict rule named ``decision``.
 
@@ -34,6 +37,8 @@ def make_decider(
         decision: ``"fitted"`` or ``"thresholds"``.
         aggregation: the thresholds' settings (an ``AggregationConfig``) for ``"thresholds"``.
         verdict_model: a verdict-model JSON for ``"fitted"``; the shipped one if ``None``.
+        pair_judge: for ``"fitted"``, judges whether the two sides of a possible
+            CONFLICTING verdict contradict each other (a judge's ``predict``).
 
     Raises:
         ValueError: an unknown name.
@@ -44,8 +49,8 @@ def make_decider(
 
     if decision == "fitted":
         if verdict_model is None:
-            return FittedDecider.shipped()
-        return FittedDecider(VerdictModel.load(verdict_model))
+            return FittedDecider.shipped(pair_judge)
+        return FittedDecider(VerdictModel.load(verdict_model), pair_judge)
     if decision == "thresholds":
         if aggregation is not None and not isinstance(aggregation, AggregationConfig):
             raise ValueError("aggregation must be an AggregationConfig")

@@ -13,7 +13,12 @@ reading the features of that passage (or document's passages) alone:
 - a passage or document *supports* when its SUPPORTED probability is the
   largest of the three, *refutes* when REFUTED is, else it is *neutral*;
 - the verdict is CONFLICTING only when one document supports and another
-  refutes, each with probability at least ``conflict_threshold``. One
+  refutes, each with probability at least ``conflict_threshold``, and, when
+  ``conflict_cross_check`` is above 0, the judge finds that the two sides'
+  deciding passages contradict each other (either way round, probability at
+  least ``conflict_cross_check``): two sources that disagree about one fact
+  contradict each other, where a passage that only looks contradictory (about
+  another film, another year) does not contradict the supporting one. One
   document never conflicts with itself.
 
 Below ``confidence_floor`` the verdict carries a "weak evidence" warning
@@ -25,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +48,12 @@ from verifier.types import (
     SUPPORTS,
     Evidence,
     JudgedPassage,
+    NLIScores,
     Verdict,
 )
+
+PairJudge = Callable[[Sequence[tuple[str, str]]], Sequence[NLIScores]]
+"""Scores (premise, hypothesis) pairs: ``NLIJudge.predict``."""
 
 MODEL_FORMAT = "verifier-verdict-model/1"
 CLASSES = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO)
@@ -81,6 +90,7 @@ class VerdictModel:
     temperature: float = 1.0
     conflict_threshold: float = 0.9
     confidence_floor: float = 0.5
+    conflict_cross_check: float = 0.0
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -97,7 +107,7 @@ class VerdictModel:
             raise DecisionModelError(f"intercepts need {len(CLASSES)} values")
         if not self.temperature > 0:
             raise DecisionModelError(f"temperature must be positive, got {self.temperature}")
-        for name in ("conflict_threshold", "confidence_floor"):
+        for name in ("conflict_threshold", "confidence_floor", "conflict_cross_check"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise DecisionModelError(f"{name} must be within [0, 1], got {value}")
@@ -125,6 +135,7 @@ class VerdictModel:
             "intercepts": list(self.intercepts),
             "temperature": self.temperature,
             "conflict_threshold": self.conflict_threshold,
+            "conflict_cross_check": self.conflict_cross_check,
             "confidence_floor": self.confidence_floor,
             "info": dict(self.info),
         }
@@ -161,6 +172,9 @@ class VerdictModel:
             confidence_floor=_numbers([data.get("confidence_floor", 0.5)], 1, "confidence_floor")[
                 0
             ],
+            conflict_cross_check=_numbers(
+                [data.get("conflict_cross_check", 0.0)], 1, "conflict_cross_check"
+            )[0],
             info=dict(data.get("info") or {}),
         )
 
@@ -184,6 +198,55 @@ class VerdictModel:
             raise DecisionModelError(f"{path}: {error}") from error
 
 
+@dataclass(frozen=True)
+class ConflictSides:
+    """A claim's strongest supporting and refuting documents, when they differ.
+
+    ``strength`` is the smaller of the two probabilities (each document's passages
+    read alone by the model); ``supporting`` and ``refuting`` are each side's
+    passage that takes its side most strongly.
+    """
+
+    supporter: str
+    refuter: str
+    strength: float
+    supporting: JudgedPassage
+    refuting: JudgedPassage
+
+
+def conflict_sides(model: VerdictModel, judged: Sequence[JudgedPassage]) -> ConflictSides | None:
+    """The two sides a CONFLICTING verdict would set against each other, or ``None``."""
+    by_document: dict[str, list[JudgedPassage]] = defaultdict(list)
+    for item in judged:
+        by_document[item.passage.doc_id].append(item)
+    if len(by_document) < 2:
+        return None
+    sides = {doc: model.probabilities(claim_features(items)) for doc, items in by_document.items()}
+    supporter = max(sides, key=lambda doc: sides[doc][SUPPORTED])
+    refuter = max(sides, key=lambda doc: sides[doc][REFUTED])
+    if supporter == refuter:
+        return None
+
+    def strongest(doc: str, label: str) -> JudgedPassage:
+        return max(
+            by_document[doc], key=lambda item: model.probabilities(claim_features([item]))[label]
+        )
+
+    return ConflictSides(
+        supporter,
+        refuter,
+        min(sides[supporter][SUPPORTED], sides[refuter][REFUTED]),
+        strongest(supporter, SUPPORTED),
+        strongest(refuter, REFUTED),
+    )
+
+
+def sides_contradiction(sides: ConflictSides, judge: PairJudge) -> float:
+    """How strongly the two sides' passages contradict each other, the larger of both ways."""
+    one, other = sides.supporting.passage.text, sides.refuting.passage.text
+    return max(scores.contradiction for scores in judge([(one, other), (other, one)]))
+
+
 def _side(probabilities: Mapping[str, float]) -> tuple[str, float]:
     label = max(CLASSES, key=probabilities.__getitem__)
     return _STANCE_OF[label], probabilities[label]
@@ -200,13 +263,16 @@ class FittedDecider:
     """
 
     model: VerdictModel
+    pair_judge: PairJudge | None = None
+    """Judges the two sides of a possible conflict (the pipeline passes its judge's
+    ``predict``); without it a model with a cross-check never says CONFLICTING."""
 
     @classmethod
-    def shipped(cls) -> FittedDecider:
+    def shipped(cls, pair_judge: PairJudge | None = None) -> FittedDecider:
         """The verdict model shipped with the project (see :mod:`verifier.registry`)."""
         from verifier.registry import SHIPPED_VERDICT_MODEL
 
-        return cls(VerdictModel.load(SHIPPED_VERDICT_MODEL))
+        return cls(VerdictModel.load(SHIPPED_VERDICT_MODEL), pair_judge)
 
     def decide(
         self, claim: str, judged: Sequence[JudgedPassage], warnings: Sequence[str] = ()
@@ -225,29 +291,13 @@ class FittedDecider:
             )
             strengths.append(strength)
 
-        by_document: dict[str, list[int]] = defaultdict(list)
-        for index, item in enumerate(judged):
-            by_document[item.passage.doc_id].append(index)
-        document_probabilities = {
-            doc: model.probabilities(claim_features([judged[i] for i in indices]))
-            for doc, indices in by_document.items()
-        }
-        supporter = max(
-            document_probabilities.items(), key=lambda kv: kv[1][SUPPORTED], default=None
-        )
-        refuter = max(document_probabilities.items(), key=lambda kv: kv[1][REFUTED], default=None)
         label = max(CLASSES, key=probabilities.__getitem__)
         confidence = probabilities[label]
-        if (
-            supporter is not None
-            and refuter is not None
-            and supporter[0] != refuter[0]
-            and supporter[1][SUPPORTED] >= model.conflict_threshold
-            and refuter[1][REFUTED] >= model.conflict_threshold
-        ):
+        sides = conflict_sides(model, judged)
+        if sides is not None and self._conflicting(sides):
             label = CONFLICTING
-            confidence = min(supporter[1][SUPPORTED], refuter[1][REFUTED])
-            deciding_docs = {supporter[0]: SUPPORTS, refuter[0]: REFUTES}
+            confidence = sides.strength
+            deciding_docs = {sides.supporter: SUPPORTS, sides.refuter: REFUTES}
             deciding = [
                 e
                 for e in evidence
@@ -281,3 +331,14 @@ class FittedDecider:
             warnings=tuple(notes),
             probabilities={k: float(v) for k, v in probabilities.items()},
         )
+
+    def _conflicting(self, sides: ConflictSides) -> bool:
+        """Both sides strong enough and, with a cross-check, contradicting each other."""
+        model = self.model
+        if sides.strength < model.conflict_threshold:
+            return False
+        if model.conflict_cross_check <= 0:
+            return True
+        if self.pair_judge is None:
+            return False
+        return sides_contradiction(sides, self.pair_judge) >= model.conflict_cross_check
