@@ -171,6 +171,12 @@ def confidence_meaning(verdict: Verdict) -> str:
     if not verdict.probabilities:
         return ""
     percent = round(float(verdict.confidence) * 100)
+    if verdict.label == CONFLICTING:
+        return (
+            f"For a conflict the confidence is the weaker side's: read alone, each of the two "
+            f"sources takes its side with a calibrated probability of {percent}% or more, and "
+            f"the judge finds their passages contradicting each other."
+        )
     in_ten = round(float(verdict.confidence) * 10)
     return (
         f"The confidence is a calibrated probability: of verdicts given {percent}% "

@@ -231,6 +231,22 @@ def test_badge_explains_the_verdict_its_notes_warnings_and_calibrated_confidence
     assert "of verdicts given 80% confidence, about 8 in 10 are right" in html
 
 
+def test_a_conflict_says_its_confidence_is_the_weaker_side():
+    verdict = Verdict(
+        "The vote was seven to two.",
+        CONFLICTING,
+        0.68,
+        (),
+        (),
+        (),
+        (),
+        {SUPPORTED: 0.7, REFUTED: 0.2, NOT_ENOUGH_INFO: 0.1},
+    )
+    meaning = view.confidence_meaning(verdict)
+    assert "weaker side" in meaning and "68% or more" in meaning
+    assert "in 10 are right" not in meaning
+
+
 def test_badge_omits_the_confidence_meaning_without_calibrated_probabilities():
     html = view.verdict_badge_html(make_verdict(NOT_ENOUGH_INFO))
     assert "No passage bears on the claim." in html
