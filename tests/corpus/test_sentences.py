@@ -102,7 +102,9 @@ def test_a_failed_worker_falls_back_to_splitting_here(monkeypatch, caplog):
 
     monkeypatch.setattr(sentences, "SPLIT_PIECE_CHARS", 100)
     monkeypatch.setattr(sentences.sys, "executable", "/bin/false")  # each worker exits at once
-    text = "\n".join(f"Line {n} says the ferry left at {n} o'clock. It was late." for n in range(30))
+    text = "\n".join(
+        f"Line {n} says the ferry left at {n} o'clock. It was late." for n in range(30)
+    )
     spans = split_sentences(text, workers=2)
     assert spans == split_sentences(text, workers=1)
     assert "workers failed" in caplog.text
