@@ -324,3 +324,31 @@ def latency_summary(latencies: Sequence[float]) -> LatencySummary:
         p95=percentile(latencies, 95),
         max=max(latencies),
     )
+
+
+CPU_FLAGS_OF_NOTE = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
+"""The flags that decide which int8 and float kernels ONNX Runtime and torch run."""
+
+
+def cpu_description(cpuinfo: str | None = None) -> str:
+    """One line naming the CPU model, core count and the kernel-deciding flags it has.
+
+    Every benchmark prints it first: figures from two machines are never
+    comparable as if from one, and int8 kernels differ with VNNI.
+    """
+    import os
+
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            cpuinfo = ""
+    model, flags = "unknown CPU", set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and model == "unknown CPU":
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            flags = set(value.split())
+    present = [flag for flag in CPU_FLAGS_OF_NOTE if flag in flags]
+    return f"CPU: {model}, {os.cpu_count()} cores, flags: {' '.join(present) or 'none of note'}"

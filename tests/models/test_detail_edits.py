@@ -1,0 +1,159 @@
+"""One-detail edits: each kind changes one detail, keeps the format, and labels by the premise."""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+
+import pytest
+
+from models.detail_edits import (
+    Lexicon,
+    antonym_edit,
+    detail_edits,
+    figure_neutrals,
+    month_edit,
+    negation_edit,
+    number_edit,
+    person_edit,
+    place_edit,
+    report_edit,
+)
+from models.nli_data import NLIExample, split_heldout
+
+LEXICON = Lexicon.build(
+    {"Mary": "female", "Linda": "female", "Susan": "female", "James": "male", "Robert": "male"},
+    ["Smith", "Jones", "Brown", "Miller"],
+    {"Japan": "country", "Chile": "country", "Kenya": "country", "Paris": "city", "Lyon": "city"},
+)
+
+
+def pair(premise: str, hypothesis: str, group: str = "id:1") -> NLIExample:
+    return NLIExample(premise, hypothesis, "entailment", "fever-train", group)
+
+
+def words_changed(before: str, after: str) -> int:
+    """Words replaced, inserted or deleted between the two, by an alignment."""
+    matcher = difflib.SequenceMatcher(a=before.split(), b=after.split())
+    return sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_figure_the_premise_states_changes_in_its_own_format(seed):
+    example = pair("The plant employed 12,500 workers.", "The plant had 12,500 workers.")
+    edit = number_edit(example, random.Random(seed))
+    assert edit.label == "contradiction" and edit.source == "edit-number"
+    (figure,) = re.findall(r"[\d,]+", edit.hypothesis)
+    assert figure != "12,500" and re.fullmatch(r"\d{1,3}(,\d{3})+", figure)
+    assert figure not in example.premise
+    assert edit.premise == example.premise and edit.group == example.group
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_year_moves_by_under_a_decade(seed):
+    example = pair("She was born in 1970 in Ohio.", "She was born in 1970.")
+    edit = number_edit(example, random.Random(seed))
+    year = int(re.search(r"\d{4}", edit.hypothesis).group(0))
+    assert edit.source == "edit-year" and 0 < abs(year - 1970) <= 9
+
+
+def test_a_figure_the_premise_does_not_state_and_model_numbers_are_left_alone():
+    assert number_edit(pair("Many workers.", "It had 300 workers."), random.Random(0)) is None
+    assert (
+        number_edit(pair("The Boeing 767 flew.", "The Boeing 767 flew."), random.Random(0)) is None
+    )
+
+
+def test_a_month_changes_to_one_the_premise_does_not_name():
+    example = pair("The album came out in March and April 2001.", "The album came out in March.")
+    for seed in range(10):
+        edit = month_edit(example, random.Random(seed))
+        assert edit.label == "contradiction"
+        new = edit.hypothesis.split()[-1].rstrip(".")
+        assert new not in {"March", "April"} and new[0].isupper()
+
+
+def test_a_person_becomes_another_of_the_same_gender_never_named_in_the_premise():
+    example = pair("Mary Smith won the race.", "Mary Smith won a race, and Smith was glad.")
+    edit = person_edit(example, random.Random(0), LEXICON)
+    assert edit.label == "neutral" and edit.source == "edit-person"
+    first, last = edit.hypothesis.split()[:2]
+    assert LEXICON.first_names[first] == "female" and first != "Mary"
+    assert last != "Smith" and "Smith" not in edit.hypothesis
+
+
+def test_a_place_becomes_another_of_its_kind():
+    example = pair("Japan sent troops to Paris.", "Japan sent troops.")
+    edit = place_edit(example, random.Random(0), LEXICON)
+    assert edit.label == "neutral" and edit.hypothesis.split()[0] in {"Chile", "Kenya"}
+
+
+def test_a_denial_becomes_a_confirmation_only_where_the_premise_says_it():
+    example = pair("The Kremlin denied the call took place.", "The Kremlin denied the call.")
+    edit = report_edit(example, random.Random(0))
+    assert edit.hypothesis in {"The Kremlin confirmed the call.", "The Kremlin admitted the call."}
+    assert edit.label == "contradiction"
+    assert report_edit(pair("It was said.", "The Kremlin denied it."), random.Random(0)) is None
+
+
+def test_antonyms_keep_grammar_and_titles():
+    example = pair("Prices rose sharply in May.", "Prices rose in May.")
+    assert antonym_edit(example, random.Random(0)).hypothesis == "Prices fell in May."
+    # "has" as an auxiliary is not possession, and a title is not an adverb.
+    assert antonym_edit(pair("He has won twice.", "He has won."), random.Random(0)) is None
+    assert (
+        antonym_edit(pair("Before We Go is a film.", "Film Before We Go."), random.Random(0))
+        is None
+    )
+
+
+def test_negation_inserts_or_removes_one_not():
+    assert negation_edit(pair("p", "The film was released."), random.Random(0)).hypothesis == (
+        "The film was not released."
+    )
+    assert negation_edit(pair("p", "The film was not released."), random.Random(0)).hypothesis == (
+        "The film was released."
+    )
+
+
+def test_each_edit_changes_one_detail():
+    example = pair(
+        "Mary Smith of Japan was the first to rise in 1990.", "Mary Smith was the first in 1990."
+    )
+    for maker in (number_edit, negation_edit, antonym_edit):
+        edit = maker(example, random.Random(1))
+        assert edit is not None and words_changed(example.hypothesis, edit.hypothesis) <= 2
+
+
+def test_figure_neutrals_pair_a_claim_with_another_groups_passage_that_lacks_its_figure():
+    claim = pair("Agassi won 8 titles.", "Agassi won 8 titles.", "id:1")
+    other = NLIExample("Agassi was born in 1970.", "x", "entailment", "fever-train", "id:2")
+    same_figure = NLIExample("Agassi had 8 coaches.", "y", "entailment", "fever-train", "id:3")
+    made = figure_neutrals([claim, other, same_figure], 5, random.Random(0))
+    assert [(m.premise, m.hypothesis, m.label) for m in made] == [
+        ("Agassi was born in 1970.", "Agassi won 8 titles.", "neutral")
+    ]
+    assert made[0].group == "id:1"
+
+
+def test_detail_edits_balance_kinds_and_keep_edits_on_their_originals_side():
+    rows = [
+        pair(
+            f"Mary Smith was born in {1900 + i} in Paris.",
+            f"Mary Smith was born in {1900 + i}.",
+            f"id:{i}",
+        )
+        for i in range(200)
+    ]
+    made = detail_edits(rows, 120, random.Random(0), lexicon=LEXICON, figure_neutral_share=0.0)
+    kinds = {m.source for m in made}
+    assert {"edit-year", "edit-person", "edit-negation"} <= kinds
+    counts = [sum(m.source == kind for m in made) for kind in kinds]
+    assert max(counts) - min(counts) <= 1
+    train, held = split_heldout(rows, 0.2)
+    held_groups = {e.group for e in held}
+    _, held_after = split_heldout(rows + made, 0.2)
+    assert {e.group for e in held_after} == held_groups
