@@ -97,17 +97,13 @@ REPORT_SWAPS = (
     ("accepted", "rejected"),
     ("approved", "rejected"),
     ("supported", "opposed"),
-    ("allowed", "banned"),
 )
 ANTONYM_SWAPS = (
     ("rose", "fell"),
     ("increased", "decreased"),
-    ("won", "lost"),
-    ("wins", "loses"),
-    ("succeeded", "failed"),
+    ("succeeded in", "failed in"),
     ("has", "lacks"),
     ("have", "lack"),
-    ("most of", "few of"),
     ("first", "last"),
     ("before", "after"),
     ("more than", "less than"),
@@ -119,6 +115,19 @@ ANTONYM_SWAPS = (
     ("alive", "dead"),
     ("male", "female"),
 )
+BOUND_WORDS = frozenset(
+    ["than", "over", "under", "least", "most", "exceeding", "above", "below", "almost"]
+    + ["nearly", "to", "by", "after", "before", "until", "since", "through", "of"]
+)
+"""Words before a figure or date that make it a bound ("more than 70,000", "by March"):
+another figure there may well still be true, so such a detail is not edited."""
+REPORT_OBJECTS = frozenset(
+    ["that", "the", "a", "an", "it", "its", "his", "her", "their", "reports", "claims"]
+    + ["rumours", "rumors", "allegations", "this", "these"]
+)
+"""Words after a reporting verb that show it used as one ("denied that ..."): in
+"8 confirmed cases" or "cases were confirmed" it is a count's adjective."""
+BE_WORDS = frozenset(["is", "was", "are", "were", "be", "been", "being"])
 AUXILIARIES = frozenset(
     [
         "is",
@@ -285,6 +294,10 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         before = example.hypothesis[: match.start()].split()
         if before and before[-1][:1].isupper() and before[-1].strip(",") not in MONTHS:
             continue  # a model or name ("Boeing 767", "Windows 10"), not a quantity
+        if any(word.lower() in BOUND_WORDS for word in before[-4:]):
+            continue  # a bound, which another figure may still meet
+        if before and before[-1].strip(",") in MONTHS and int(whole.replace(",", "")) <= 31:
+            continue  # a day of the month: a month edit's business
         candidates.append(match)
     if candidates:
         match = candidates[rng.randrange(len(candidates))]
@@ -328,33 +341,47 @@ def _swap_word(
         return None
     found = match.group(0)
     if found[0].isupper() and word[0].islower():
-        if match.start() > 0:
-            return None  # part of a title or name ("Before We Go")
-        new = new[0].upper() + new[1:]
+        return None  # part of a title or name ("Before We Go", "Rose McGowan")
     preceding = example.hypothesis[: match.start()].split()[-1:]
-    if word.lower() in {"succeeded", "failed"} and preceding and preceding[0] in {"was", "were"}:
-        return None  # "was succeeded by" is about an heir, not a success
+    if word.lower() in {"first", "last"} and not (
+        preceding and preceding[0].lower() in {"the", "its", "his", "her", "their", "'s"}
+    ):
+        return None  # "first presented" is an adverb of time, not a rank
     following = example.hypothesis[match.end() :].split(" ", 2)[1:2]
-    if word.lower() in {"has", "have"} and following and _participle(following[0].strip(".,;:")):
+    if word.lower() in {"has", "have"} and not (following and _possessed(following[0])):
         return None  # "has won" is an auxiliary, and "lacks won" is not English
+    if word.lower() in {"first", "last"} and following and following[0] in {"time", "and"}:
+        return None  # "for the first time" is an idiom; "the first and second" a list
     hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), new)
     return _edited(example, hypothesis, label, kind)
 
 
-def _participle(word: str) -> bool:
-    return word.lower() in {"been", "not", "never", "also", "won", "made", "had"} or word.endswith(
-        ("ed", "en")
-    )
+_DETERMINERS = frozenset(
+    ["a", "an", "the", "no", "some", "many", "several", "its", "his", "her", "their", "two"]
+    + ["three", "four", "five", "more", "few", "any"]
+)
+
+
+def _possessed(word: str) -> bool:
+    """Whether ``word`` after "has" starts what is had ("has a", "has 12"), not a participle."""
+    return word.lower() in _DETERMINERS or word[:1].isdigit()
 
 
 def month_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     """A month the premise states, changed to one it does not: contradiction."""
+    # Case matters: "may" is a verb far more often than a month.
     stated = [
-        m for m in MONTHS if _mentions(example.hypothesis, m) and _mentions(example.premise, m)
+        m
+        for m in MONTHS
+        if re.search(rf"\b{m}\b", example.hypothesis) and re.search(rf"\b{m}\b", example.premise)
     ]
     if not stated:
         return None
     month = stated[rng.randrange(len(stated))]
+    at = re.search(rf"\b{month}\b", example.hypothesis)
+    before = example.hypothesis[: at.start()].split()[-3:]
+    if any(word.lower() in BOUND_WORDS for word in before):
+        return None  # "by March", "after March": another month may still be true
     new = rng.choice([m for m in MONTHS if not _mentions(example.premise, m)])
     return _swap_word(example, month, new, "contradiction", "month")
 
@@ -393,17 +420,18 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
     """A country, city or US state swapped for another of its kind the premise never names: neutral."""
     found = []
     for match in _CAPITALISED_RUN.finditer(example.hypothesis):
-        words = match.group(0).split(" ")
-        # The longest known place inside the run ("New York City" before "York").
-        for size in range(len(words), 0, -1):
-            for start in range(len(words) - size + 1):
-                name = " ".join(words[start : start + size])
-                if name in lexicon.places:
-                    found.append(name)
-                    break
-            else:
-                continue
-            break
+        # The whole run must be the place: "Washington" inside "Denzel Washington" or
+        # "Nice" in "The Nice Guys" is part of another name; "the United States"
+        # needs its article, which another country may not take.
+        name = match.group(0)
+        preceding = example.hypothesis[: match.start()].split()[-1:]
+        after_initial = bool(preceding and re.fullmatch(r"[A-Z]\.", preceding[0]))
+        if (
+            name in lexicon.places
+            and not after_initial
+            and not (preceding and preceding[0].lower() == "the")
+        ):
+            found.append(name)
     if not found:
         return None
     name = found[rng.randrange(len(found))]
@@ -431,8 +459,29 @@ def _pair_swap(
 
 
 def report_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
-    """ "confirmed" <-> "denied" and kin, where the premise uses the word: contradiction."""
-    return _pair_swap(example, REPORT_SWAPS, "report", rng)
+    """A reporting verb swapped ("confirmed that" -> "denied that") where the premise uses it.
+
+    Only the verb's use as one counts: followed by what is reported, not after "was"
+    ("cases were confirmed") nor as a count's adjective ("8 confirmed cases").
+    """
+    edit = _pair_swap(example, REPORT_SWAPS, "report", rng)
+    if edit is None:
+        return None
+    before, after = _around_change(example.hypothesis, edit.hypothesis)
+    if not after or after[0].lower() not in REPORT_OBJECTS:
+        return None
+    if before and before[-1].lower() in BE_WORDS:
+        return None
+    return edit
+
+
+def _around_change(old: str, new: str) -> tuple[list[str], list[str]]:
+    """The words before and after the one word that differs between ``old`` and ``new``."""
+    a, b = old.split(" "), new.split(" ")
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[:index], a[index + 1 :]
+    return a, []
 
 
 def antonym_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
@@ -556,7 +605,7 @@ def figure_neutrals(
             other = pool[position]
             if other.group == claim.group or other.premise == claim.premise:
                 continue
-            if any(_mentions(other.premise, figure) for figure in figures):
+            if any(figure in other.premise for figure in figures):
                 continue
             made.append(
                 replace(

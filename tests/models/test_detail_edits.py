@@ -157,3 +157,25 @@ def test_detail_edits_balance_kinds_and_keep_edits_on_their_originals_side():
     held_groups = {e.group for e in held}
     _, held_after = split_heldout(rows + made, 0.2)
     assert {e.group for e in held_after} == held_groups
+
+
+def test_bounds_and_lookalikes_are_not_edited():
+    rng = random.Random(0)
+    # Another figure or month may still meet a bound.
+    assert number_edit(pair("It had 72,000 cases.", "It had more than 70,000 cases."), rng) is None
+    assert month_edit(pair("It came out in July.", "It came out after May."), rng) is None
+    # "may" the verb is not May the month.
+    assert month_edit(pair("It may rain in May.", "Hearing loss may come."), rng) is None
+    # "confirmed" as a count's adjective or in the passive is not a report.
+    assert report_edit(pair("8 confirmed cases.", "There were 8 confirmed cases."), rng) is None
+    assert report_edit(pair("Cases were confirmed.", "Cases were confirmed."), rng) is None
+
+
+def test_a_place_inside_a_longer_name_is_not_swapped():
+    rng = random.Random(0)
+    for hypothesis in (
+        "Denzel Washington acts.",
+        "The Nice Guys is a film.",
+        "Robert F. Paris ran.",
+    ):
+        assert place_edit(pair("p", hypothesis), rng, LEXICON) is None
