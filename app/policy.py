@@ -10,13 +10,13 @@ Every cap here is checked on the server, for the page and the API alike.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from verifier import CorpusError, LimitError
+from verifier.config import MAX_TOP_K, check_top_k
 
 UPLOAD_MODES = ("off", "private", "shared")
 MB = 1024 * 1024
@@ -44,7 +44,7 @@ class ServiceLimits:
             past it are refused, so repeated clicks cannot fill the disk.
     """
 
-    max_top_k: int = 20
+    max_top_k: int = MAX_TOP_K
     max_paragraph_sentences: int = 40
     max_paragraph_chars: int = 20_000
     max_batch_claims: int = 500
@@ -68,15 +68,7 @@ class ServiceLimits:
         Raises:
             LimitError: not a whole number (``True`` is not 1), or outside 1..``max_top_k``.
         """
-        if value is None:
-            value = default
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise LimitError(f"top_k must be a whole number, got {str(value)[:40]!r}")
-        if not 1 <= value <= self.max_top_k:
-            raise LimitError(f"top_k must be between 1 and {self.max_top_k}, got {value}")
-        return value
+        return check_top_k(value, default, self.max_top_k)
 
     def check_paragraph(self, text: object) -> None:
         """Refuse a paragraph over ``max_paragraph_chars`` before it is split."""

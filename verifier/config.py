@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from verifier.decision.decider import DECISIONS
 from verifier.decision.thresholds import AggregationConfig
-from verifier.errors import InvalidSettingError
+from verifier.errors import InvalidSettingError, LimitError
 from verifier.judging.check import Check
 from verifier.judging.checks import default_checks
+
+
+MAX_TOP_K = 20
+"""The most passages one claim may have judged on request: the command line's cap and the
+app's default one (``--max-top-k``). The library itself takes any positive top-k."""
 
 
 @dataclass(frozen=True)
@@ -58,4 +64,27 @@ def check_positive(name: str, value: object) -> int:
     """
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InvalidSettingError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def check_top_k(value: object, default: int, most: int = MAX_TOP_K) -> int:
+    """A requested top-k as an int: ``None`` is ``default``; refuses non-whole numbers.
+
+    The one bound on top-k for requests, the app's and the command line's.
+
+    Raises:
+        LimitError: not a whole number (``True`` is not 1), or outside 1..``most``.
+
+    Example:
+        >>> check_top_k(3.0, 5), check_top_k(None, 5)
+        (3, 5)
+    """
+    if value is None:
+        value = default
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LimitError(f"top_k must be a whole number, got {str(value)[:40]!r}")
+    if not 1 <= value <= most:
+        raise LimitError(f"top_k must be between 1 and {most}, got {value}")
     return value

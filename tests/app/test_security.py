@@ -21,6 +21,7 @@ from app.policy import Access, ServiceLimits, parse_auth
 from app.ui import AppState, Workspace, build_ui
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import CorpusError, LimitError, Verifier, VerifierConfig
+from verifier.config import MAX_TOP_K
 from verifier.types import LoadReport, SkippedFile
 
 PLANTED = "The Moon is made of green cheese, the memo said."
@@ -249,6 +250,8 @@ def test_batch_claims_and_upload_bytes_are_capped(tmp_path):
 def test_options_set_the_caps_and_roles():
     args = parse_args(["--max-top-k", "7", "--time-budget-s", "30", "--index-roots", "/tmp"])
     assert service_limits(args).max_top_k == 7 and service_limits(args).time_budget_s == 30
+    # The one top-k bound: the command line's cap is the app's default.
+    assert ServiceLimits().max_top_k == MAX_TOP_K
     assert args.uploads == "private" and args.index_roots == [Path("/tmp")]
     with pytest.raises(ValueError, match="max_top_k"):
         ServiceLimits(max_top_k=0)

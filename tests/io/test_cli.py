@@ -87,11 +87,22 @@ def test_unmappable_nli_model_is_reported(tmp_path, capsys):
     assert "cannot map the NLI model's labels" in err
 
 
-def test_a_top_k_below_one_is_refused_by_the_parser(tmp_path, capsys):
+@pytest.mark.parametrize("value", ["0", "21", "1000000000", "2.5", "five"])
+def test_a_top_k_outside_the_apps_bounds_is_refused_by_the_parser(tmp_path, capsys, value):
     with pytest.raises(SystemExit) as exit_info:
-        main(["check", "claim", "--corpus", str(tmp_path), "--top-k", "0"])
+        main(["check", "claim", "--corpus", str(tmp_path), "--top-k", value])
     assert exit_info.value.code == EXIT_BAD_INPUT
-    assert "--top-k: expected a positive integer, got '0'" in capsys.readouterr().err
+    assert f"--top-k: expected a whole number from 1 to 20, got '{value}'" in (
+        capsys.readouterr().err
+    )
+
+
+def test_the_command_line_takes_up_to_the_apps_default_cap():
+    from verifier.config import MAX_TOP_K
+    from verifier.io.cli import _parser
+
+    args = _parser().parse_args(["check", "claim", "--corpus", "x", "--top-k", str(MAX_TOP_K)])
+    assert args.top_k == MAX_TOP_K == 20
 
 
 def test_check_options_switch_the_number_and_name_rules_on():

@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
-from verifier.config import VerifierConfig, check_positive
+from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
 from verifier.decision.decider import DECISIONS
 from verifier.judging.checks import CHECK_NAMES, ON_BY_DEFAULT
 from verifier.registry import JUDGES
@@ -37,6 +37,16 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from error
 
 
+def top_k_option(text: str) -> int:
+    """An argparse type: a top-k within the bounds the app applies (1 to ``MAX_TOP_K``)."""
+    try:
+        return check_top_k(int(text), VerifierConfig.top_k)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {MAX_TOP_K}, got {text!r}"
+        ) from error
+
+
 def check_switch(name: str) -> str:
     """The switch that turns a check on or off: ``numbers`` -> ``--number-aware``."""
     return f"--{name.removesuffix('s')}-aware"
@@ -56,9 +66,10 @@ def add_pipeline_options(
     if top_k:
         parser.add_argument(
             "--top-k",
-            type=positive_int,
+            type=top_k_option,
             default=VerifierConfig.top_k,
-            help=f"passages to retrieve and judge per claim (default {VerifierConfig.top_k})",
+            help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
+            f"(default {VerifierConfig.top_k})",
         )
     parser.add_argument(
         "--decision",
