@@ -12,11 +12,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
 
 from app import view
+from app.gate import Gate
 from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
+from app.throttle import LoginThrottle
 from app.ui import CSS, AppState, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
@@ -153,6 +161,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         ("max_upload_files", int, "files per upload"),
         ("max_file_bytes", int, "bytes per uploaded file"),
         ("max_request_bytes", int, "bytes of all files of one upload"),
+        ("max_uploader_bytes", int, "bytes of uploads one uploader may have waiting on the server"),
+        ("max_upload_space_bytes", int, "bytes the upload folder may hold in all"),
         ("time_budget_s", float, "seconds of checking per request"),
         ("max_feedback_bytes", int, "bytes the feedback file may grow to"),
     ):
@@ -170,11 +180,43 @@ def service_limits(args: argparse.Namespace) -> ServiceLimits:
     return ServiceLimits(**{name: getattr(args, name) for name in ServiceLimits().to_dict()})
 
 
+def serve(
+    page: gr.Blocks,
+    state: AppState,
+    logins: Sequence[tuple[str, str]] = (),
+    *,
+    throttle: LoginThrottle | None = None,
+    **options: Any,
+) -> None:
+    """Serve the page behind the :class:`~app.gate.Gate`, with gradio's own caps and logins.
+
+    ``options`` go to ``launch`` (``server_name``, ``server_port``...). Gradio's
+    ``max_file_size`` is the per-file cap, so the browser names a file over it
+    before uploading; the gate keeps API uploads within every cap, file by file.
+    """
+    throttle = throttle or LoginThrottle()
+    gate = Middleware(Gate, uploads=state.uploads, logins=throttle)
+    page.launch(
+        css=CSS,
+        max_file_size=state.limits.max_file_bytes,
+        auth=list(logins) or None,
+        auth_message=throttle.rule(),
+        allowed_paths=[str(state.downloads)],
+        footer_links=["api"],
+        app_kwargs={"middleware": [gate]},
+        **options,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     args = parse_args(argv)
+    # An upload folder of the app's own (unless the operator names one), so that the
+    # upload quota counts this app's files only; removed when the app exits.
+    upload_folder = tempfile.TemporaryDirectory(prefix="verifier-app-uploads-")
+    os.environ.setdefault("GRADIO_TEMP_DIR", upload_folder.name)
     try:
         limits = service_limits(args)
         access = Access(
@@ -193,15 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = AppState(verifier, args.index, limits, access)
     page = build_ui(state, examples)
     page.queue(default_concurrency_limit=args.concurrency, max_size=64)
-    page.launch(
-        server_name=args.host,
-        server_port=args.port,
-        css=CSS,
-        max_file_size=limits.max_file_bytes,
-        auth=logins or None,
-        allowed_paths=[str(state.downloads)],
-        footer_links=["api"],
-    )
+    serve(page, state, logins, server_name=args.host, server_port=args.port)
+    upload_folder.cleanup()
     return 0
 
 

@@ -22,7 +22,8 @@ UPLOAD_MODES = ("off", "private", "shared")
 MB = 1024 * 1024
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """A byte count for messages: ``5.0 MB``, or ``80 bytes`` under a tenth of a megabyte."""
     return f"{count / MB:.1f} MB" if count >= MB // 10 else f"{count} bytes"
 
 
@@ -38,6 +39,10 @@ class ServiceLimits:
         max_upload_files: files per upload.
         max_file_bytes: bytes per uploaded file (corpus or batch).
         max_request_bytes: bytes of all the files of one upload together.
+        max_uploader_bytes: bytes of uploads one uploader (a login, or a client
+            address on a page without logins) may have waiting on the server at
+            once; they wait until indexed or refused, at most an hour.
+        max_upload_space_bytes: bytes the upload folder may hold in all.
         time_budget_s: seconds of checking per request; a paragraph or batch
             stops with a message once it is spent.
         max_feedback_bytes: bytes the feedback file may grow to; corrections
@@ -51,6 +56,8 @@ class ServiceLimits:
     max_upload_files: int = 20
     max_file_bytes: int = 5 * MB
     max_request_bytes: int = 20 * MB
+    max_uploader_bytes: int = 40 * MB
+    max_upload_space_bytes: int = 400 * MB
     time_budget_s: float = 120.0
     max_feedback_bytes: int = 50 * MB
 
@@ -89,7 +96,7 @@ class ServiceLimits:
         """Refuse a correction once the feedback file is ``max_feedback_bytes`` or more."""
         if size >= self.max_feedback_bytes:
             raise LimitError(
-                f"the feedback file has reached its limit of {_size(self.max_feedback_bytes)}; "
+                f"the feedback file has reached its limit of {size_text(self.max_feedback_bytes)}; "
                 "the operator can retrain on it and start a new one"
             )
 
@@ -98,8 +105,8 @@ class ServiceLimits:
         total = sum(sizes)
         if total > self.max_request_bytes:
             raise LimitError(
-                f"the files come to {_size(total)} together; one upload may bring at most "
-                f"{_size(self.max_request_bytes)}"
+                f"the files come to {size_text(total)} together; one upload may bring at most "
+                f"{size_text(self.max_request_bytes)}"
             )
 
 

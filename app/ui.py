@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from app import view
 from app.api import GENERIC_ERROR, check_claim_api
 from app.policy import MB, Access, ServiceLimits
+from app.uploads import UploadQuota
 from verifier import (
     ClaimSpan,
     LoadReport,
@@ -34,6 +36,7 @@ from verifier import (
     write_jsonl,
 )
 from verifier.claims import claim_text_problem, statement_problem
+from verifier.types import SkippedFile
 
 logger = logging.getLogger("app")
 
@@ -62,7 +65,9 @@ class AppState:
 
     Checks only read the verifier (its index has its own lock), so they run
     side by side; adding documents to the shared corpus and saving the index
-    take ``corpus_lock``, so one change happens at a time.
+    take ``corpus_lock``, so one change happens at a time. ``uploads`` keeps
+    the accounts of gradio's upload folder (read when this is made), which
+    ``app.gate`` fills and the Corpus tab empties.
     """
 
     def __init__(
@@ -77,6 +82,7 @@ class AppState:
         self.limits = limits or ServiceLimits()
         self.access = access or Access()
         self.corpus_lock = threading.Lock()
+        self.uploads = UploadQuota(get_upload_folder(), self.limits)
         # Removed when the app exits; gradio serves copies from its own cache.
         self._downloads = tempfile.TemporaryDirectory(prefix="verifier-app-")
         self.downloads = Path(self._downloads.name)
@@ -109,21 +115,17 @@ class Workspace:
 
     Lives in a ``gr.State``: gradio calls :meth:`close` when the session ends
     (the tab is closed, or it sits idle past ``WORKSPACE_IDLE_S``), which drops
-    the overlay and deletes the uploaded files.
+    the overlay (the uploaded files are deleted as soon as they are indexed).
     """
 
     def __init__(self, shared: Verifier) -> None:
         self.verifier = shared.workspace()
-        self.files: list[Path] = []
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Workspace:
         # gradio may copy state values; a workspace is one object, never duplicated.
         return self
 
     def close(self) -> None:
-        for path in self.files:
-            path.unlink(missing_ok=True)
-        self.files.clear()
         logger.info("closed a session workspace")
 
     @staticmethod
@@ -424,28 +426,50 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
     ) -> tuple[Any, ...]:
         if not files:
             raise ValueError("choose one or more files to upload first")
-        sizes = [Path(path).stat().st_size for path in files]
+        try:
+            return index_uploads(list(files), session, progress)
+        finally:
+            # Indexed or refused, an uploaded file is not needed any more.
+            state.uploads.discard(files)
+
+    def index_uploads(
+        files: list[str], session: Workspace | None, progress: gr.Progress
+    ) -> tuple[Any, ...]:
+        refused = [
+            SkippedFile(path, reason)
+            for path in files
+            if (reason := state.uploads.refusal(path)) is not None
+        ]
+        gone = [
+            SkippedFile(path, "it is no longer on the server (kept an hour); upload it again")
+            for path in files
+            if not Path(path).is_file()
+        ]
+        set_aside = {item.path for item in (*refused, *gone)}
+        kept = [path for path in files if path not in set_aside]
+        sizes = [Path(path).stat().st_size for path in kept]
         state.limits.check_request_bytes(sizes)
-        check = view.check_uploads(list(zip(files, sizes, strict=True)), limits)
+        check = view.check_uploads(list(zip(kept, sizes, strict=True)), limits)
+        rejected = (*refused, *gone, *check.rejected)
         if access.uploads == "private" and session is None:
             session = Workspace(state.verifier)
         if not check.accepted:
             return (
                 corpus_summary(session),
-                view.not_indexed_markdown(LoadReport(0, 0), check.rejected),
+                view.not_indexed_markdown(LoadReport(0, 0), rejected),
                 session,
+                None,
                 view.message_html("None of the files can be indexed.", kind="error"),
             )
         progress(0.0, desc="reading the files")
         if access.uploads == "shared":
             loaded = add_shared(check.accepted, progress)
         else:
-            session.files.extend(Path(path) for path in check.accepted)
             loaded = session.verifier.add(
                 list(check.accepted), progress=progress_reporter(progress)
             )
-        summary, not_indexed, message = report(loaded, check.rejected, session)
-        return summary, not_indexed, session, message
+        summary, not_indexed, message = report(loaded, rejected, session)
+        return summary, not_indexed, session, None, message
 
     def add_folder(
         folder: str, session: Workspace | None, progress: gr.Progress = PROGRESS
@@ -494,10 +518,11 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
 
     corpus_outputs = [corpus_stats, corpus_report, corpus_message]
     if access.uploads != "off":
+        # Emptying the upload box: its files are deleted once indexed or refused.
         upload_button.click(
-            friendly(upload_files, (gr.skip(), "", gr.skip())),
+            friendly(upload_files, (gr.skip(), "", gr.skip(), None)),
             inputs=[uploads, workspace],
-            outputs=[corpus_stats, corpus_report, workspace, corpus_message],
+            outputs=[corpus_stats, corpus_report, workspace, uploads, corpus_message],
             concurrency_id="corpus",
             concurrency_limit=1,
             api_visibility="private",

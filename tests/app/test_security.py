@@ -154,7 +154,7 @@ def test_an_upload_is_seen_only_by_its_own_session_and_never_saved(tmp_path):
     upload = handlers(state)["upload_files"]
     planted = write(tmp_path / "uploads" / "planted.txt", PLANTED)
 
-    *_, session_a, message = upload([planted], None)
+    *_, session_a, _, message = upload([planted], None)
     assert isinstance(session_a, Workspace) and "Indexed 1 new document" in message
     own = session_a.verifier.verify("The Moon is made of green cheese.")
     assert own.evidence[0].passage.source == "planted.txt"
@@ -165,14 +165,11 @@ def test_an_upload_is_seen_only_by_its_own_session_and_never_saved(tmp_path):
         assert sources == {"shared.txt"}
     assert not (tmp_path / "index").exists()
 
-    Workspace.on_delete(session_a)
-    assert not Path(planted).exists()
-
 
 def test_shared_uploads_are_saved_only_when_the_operator_says_so(tmp_path):
     state = make_state(tmp_path, Access(uploads="shared"))
     planted = write(tmp_path / "uploads" / "planted.txt", PLANTED)
-    *_, session, message = handlers(state)["upload_files"]([planted], None)
+    *_, session, _, message = handlers(state)["upload_files"]([planted], None)
     assert session is None and "Indexed 1 new document" in message
     assert "planted.txt" in state.verifier.stats.sources
     assert (tmp_path / "index" / "CURRENT").is_file()
@@ -183,7 +180,7 @@ def test_one_bad_file_does_not_stop_the_good_ones(tmp_path):
     good = write(tmp_path / "up" / "good.txt", "The night ferry starts on the first of June.")
     bad = tmp_path / "up" / "bad.pdf"
     bad.write_bytes(b"%PDF-1.7\n<img src=//external-host/p> [Log in again](http://evil)\n")
-    stats, report, session, message = handlers(state)["upload_files"]([good, str(bad)], None)
+    stats, report, session, _, message = handlers(state)["upload_files"]([good, str(bad)], None)
     assert "Indexed 1 new document" in message and "1 file could not be indexed" in message
     assert "bad\\.pdf" in report
     assert "good.txt" in session.verifier.stats.sources
