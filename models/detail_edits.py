@@ -619,6 +619,101 @@ def figure_neutrals(
     return made
 
 
+SPEAKERS = (
+    "The Kremlin",
+    "The White House",
+    "The ministry",
+    "A company spokesperson",
+    "The police",
+    "The club",
+    "Officials",
+    "The government",
+    "The army",
+    "The council",
+    "Her lawyer",
+    "His spokesman",
+    "The studio",
+    "The league",
+    "The university",
+    "The embassy",
+)
+DENIALS = ("denied that", "rejected reports that", "dismissed claims that", "refuted claims that")
+CONFIRMATIONS = ("confirmed that", "acknowledged that", "admitted that")
+UNDECIDED = "would neither confirm nor deny that"
+
+
+def _clause(hypothesis: str) -> str | None:
+    """A claim as the clause of a report: no final full stop, no leading article's capital."""
+    text = hypothesis.strip().rstrip(" .")
+    if not text or not text[0].isalpha() or "?" in text:
+        return None
+    first, _, rest = text.partition(" ")
+    if first in {"The", "A", "An", "There", "It", "In", "On", "This"}:
+        text = first.lower() + " " + rest
+    return text
+
+
+def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NLIExample]:
+    """Claims framed as what a speaker denied or confirmed, against the opposite report.
+
+    From an entailed hypothesis ``h`` and a speaker ``S`` the premise is one of
+    "S denied that h", "S confirmed that h" or "S would neither confirm nor deny
+    that h", and the hypothesis is another report of ``h`` by ``S``, or ``h``:
+
+    - the opposite report (denied -> confirmed, confirmed -> denied, undecided ->
+      confirmed) is a contradiction;
+    - the same report in other words (denied -> rejected reports) is an entailment,
+      so that two frames alone do not mean a contradiction;
+    - ``h`` itself, under a denial or no answer, is neutral: a denial does not settle
+      the fact.
+
+    Few real claims say "denied that", so the frames are made; the fact inside comes
+    from the data, so the judge cannot tell frames apart by their topic.
+    """
+    made = []
+    for example in examples:
+        clause = _clause(example.hypothesis)
+        if clause is None:
+            continue
+        speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
+        stance = rng.choice(("denied", "confirmed", "undecided"))
+        if stance == "denied":
+            premise = f"{speaker} {rng.choice(DENIALS)} {clause}."
+            opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+        elif stance == "confirmed":
+            premise = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+            opposite = f"{speaker} {rng.choice(DENIALS)} {clause}."
+        else:
+            premise = f"{speaker} {UNDECIDED} {clause}."
+            opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+        draw = rng.random()
+        if stance != "confirmed" and draw < 0.3:
+            made.append(replace(example, premise=premise, label="neutral", source="edit-report"))
+        elif stance != "undecided" and draw > 0.8:
+            words = DENIALS if stance == "denied" else CONFIRMATIONS
+            same = f"{speaker} {rng.choice(words)} {clause}."
+            made.append(
+                replace(
+                    example,
+                    premise=premise,
+                    hypothesis=same,
+                    label="entailment",
+                    source="edit-report",
+                )
+            )
+        else:
+            made.append(
+                replace(
+                    example,
+                    premise=premise,
+                    hypothesis=opposite,
+                    label="contradiction",
+                    source="edit-report",
+                )
+            )
+    return made
+
+
 def detail_edits(
     examples: Sequence[NLIExample],
     count: int,
@@ -649,6 +744,8 @@ def detail_edits(
             edit = maker(example, rng)
             if edit is not None and edit.hypothesis != example.hypothesis:
                 by_kind[kind].append(edit)
+    # Real reports are rare in the data (a few dozen), so most come from frames.
+    by_kind["report"] += report_frames(entailed, rng)
     for edits in by_kind.values():
         rng.shuffle(edits)
     made = _balanced(by_kind, round(count * (1 - figure_neutral_share)))

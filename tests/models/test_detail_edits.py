@@ -19,6 +19,7 @@ from models.detail_edits import (
     person_edit,
     place_edit,
     report_edit,
+    report_frames,
 )
 from models.nli_data import NLIExample, split_heldout
 
@@ -179,3 +180,24 @@ def test_a_place_inside_a_longer_name_is_not_swapped():
         "Robert F. Paris ran.",
     ):
         assert place_edit(pair("p", hypothesis), rng, LEXICON) is None
+
+
+def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_unsettled():
+    rows = [pair("p", f"The film was released in {1990 + i}.", f"id:{i}") for i in range(60)]
+    made = report_frames(rows, random.Random(0))
+    assert len(made) == 60 and {m.group for m in made} == {r.group for r in rows}
+    for frame in made:
+        denies = any(
+            word in frame.premise for word in ("denied", "rejected", "dismissed", "refuted")
+        )
+        if frame.label == "contradiction":
+            confirms = any(w in frame.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
+            assert denies == confirms or "neither" in frame.premise
+        elif frame.label == "neutral":
+            assert (
+                frame.hypothesis.startswith("The film was released")
+                and "confirmed that" not in frame.premise
+            )
+        else:
+            assert frame.label == "entailment" and "neither" not in frame.premise
+    assert {m.label for m in made} == {"contradiction", "neutral", "entailment"}
