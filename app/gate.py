@@ -202,36 +202,53 @@ class Gate:
 
         reply = bytearray()
         status = 0
+        settled = False
 
-        async def keep_reply(message: Message) -> None:
+        def settle() -> None:
+            nonlocal settled
+            if settled:
+                return
+            settled = True
+            paths = _paths(reply) if status == 200 else []
+            self.uploads.settle(uploader, upload.taken, paths, upload.refused)
+            if upload.refused:
+                logger.info(
+                    "refused %d of the %d files of an upload by %s: %s",
+                    len(upload.refused),
+                    len(paths),
+                    uploader,
+                    "; ".join(sorted(set(upload.refused.values()))),
+                )
+
+        async def settle_then_send(message: Message) -> None:
+            # Settled before the reply's last byte leaves: a client that has the paths
+            # finds the refused files already marked.
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
             elif message["type"] == "http.response.body":
                 reply.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    settle()
             await send(message)
 
         # The rewritten body has another length; gradio reads the stream to its end.
         headers = [
             (key, value) for key, value in scope["headers"] if key.lower() != b"content-length"
         ]
-        paths: list[str] = []
         try:
-            await self.app({**scope, "headers": headers}, filtered, keep_reply)
-            if status == 200:
-                paths = [str(path) for path in json.loads(bytes(reply))]
-        except ValueError:
-            logger.warning("gradio's upload reply is not a list of paths: %r", bytes(reply[:200]))
+            await self.app({**scope, "headers": headers}, filtered, settle_then_send)
         finally:
-            self.uploads.settle(uploader, upload.taken, paths, upload.refused)
-        if upload.refused:
-            logger.info(
-                "refused %d of the %d files of an upload by %s: %s",
-                len(upload.refused),
-                len(paths),
-                uploader,
-                "; ".join(sorted(set(upload.refused.values()))),
-            )
+            settle()  # without a reply, the reserved bytes are released all the same
+
+
+def _paths(reply: bytes | bytearray) -> list[str]:
+    """The paths gradio's upload route answers with, in upload order."""
+    try:
+        return [str(path) for path in json.loads(bytes(reply))]
+    except (ValueError, TypeError):
+        logger.warning("gradio's upload reply is not a list of paths: %r", bytes(reply[:200]))
+        return []
 
 
 def _replay(body: bytes, then: Receive) -> Receive:
