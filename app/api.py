@@ -91,6 +91,20 @@ RESULT = (
 )
 
 
+def api_error(endpoint: str, error: Exception) -> gr.Error:
+    """The error an endpoint raises for ``error``, logged: call it in the ``except`` block.
+
+    A refusal (a ``VerifierError`` or bad value) is one log line with its
+    reason and goes back as it is; anything else is a fault, logged with its
+    traceback, and the caller gets a generic message. Gradio prints neither.
+    """
+    if isinstance(error, VerifierError | ValueError):
+        logger.info("refused a %s request: %s", endpoint, error)
+        return gr.Error(str(error), print_exception=False)
+    logger.exception("unexpected error in the %s API", endpoint)
+    return gr.Error(GENERIC_ERROR, print_exception=False)
+
+
 def check_claim_api(state: "AppState") -> None:
     """Add the ``check_claim`` endpoint to the page being built."""
 
@@ -99,11 +113,8 @@ def check_claim_api(state: "AppState") -> None:
         try:
             k = state.limits.top_k(top_k, state.verifier.config.top_k)
             return state.verifier.verify(claim, k).to_dict()
-        except (VerifierError, ValueError) as error:
-            raise gr.Error(str(error)) from error
         except Exception as error:
-            logger.exception("unexpected error in the check_claim API")
-            raise gr.Error(GENERIC_ERROR) from error
+            raise api_error("check_claim", error) from error
 
     endpoint = gr.api(
         check_claim,

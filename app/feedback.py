@@ -18,9 +18,9 @@ from typing import Any, Literal, TypedDict
 import gradio as gr
 
 from app import view
-from app.api import GENERIC_ERROR, NLIJSON, describe
+from app.api import NLIJSON, api_error, describe
 from app.ui import AppState, friendly
-from verifier import Verdict, VerifierError
+from verifier import Verdict
 from verifier.feedback import (
     CORRECT_LABELS,
     FEEDBACK_FILENAME,
@@ -167,11 +167,8 @@ def report_wrong_verdict_api(state: AppState) -> None:
             check_correct_label(correct_label)
             k = state.limits.top_k(top_k, state.verifier.config.top_k)
             return record(state, state.verifier.verify(claim, k), correct_label).to_dict()
-        except (VerifierError, ValueError) as error:
-            raise gr.Error(str(error)) from error
         except Exception as error:
-            logger.exception("unexpected error in the report_wrong_verdict API")
-            raise gr.Error(GENERIC_ERROR) from error
+            raise api_error("report_wrong_verdict", error) from error
 
     endpoint = gr.api(
         report_wrong_verdict,
