@@ -538,7 +538,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
             api_visibility="private",
             show_progress_on=corpus_message,
         )
-    page.load(corpus_summary, outputs=corpus_stats, api_visibility="private")
+    page.load(corpus_summary, inputs=workspace, outputs=corpus_stats, api_visibility="private")
 
 
 def batch_tab(state: AppState, workspace: gr.State) -> None:

@@ -19,6 +19,7 @@ from app import view
 from app.main import parse_args, service_limits
 from app.policy import Access, ServiceLimits, parse_auth
 from app.ui import AppState, Workspace, build_ui
+from tests.app.served import serving, upload
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import CorpusError, LimitError, Verifier, VerifierConfig
 from verifier.config import MAX_TOP_K
@@ -164,6 +165,21 @@ def test_an_upload_is_seen_only_by_its_own_session_and_never_saved(tmp_path):
         sources = {item.passage.source for item in other.verify("Moon green cheese").evidence}
         assert sources == {"shared.txt"}
     assert not (tmp_path / "index").exists()
+
+
+def test_the_summary_on_page_load_counts_the_sessions_private_uploads(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    state = make_state(tmp_path)
+    with serving(state) as (page, base):
+        [path] = upload(base, [("planted.txt", PLANTED.encode())])[1]
+        fn_index = {function.name: index for index, function in page.fns.items()}
+        planted = {"path": path, "orig_name": "planted.txt", "meta": {"_type": "gradio.FileData"}}
+        indexed = call_by_fn_index(base, fn_index["upload_files"], [[planted], None], "own")
+        assert "Indexed 1 new document" in indexed["output"]["data"][-1]
+        own = call_by_fn_index(base, fn_index["corpus_summary"], [None], "own")
+        other = call_by_fn_index(base, fn_index["corpus_summary"], [None], "another")
+    assert "**2** documents" in own["output"]["data"][0] and "planted" in own["output"]["data"][0]
+    assert "**1** documents" in other["output"]["data"][0]
 
 
 def test_shared_uploads_are_saved_only_when_the_operator_says_so(tmp_path):
