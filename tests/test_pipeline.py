@@ -171,6 +171,23 @@ def test_adding_the_same_file_twice_does_not_duplicate_it(tmp_path):
     assert "already indexed with other content" in report.skipped[0].reason
 
 
+def test_a_file_reached_through_another_folder_is_recognised_by_its_content(tmp_path):
+    root = tmp_path / "docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("The bridge opened in 2019.")
+    (root / "top.txt").write_text("The ferry runs every forty minutes.")
+    verifier = make(root)
+    # The subfolder gains a file; indexing it (sub/...) or the root again adds only that one.
+    (root / "sub" / "b.txt").write_text("The museum closed in 2001.")
+    assert verifier.add(root / "sub").documents == 1
+    (root / "sub" / "c.txt").write_text("The station reopened in May.")
+    (root / "copy.txt").write_text("The bridge opened in 2019.")
+    assert verifier.add(root).documents == 1
+    assert verifier.stats.documents == 4 and verifier.stats.passages == 4
+    hits = verifier.retrieve("The bridge opened in 2019.", 4)
+    assert [hit.passage.text for hit in hits].count("The bridge opened in 2019.") == 1
+
+
 def test_loading_with_another_embedder_is_refused(tmp_path):
     make({"a": DOCS["library"]}).save(tmp_path / "ix")
 

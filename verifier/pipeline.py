@@ -315,10 +315,12 @@ class Verifier:
     ) -> LoadReport:
         """Read more documents into the index.
 
-        A file already indexed with the same content is left as it is; one
-        whose content changed since is reported as skipped (rebuild the index
-        to replace it). With ``confine_to``, files whose real path lies outside
-        those folders (reached through a link) are skipped.
+        A file whose content is indexed already, under its name or another
+        (a copy, or the same file reached through another folder), is left
+        out; a file whose content changed since it was indexed is reported as
+        skipped (rebuild the index to replace it). With ``confine_to``, files
+        whose real path lies outside those folders (reached through a link)
+        are skipped.
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
         return self._add_read(read_corpus(corpus, confine_to=roots), progress)
@@ -344,18 +346,22 @@ class Verifier:
 
     def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
         with self._index_lock:
-            known = set(self.index.files)
+            known = dict(self.index.files)
+        # A file is known by its content: the same bytes under another name (a
+        # subfolder indexed after its root, a copy) are not indexed a second time.
+        contents = set(known.values())
         skipped = list(read.skipped)
         new_sources = {}
         for source, digest in read.file_hashes.items():
-            if source in known and self.index.files[source] != digest:
+            if source in known and known[source] != digest:
                 skipped.append(
                     SkippedFile(
                         source, "already indexed with other content; rebuild the index to update it"
                     )
                 )
-            elif source not in known:
+            elif digest not in contents:
                 new_sources[source] = digest
+                contents.add(digest)
         documents = [d for d in read.documents if d.source in new_sources]
         split, fragments = self._split(documents, progress)
         # Passages stored already (by an add cut short, say) are not embedded again.
