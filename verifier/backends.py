@@ -8,9 +8,16 @@ Three backends, the same weights:
   optimisation on, in float32: the same labels as torch on every one of the
   judge's 5,597 validation pairs, at twice its pairs/s (``eval.int8_recipes``);
 - ``onnx``: that export quantised with ONNX Runtime's dynamic int8 quantisation
-  (weights int8 per output channel, activations quantised on the fly): 2.7
-  times torch's speed, within 0.2 points of its accuracy on validation pairs
-  and 0.51 on Climate-FEVER's.
+  (weights 7-bit per output channel, activations 8-bit quantised on the fly),
+  checked against float32 each time it loads (:func:`int8_self_check`).
+
+Weights use 7 of int8's 8 bits (``reduce_range``) so that the arithmetic is the
+same on every x86 CPU: without VNNI, ONNX Runtime multiplies u8 activations by
+s8 weights with AVX2's ``vpmaddubsw``, which adds each two neighbouring
+products in 16 bits and saturates when 8-bit weights make them large
+(255 x 127 x 2 > 32,767); with 7-bit weights the sum is at most
+255 x 64 x 2 = 32,640 and never saturates. VNNI machines never saturated, so
+there the 7-bit weights only cost a little precision.
 
 The feed-forward down projections (the matrix products that narrow, e.g. 1536
 to 384 wide) stay float32: their inputs come straight out of the GELU with a
@@ -41,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from verifier.registry import cache_root
+from verifier.types import Int8SelfCheck
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +64,22 @@ with the v4 fast judge (0.5751 to 0.5700; MNLI gained 0.12), so it is a choice.
 ``python -m eval.backend_accuracy`` re-checks both whenever the weights change.
 """
 
-EXPORT_RECIPE = "torch.onnx-opset17/quantize_dynamic-qint8-per-channel/down-projections-fp32/v2"
-"""Part of the cache key: change it whenever the export or quantisation changes."""
+EXPORT_RECIPE = "torch.onnx-opset17/v3"
+"""Part of every export's cache key: change it whenever the float32 export changes."""
+INT8_WEIGHTS = "s7"
+"""The int8 export's weight format, a key of :data:`WEIGHT_FORMATS`."""
+INT8_RECIPE = f"quantize_dynamic/{INT8_WEIGHTS}-per-channel/down-projections-fp32"
+"""Also part of the int8 export's cache key, so an export made another way is never reused."""
+WEIGHT_FORMATS = {
+    "s7": ("QInt8", True),
+    "s8": ("QInt8", False),
+    "u8": ("QUInt8", False),
+}
+"""Weight formats for :func:`quantise_int8`: ONNX Runtime's weight type and ``reduce_range``.
+
+``s7`` (signed, 7 bits used) is exact on every x86 CPU; ``s8`` saturates on
+x86 without VNNI; ``u8`` (unsigned weights) runs other kernels that never saturate.
+"""
 OPSET = 17
 ONNX_FILE = "model.int8.onnx"
 ONNX_FILES = {"onnx": ONNX_FILE, "onnx-fp32": "model.float32.onnx"}
@@ -100,6 +122,16 @@ def choose_backend(backend: str | None, device: str) -> str:
 def is_onnx(backend: str) -> bool:
     """Whether ``backend`` runs on ONNX Runtime (float32 or int8)."""
     return backend in ONNX_BACKENDS
+
+
+def export_recipe(backend: str) -> str:
+    """What besides the weights decides the export for ``backend``: part of its cache key.
+
+    Example:
+        >>> export_recipe("onnx-fp32")
+        'onnx-fp32'
+    """
+    return f"onnx/{INT8_RECIPE}" if backend == "onnx" else backend
 
 
 def onnx_cache() -> Path:
@@ -159,7 +191,7 @@ def export_int8(
     """
     float_path = target.with_name("model.float32.onnx")
     export_float32(model, input_names, call, output_name, float_path)
-    quantise_int8(float_path, target, down_projections(float_path))
+    quantise_int8(float_path, target, down_projections(float_path), INT8_WEIGHTS)
     float_path.unlink()
 
 
@@ -186,18 +218,31 @@ def export_float32(
         )
 
 
-def quantise_int8(float_path: Path, target: Path, keep_float: Sequence[str]) -> None:
+def quantise_int8(
+    float_path: Path, target: Path, keep_float: Sequence[str], weights: str = INT8_WEIGHTS
+) -> None:
     """Dynamic int8 quantisation of ``float_path`` (weights per output channel) to ``target``.
 
-    ``keep_float`` names the nodes left in float32.
+    Args:
+        float_path: the float32 export.
+        target: the int8 file to write.
+        keep_float: the nodes left in float32.
+        weights: a key of :data:`WEIGHT_FORMATS`.
+
+    Raises:
+        ValueError: an unknown weight format.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    if weights not in WEIGHT_FORMATS:
+        raise ValueError(f"weights must be one of {list(WEIGHT_FORMATS)}, got {weights!r}")
+    weight_type, reduce_range = WEIGHT_FORMATS[weights]
     quantize_dynamic(
         float_path,
         target,
-        weight_type=QuantType.QInt8,
+        weight_type=getattr(QuantType, weight_type),
         per_channel=True,
+        reduce_range=reduce_range,
         nodes_to_exclude=list(keep_float),
     )
 
@@ -237,8 +282,9 @@ def cached_onnx_model(
     """
     if backend not in ONNX_FILES:
         raise ValueError(f"no ONNX export for backend {backend!r}")
-    precision = "" if backend == "onnx" else f"\0{backend}"  # int8 keys stay as they were
-    digest = weights_digest(model, f"{description}\0{list(input_names)}\0{output_name}{precision}")
+    digest = weights_digest(
+        model, f"{description}\0{list(input_names)}\0{output_name}\0{export_recipe(backend)}"
+    )
     folder = onnx_cache() / digest
     target = folder / ONNX_FILES[backend]
     if target.is_file():
@@ -280,6 +326,69 @@ def onnx_session(path: Path, threads: int) -> Any:
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+INT8_PROBE_PAIRS = (
+    ("The council met on Monday evening in the town hall.", "The council met."),
+    ("It rained all day in Leeds on Saturday.", "The weather in Leeds was dry on Saturday."),
+    ("A man is playing a guitar on stage.", "The man is a famous musician."),
+    ("A man is playing a guitar on stage.", "A man is playing music."),
+    (
+        "North Korea sent about 11,000 soldiers to the Kursk region, officials said on Friday.",
+        "North Korea sent 50,000 soldiers to Russia.",
+    ),
+    (
+        "The library opened in 1998 and now lends 40,000 books a year.",
+        "The library opened in 1998.",
+    ),
+    (
+        "Shares fell 3% on Tuesday after the bank cut its forecast.",
+        "The stock market rose sharply.",
+    ),
+    (
+        "The new bridge, which took six years to build and cost 1.2 billion euros, links the "
+        "island to the mainland and carries both road and rail traffic across the strait.",
+        "The bridge carries only road traffic.",
+    ),
+)
+"""Fixed (premise, hypothesis) pairs every int8 session is checked on when it loads.
+
+Plain, negated, numeric and long sentences; the embedder is checked on their texts.
+"""
+JUDGE_INT8_TOLERANCE = 0.1
+"""The most an int8 judge's probability may differ from float32's on a probe pair.
+
+Above what sound int8 shows on these pairs, well below what saturated arithmetic
+showed (the README's Backends section has both). It catches a broken int8
+session, not every pair int8 moves: sound int8 moves some other pairs more.
+"""
+EMBEDDER_INT8_TOLERANCE = 0.05
+"""The most a cosine between two probe texts may differ from float32's for an int8 embedder."""
+_warned: set[str] = set()
+
+
+def int8_self_check(model: str, difference: float, tolerance: float) -> Int8SelfCheck:
+    """The self-check's record for ``model``; a warning, once per model and process, if it failed.
+
+    Args:
+        model: what was checked, e.g. ``"NLI judge models/nli-minilm-l6"``.
+        difference: its largest difference from float32 on the probe texts.
+        tolerance: the most allowed.
+    """
+    check = Int8SelfCheck(model, float(difference), tolerance)
+    if not check.passed:
+        with _lock:
+            first = model not in _warned
+            _warned.add(model)
+        if first:
+            logger.warning(
+                "int8 self-check failed for %s: it differs from float32 by %.3f (at most %.3f "
+                "allowed) on fixed probe texts on this CPU; using float32 (onnx-fp32) instead",
+                model,
+                check.difference,
+                tolerance,
+            )
+    return check
 
 
 def pad_batch(

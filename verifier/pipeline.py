@@ -404,6 +404,11 @@ class Verifier:
                 index_type=self.index.index_type,
                 sources=sources,
                 skipped=self._skipped,
+                int8_checks=tuple(
+                    check
+                    for model in (self.embedder, self.judge)
+                    if (check := getattr(model, "int8_check", None)) is not None
+                ),
             )
 
     def warm_up(self) -> None:

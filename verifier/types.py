@@ -260,14 +260,51 @@ class LoadReport:
 
 
 @dataclass(frozen=True)
+class Int8SelfCheck:
+    """How an int8 session compared with float32 on fixed probe texts when it loaded.
+
+    int8 arithmetic differs between CPUs (x86 without VNNI adds pairs of
+    u8 x s8 products in 16 bits, which can saturate), so each int8 session is
+    checked on the machine it runs on; one that strays more than ``tolerance``
+    from float32 is replaced by the float32 export (``onnx-fp32``).
+    """
+
+    model: str
+    """The model checked: ``"NLI judge <path>"`` or ``"embedder <path>"``."""
+    difference: float
+    """The largest difference from float32: a probability for the judge, a cosine for the embedder."""
+    tolerance: float
+
+    @property
+    def passed(self) -> bool:
+        return self.difference <= self.tolerance  # False for NaN too
+
+    @property
+    def backend(self) -> str:
+        """The backend in use after the check."""
+        return "onnx" if self.passed else "onnx-fp32"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "difference": self.difference,
+            "tolerance": self.tolerance,
+            "passed": self.passed,
+            "backend": self.backend,
+        }
+
+
+@dataclass(frozen=True)
 class CorpusStats:
-    """What an index holds."""
+    """What an index holds, and how the int8 models checked out where they run."""
 
     documents: int
     passages: int
     index_type: str
     sources: tuple[str, ...]
     skipped: tuple[SkippedFile, ...] = ()
+    int8_checks: tuple[Int8SelfCheck, ...] = ()
+    """One per model loaded on the int8 backend (none before the models load)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -276,6 +313,7 @@ class CorpusStats:
             "index_type": self.index_type,
             "sources": list(self.sources),
             "skipped": [item.to_dict() for item in self.skipped],
+            "int8_checks": [check.to_dict() for check in self.int8_checks],
         }
 
 

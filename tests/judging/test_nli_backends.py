@@ -1,11 +1,21 @@
-"""The judge on both backends: each distinct pair judged once, batches by length, ONNX like torch."""
+"""The judge on each backend: each distinct pair judged once, batches by length, ONNX like torch.
+
+int8 arithmetic differs between CPUs, so the int8 tests hold the self-check's
+contract (the judge in use agrees with torch on the probe pairs, or it fell
+back to float32 and says so), never a fixed int8 figure.
+"""
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
 import pytest
 
+from tests.fakes import FakeEmbedder
 from tests.tiny_models import save_tiny_nli
-from verifier.backends import DEFAULT_BACKEND
+from verifier import backends
+from verifier.backends import DEFAULT_BACKEND, INT8_PROBE_PAIRS, JUDGE_INT8_TOLERANCE
 from verifier.judging import NLIJudge
 from verifier.registry import SHIPPED_NLI_MODEL
 
@@ -64,12 +74,13 @@ def test_each_distinct_pair_is_judged_once_and_answers_keep_their_order(
     assert len(scores) == len(PAIRS)
     assert scores[0] == scores[2]
     assert scores[1] == scores[4]
+    in_use = judge.int8_check.backend if judge.int8_check else backend
+    if in_use == "onnx":
+        return  # int8 activations share one scale per batch, so batch-mates move scores
     one_by_one = [judge.predict([pair])[0] for pair in PAIRS]
-    # int8 activations share one scale per batch, so batch-mates move scores a little
-    tolerance = 0.02 if backend == "onnx" else 1e-4
     for batched, alone in zip(scores, one_by_one, strict=True):
         assert batched.label == alone.label
-        assert batched.entailment == pytest.approx(alone.entailment, abs=tolerance)
+        assert batched.entailment == pytest.approx(alone.entailment, abs=1e-4)
 
 
 def test_batches_are_cut_from_pairs_sorted_by_token_count(tiny_folder, cache):
@@ -80,16 +91,105 @@ def test_batches_are_cut_from_pairs_sorted_by_token_count(tiny_folder, cache):
     assert counter.widths == sorted(judge.token_counts(list(dict.fromkeys(PAIRS))))
 
 
-def test_onnx_scores_match_torch_on_a_tiny_model(tiny_folder, cache):
-    pairs = list(dict.fromkeys(PAIRS))
-    torch_scores = NLIJudge(tiny_folder, backend="torch", threads=1).predict(pairs)
-    onnx_judge = NLIJudge(tiny_folder, backend="onnx", threads=1)
-    onnx_scores = onnx_judge.predict(pairs)
-    for a, b in zip(torch_scores, onnx_scores, strict=True):
-        assert b.entailment == pytest.approx(a.entailment, abs=0.05)
-        assert b.contradiction == pytest.approx(a.contradiction, abs=0.05)
-    assert onnx_judge._model is None  # the torch weights are not kept
+def _largest_difference(scores, expected) -> float:
+    fields = ("entailment", "neutral", "contradiction")
+    return max(
+        abs(getattr(a, field) - getattr(b, field))
+        for a, b in zip(scores, expected, strict=True)
+        for field in fields
+    )
+
+
+def assert_int8_contract(judge: NLIJudge, torch_judge: NLIJudge) -> None:
+    """The judge in use agrees with torch on the probe pairs, or it fell back to float32."""
+    judge.warm_up()
+    check = judge.int8_check
+    assert check is not None and check.tolerance == JUDGE_INT8_TOLERANCE
+    pairs = list(INT8_PROBE_PAIRS)
+    largest = _largest_difference(judge.predict(pairs), torch_judge.predict(pairs))
+    if check.passed:
+        assert check.backend == "onnx"
+        assert largest == pytest.approx(check.difference, abs=1e-3)
+        assert largest <= check.tolerance + 1e-3
+    else:
+        assert check.backend == "onnx-fp32"
+        assert check.difference > check.tolerance
+        assert largest < 1e-4  # float32 in use
+
+
+def test_the_int8_judge_agrees_with_torch_or_falls_back_to_float32(tiny_folder, cache):
+    judge = NLIJudge(tiny_folder, backend="onnx", threads=1)
+    assert_int8_contract(judge, NLIJudge(tiny_folder, backend="torch", threads=1))
+    assert judge._model is None  # the torch weights are not kept
     assert list(cache.glob("onnx/*/model.int8.onnx"))
+
+
+def test_a_model_that_quantises_well_keeps_int8(tmp_path, monkeypatch):
+    # weights of BERT's usual spread: int8 stays within about 0.01 of float32 here,
+    # and the 7-bit weights give the same integer sums on every x86 CPU
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
+    folder = save_tiny_nli(tmp_path / "narrow", initializer_range=0.02)
+    judge = NLIJudge(folder, backend="onnx", threads=1)
+    assert_int8_contract(judge, NLIJudge(folder, backend="torch", threads=1))
+    assert judge.int8_check.passed
+    assert judge.int8_check.difference < JUDGE_INT8_TOLERANCE / 4
+
+
+class _Perturbed:
+    """An ONNX Runtime session whose logits are pushed towards the first label."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get_inputs(self):
+        return self.session.get_inputs()
+
+    def run(self, names, feeds):
+        (logits,) = self.session.run(names, feeds)
+        return [logits + np.array([4.0, 0.0, 0.0], dtype=logits.dtype)]
+
+
+def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_stats(
+    tmp_path, monkeypatch, caplog
+):
+    from verifier import PassageIndex, Verifier
+    from verifier.judging import nli
+
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(backends, "_warned", set())
+    real_session = nli.onnx_session
+
+    def session(path, threads):
+        opened = real_session(path, threads)
+        return _Perturbed(opened) if path.name == backends.ONNX_FILE else opened
+
+    monkeypatch.setattr(nli, "onnx_session", session)
+    folder = save_tiny_nli(tmp_path / "narrow", initializer_range=0.02)
+    torch_judge = NLIJudge(folder, backend="torch", threads=1)
+    with caplog.at_level(logging.WARNING, logger="verifier.backends"):
+        judges = [NLIJudge(folder, backend="onnx", threads=1) for _ in range(2)]
+        for judge in judges:
+            assert_int8_contract(judge, torch_judge)
+            assert not judge.int8_check.passed
+            assert judge.int8_check.backend == "onnx-fp32"
+    warnings = [r for r in caplog.records if "int8 self-check failed" in r.getMessage()]
+    assert len(warnings) == 1
+    assert str(folder) in warnings[0].getMessage()
+    assert list((tmp_path / "cache").glob("onnx/*/model.float32.onnx"))
+    verifier = Verifier(
+        PassageIndex(64, "flat", "fake-bow"), embedder=FakeEmbedder(), judge=judges[0]
+    )
+    assert verifier.stats.int8_checks == (judges[0].int8_check,)
+    recorded = verifier.stats.to_dict()["int8_checks"]
+    assert recorded == [
+        {
+            "model": f"NLI judge {folder}",
+            "difference": judges[0].int8_check.difference,
+            "tolerance": JUDGE_INT8_TOLERANCE,
+            "passed": False,
+            "backend": "onnx-fp32",
+        }
+    ]
 
 
 def test_the_float32_onnx_judge_scores_as_torch_does(tiny_folder, cache):
@@ -139,16 +239,10 @@ HYPOTHESES = [
 @pytest.mark.skipif(
     not (SHIPPED_NLI_MODEL / "model.safetensors").exists(), reason="no shipped NLI model"
 )
-def test_the_shipped_judge_gives_the_same_labels_on_both_backends(cache):
+def test_the_shipped_judge_gives_torch_labels_on_float32_and_keeps_the_int8_contract(cache):
     pairs = [(PREMISE, hypothesis) for hypothesis in HYPOTHESES]
-    torch_scores = NLIJudge(backend="torch", threads=1).predict(pairs)
+    torch_judge = NLIJudge(backend="torch", threads=1)
+    torch_scores = torch_judge.predict(pairs)
     float_scores = NLIJudge(backend="onnx-fp32", threads=1).predict(pairs)
     assert [s.label for s in float_scores] == [s.label for s in torch_scores]
-    onnx_scores = NLIJudge(backend="onnx", threads=1).predict(pairs)
-    for a, b in zip(torch_scores, onnx_scores, strict=True):
-        if max(a.entailment, a.neutral, a.contradiction) >= 0.8:  # a clear call keeps its label
-            assert b.label == a.label
-        assert b.entailment == pytest.approx(a.entailment, abs=0.1)
-        assert b.neutral == pytest.approx(a.neutral, abs=0.1)
-        assert b.contradiction == pytest.approx(a.contradiction, abs=0.1)
-    assert sum(s.label == t.label for s, t in zip(onnx_scores, torch_scores, strict=True)) >= 3
+    assert_int8_contract(NLIJudge(backend="onnx", threads=1), torch_judge)

@@ -1,12 +1,24 @@
-"""The sentence embedder on ONNX Runtime: unit vectors close to torch's, same neighbours."""
+"""The sentence embedder on ONNX Runtime: unit vectors close to torch's, same neighbours.
+
+int8 arithmetic differs between CPUs, so the int8 tests hold the self-check's
+contract (the embedder in use keeps float32's cosines between the probe texts,
+or it fell back to float32 and says so), never a fixed int8 figure.
+"""
 
 from __future__ import annotations
+
+import json
+import logging
+import shutil
 
 import numpy as np
 import pytest
 
-from verifier.backends import DEFAULT_BACKEND
+from verifier import backends
+from verifier.backends import DEFAULT_BACKEND, EMBEDDER_INT8_TOLERANCE
 from verifier.retrieval import Embedder
+from verifier.retrieval import embedder as embedder_module
+from verifier.retrieval.embedder import PROBE_TEXTS, probe_similarities
 
 TEXTS = [
     "The council approved the budget in March.",
@@ -63,6 +75,78 @@ def test_a_start_record_whose_export_is_gone_falls_back_to_exporting(
     monkeypatch.setenv("VERIFIER_CACHE", str(copy))
     again = Embedder(backend="onnx", threads=1).encode(TEXTS)
     assert (again * onnx_vectors).sum(axis=1).min() > 0.999
+
+
+def test_the_int8_embedder_keeps_float32_cosines_or_falls_back(vectors, cache, monkeypatch):
+    _, _, embedder = vectors
+    check = embedder.int8_check
+    assert check is not None and check.tolerance == EMBEDDER_INT8_TOLERANCE
+    monkeypatch.setenv("VERIFIER_CACHE", str(cache))
+    expected = probe_similarities(Embedder(backend="torch", threads=1).encode(list(PROBE_TEXTS)))
+    largest = np.abs(probe_similarities(embedder.encode(list(PROBE_TEXTS))) - expected).max()
+    if check.passed:
+        assert largest == pytest.approx(check.difference, abs=1e-4)
+        assert largest <= check.tolerance
+    else:
+        assert check.backend == "onnx-fp32"
+        assert largest < 1e-4
+
+
+class _Perturbed:
+    """An ONNX Runtime session whose vectors all lean one way, so their cosines rise."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def get_inputs(self):
+        return self.session.get_inputs()
+
+    def run(self, names, feeds):
+        (vectors,) = self.session.run(names, feeds)
+        vectors = vectors.copy()
+        vectors[:, 0] += 1.0
+        return [vectors]
+
+
+def test_an_int8_embedder_that_strays_is_replaced_by_float32_at_every_start(
+    vectors, cache, tmp_path, monkeypatch, caplog
+):
+    import sentence_transformers
+
+    copy = tmp_path / "cache"
+    shutil.copytree(cache, copy)
+    for record in (copy / "onnx" / "embedder-starts").glob("*.json"):
+        export = json.loads(record.read_text(encoding="utf-8"))["onnx"]
+        if export.endswith("model.float32.onnx"):
+            shutil.rmtree((copy / "onnx" / export).parent)
+            record.unlink()
+    monkeypatch.setenv("VERIFIER_CACHE", str(copy))
+    monkeypatch.setattr(backends, "_warned", set())
+    real_session = embedder_module.onnx_session
+
+    def session(path, threads):
+        opened = real_session(path, threads)
+        return _Perturbed(opened) if path.name == backends.ONNX_FILE else opened
+
+    monkeypatch.setattr(embedder_module, "onnx_session", session)
+    with caplog.at_level(logging.WARNING, logger="verifier.backends"):
+        first = Embedder(backend="onnx", threads=1)
+        first_vectors = first.encode(TEXTS)  # exports float32 now
+        monkeypatch.setattr(
+            sentence_transformers,
+            "SentenceTransformer",
+            lambda *args, **kwargs: pytest.fail("the torch model was loaded"),
+        )
+        second = Embedder(backend="onnx", threads=1)
+        second_vectors = second.encode(TEXTS)  # the float32 export remembered
+    float32 = Embedder(backend="onnx-fp32", threads=1).encode(TEXTS)
+    assert np.array_equal(first_vectors, float32) and np.array_equal(second_vectors, float32)
+    for embedder in (first, second):
+        assert not embedder.int8_check.passed
+        assert embedder.int8_check.backend == "onnx-fp32"
+        assert embedder.int8_check.difference > EMBEDDER_INT8_TOLERANCE
+    warnings = [r for r in caplog.records if "int8 self-check failed" in r.getMessage()]
+    assert len(warnings) == 1 and "embedder" in warnings[0].getMessage()
 
 
 def test_onnx_vectors_are_unit_length_and_close_to_torch(vectors):

@@ -15,8 +15,11 @@ from typing import Any
 import numpy as np
 
 from verifier.backends import (
+    INT8_PROBE_PAIRS,
+    JUDGE_INT8_TOLERANCE,
     cached_onnx_model,
     choose_backend,
+    int8_self_check,
     is_onnx,
     onnx_session,
     pad_batch,
@@ -26,7 +29,7 @@ from verifier.judging.backbones import INSTALL_HINT, backbone_path
 from verifier.judging.labels import map_labels
 from verifier.registry import resolve_nli_model
 from verifier.threads import automatic_threads
-from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLIScores
+from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, Int8SelfCheck, NLIScores
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +87,17 @@ class NLIJudge:
         batch_size: pairs per forward pass.
         max_length: tokens per pair; longer pairs lose the end of the premise first.
         backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
-            float32 export of the same weights; ``"onnx"``: the same, int8. Exports
-            are built on first use and cached (:mod:`verifier.backends`); ``None``
-            is ``DEFAULT_BACKEND`` there (``onnx-fp32``), torch on cuda.
+            float32 export of the same weights; ``"onnx"``: the same, int8, checked
+            against torch on fixed pairs when it loads and replaced by ``onnx-fp32``
+            if it strays (``int8_check``). Exports are built on first use and cached
+            (:mod:`verifier.backends`); ``None`` is ``DEFAULT_BACKEND`` there
+            (``onnx-fp32``), torch on cuda.
         threads: CPU threads; ``None`` chooses from the cores available and the
             machine's load when the model loads (:mod:`verifier.threads`).
         onnx_file: with an ONNX backend, run this export of ``model`` instead of
             building one (another quantisation recipe, say); it must take the
             tokenizer's inputs and return the logits in the model's label order.
+            It runs as given, without the int8 self-check.
 
     Example:
         >>> judge = NLIJudge()
@@ -133,6 +139,8 @@ class NLIJudge:
         self._input_names: tuple[str, ...] = ()
         self._label_index: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.int8_check: Int8SelfCheck | None = None
+        """The int8 self-check's record once the ``onnx`` backend has loaded."""
 
     @property
     def label_index(self) -> dict[str, int]:
@@ -178,21 +186,56 @@ class NLIJudge:
                     raise ModelLoadError(f"ONNX file not found: {self.onnx_file}")
                 self._forward = _onnx_forward(onnx_session(self.onnx_file, threads))
             elif is_onnx(self.backend):
-                path = cached_onnx_model(
-                    model,
-                    self._input_names,
-                    lambda model, inputs: model(**inputs).logits,
-                    "logits",
-                    f"NLI {self.model_name}\0{model.config.to_json_string()}",
-                    self.backend,
-                )
-                self._forward = _onnx_forward(onnx_session(path, threads))
+                self._forward = self._open_export(model, tokenizer, threads)
             else:
                 if device == "cpu":
                     torch.set_num_threads(threads)
                 self._model = model
                 self._forward = _torch_forward(model, device)
             self._tokenizer = tokenizer
+
+    def _open_export(self, model: Any, tokenizer: Any, threads: int) -> Callable:
+        """The forward pass over the cached export; int8 only if it agrees with torch here."""
+
+        def opened(backend: str) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+            path = cached_onnx_model(
+                model,
+                self._input_names,
+                lambda model, inputs: model(**inputs).logits,
+                "logits",
+                f"NLI {self.model_name}\0{model.config.to_json_string()}",
+                backend,
+            )
+            return _onnx_forward(onnx_session(path, threads))
+
+        forward = opened(self.backend)
+        if self.backend != "onnx":
+            return forward
+        probe = self._probe_batch(tokenizer)
+        difference = np.abs(
+            softmax(forward(probe)) - softmax(_torch_forward(model, "cpu")(probe))
+        ).max()
+        self.int8_check = int8_self_check(
+            f"NLI judge {self.model_name}", difference, JUDGE_INT8_TOLERANCE
+        )
+        return forward if self.int8_check.passed else opened("onnx-fp32")
+
+    def _probe_batch(self, tokenizer: Any) -> dict[str, np.ndarray]:
+        """:data:`INT8_PROBE_PAIRS` as one padded batch, as :meth:`predict` batches them.
+
+        int8 activations share one scale per batch, so the batch is part of what is checked.
+        """
+        encoded = tokenizer(
+            [premise for premise, _ in INT8_PROBE_PAIRS],
+            [hypothesis for _, hypothesis in INT8_PROBE_PAIRS],
+            truncation="longest_first",
+            max_length=self.max_length,
+        )
+        rows = [
+            dict(zip(self._input_names, row, strict=True))
+            for row in zip(*(encoded[name] for name in self._input_names), strict=True)
+        ]
+        return pad_batch(rows, self._input_names, tokenizer.pad_token_id or 0)
 
     def token_counts(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
         """Tokens in each (premise, hypothesis) pair after truncation to ``max_length``."""

