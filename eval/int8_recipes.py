@@ -1,14 +1,23 @@
-"""Which matrix products may int8 touch? Quantisation recipes for the ONNX judge, on validation pairs.
+"""Which int8 weight format is right on every x86 CPU? Quantisation recipes for the ONNX judge.
 
 Usage::
 
-    python -m eval.int8_recipes --data ckpt/v4/heldout.jsonl \\
-        [--model models/nli-minilm-l6] [--threads N] [--out runs/int8-recipes.json]
+    python -m eval.int8_recipes --data VALIDATION.jsonl \\
+        [--model models/nli-minilm-l6] [--threads N] [--emulate-avx2 N] \\
+        [--out runs/int8-recipes.json]
 
-The judge is exported once at float32. Each recipe quantises that export to
-int8 with some matrix products left in float32, and is scored on the same pairs
-as the torch model: accuracy, its drop in points, the share of labels the two
-agree on, and pairs/s. ``float32`` is the export run unquantised.
+The judge is exported once at float32. Each recipe quantises that export with
+the feed-forward down projections left in float32 and the weights in one
+format (:data:`verifier.backends.WEIGHT_FORMATS`): 8-bit signed (the recipe
+before version 3), 7-bit signed (shipped) or 8-bit unsigned. Each is scored on
+the same pairs as the torch model: accuracy, its drop in points, the share of
+labels the two agree on, and pairs/s. ``float32`` is the export run unquantised.
+
+These figures are this CPU's: int8 arithmetic differs between CPUs (x86
+without VNNI saturates 8-bit signed weights' products, :mod:`eval.avx2_int8`).
+``--emulate-avx2 N`` also scores the 8-bit recipe on N pairs spread evenly
+through the file as such a CPU computes it (slow: seconds a batch). The other
+formats cannot saturate, so their integer sums are the same on every x86 CPU. The output starts with the CPU.
 
 Choose on a validation split carved from training data (``models.train_nli``
 writes the judge's own as ``heldout.jsonl`` in its output folder), not on the
@@ -21,18 +30,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.avx2_int8 import Avx2Session
 from eval.nli import read_pairs, resolve_format, score
+from eval.timing import cpu_description
 from verifier.backends import (
+    INT8_WEIGHTS,
     down_projections,
     export_float32,
+    pad_batch,
     quantise_int8,
 )
 from verifier.judging import NLIJudge, resolve_nli_model
@@ -40,37 +52,15 @@ from verifier.threads import automatic_threads
 
 logger = logging.getLogger(__name__)
 
-_LAYER = re.compile(r"layer\.(\d+)/")
-
-
-def matmul_nodes(path: Path) -> list[str]:
-    """Names of the matrix products (MatMul and Gemm) in an ONNX file."""
-    import onnx
-
-    graph = onnx.load(str(path), load_external_data=False).graph
-    return [node.name for node in graph.node if node.op_type in ("MatMul", "Gemm")]
-
-
-def recipes(float_path: Path) -> dict[str, list[str] | None]:
-    """Each candidate's nodes kept float32; ``None`` is no quantisation at all."""
-    nodes = matmul_nodes(float_path)
-    down = down_projections(float_path)
-    layers = sorted({int(m.group(1)) for name in nodes if (m := _LAYER.search(name))})
-
-    def also(match: Callable[[str], bool]) -> list[str]:
-        return sorted(set(down) | {name for name in nodes if match(name)})
-
-    return {
-        "down projections float32 (shipped)": down,
-        "+ pooler and classifier": also(lambda n: "/pooler/" in n or "/classifier/" in n),
-        "+ attention output projections": also(lambda n: "/attention/output/" in n),
-        "+ first layer": also(lambda n: f"layer.{layers[0]}/" in n),
-        "+ last layer": also(lambda n: f"layer.{layers[-1]}/" in n),
-        "+ first and last layer": also(
-            lambda n: f"layer.{layers[0]}/" in n or f"layer.{layers[-1]}/" in n
-        ),
-        "float32 (no quantisation)": None,
-    }
+RECIPES = {
+    "8-bit weights (before v3)": "s8",
+    "7-bit weights (shipped)": "s7",
+    "unsigned 8-bit weights": "u8",
+    "float32 (no quantisation)": None,
+}
+"""Each candidate's weight format; ``None`` is no quantisation at all."""
+SATURATING = {"s8"}
+"""The formats whose u8 x s8 pair sums can pass 16 bits (:func:`eval.avx2_int8.saturated_matmul_integer`)."""
 
 
 def _scored(judge: NLIJudge, pairs: Sequence[Any], gold: Sequence[str]) -> dict[str, Any]:
@@ -86,10 +76,44 @@ def _scored(judge: NLIJudge, pairs: Sequence[Any], gold: Sequence[str]) -> dict[
     }
 
 
-def compare(data: Path, model: str | None, threads: int) -> list[dict[str, Any]]:
+def avx2_labels(judge: NLIJudge, path: Path, pairs: Sequence[Any], batch_size: int = 32) -> list:
+    """The labels of ``pairs`` from the int8 file ``path`` as an x86 CPU without VNNI computes them.
+
+    Pairs are batched as :meth:`NLIJudge.predict` batches them (sorted by token
+    count), since int8 activations share one scale per batch.
+    """
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(judge.model_name)
+    names = judge.input_names
+    labels_by_index = {index: label for label, index in judge.label_index.items()}
+    encoded = tokenizer(
+        [p.premise for p in pairs],
+        [p.hypothesis for p in pairs],
+        truncation="longest_first",
+        max_length=judge.max_length,
+    )
+    order = sorted(range(len(pairs)), key=lambda i: len(encoded["input_ids"][i]))
+    session = Avx2Session(path)
+    labels: list[str] = [""] * len(pairs)
+    for offset in range(0, len(order), batch_size):
+        chunk = order[offset : offset + batch_size]
+        rows = [{name: encoded[name][i] for name in names} for i in chunk]
+        (logits,) = session.run(None, pad_batch(rows, names, tokenizer.pad_token_id or 0))
+        for i, best in zip(chunk, logits.argmax(axis=1).tolist(), strict=True):
+            labels[i] = labels_by_index[best]
+    return labels
+
+
+def compare(
+    data: Path, model: str | None, threads: int, emulate_avx2: int = 0
+) -> list[dict[str, Any]]:
     """Torch, then each recipe, on the pairs of ``data``: one record each.
 
-    ``model`` is a plain transformers model (an adapter folder is not merged here).
+    ``model`` is a plain transformers model (an adapter folder is not merged
+    here). With ``emulate_avx2`` N, the records of recipes whose weights can
+    saturate (8-bit signed) also hold their scores on N pairs spread evenly
+    through the file as an x86 CPU without VNNI computes them.
     """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -97,6 +121,10 @@ def compare(data: Path, model: str | None, threads: int) -> list[dict[str, Any]]
     gold = [pair.label for pair in pairs]
     torch_run = _scored(NLIJudge(model, backend="torch", threads=threads), pairs, gold)
     records = [{"recipe": "torch", **{k: v for k, v in torch_run.items() if k != "labels"}}]
+    spread = sorted({len(pairs) * i // emulate_avx2 for i in range(emulate_avx2)})
+    emulated = [pairs[i] for i in spread]
+    emulated_gold = [gold[i] for i in spread]
+    emulated_torch = [torch_run["labels"][i] for i in spread]
     name = resolve_nli_model(model)
     module = AutoModelForSequenceClassification.from_pretrained(name).float().eval()
     with tempfile.TemporaryDirectory() as work:
@@ -108,43 +136,71 @@ def compare(data: Path, model: str | None, threads: int) -> list[dict[str, Any]]
             "logits",
             float_path,
         )
-        for number, (recipe, keep) in enumerate(recipes(float_path).items()):
+        keep = down_projections(float_path)
+        for recipe, weights in RECIPES.items():
             path, backend = float_path, "onnx-fp32"
-            if keep is not None:
-                path, backend = Path(work) / f"recipe-{number}.onnx", "onnx"
-                quantise_int8(float_path, path, keep)
+            if weights is not None:
+                path, backend = Path(work) / f"{weights}.onnx", "onnx"
+                quantise_int8(float_path, path, keep, weights)
             judge = NLIJudge(model, backend=backend, threads=threads, onnx_file=path)
             run = _scored(judge, pairs, gold)
-            agreeing = sum(a == b for a, b in zip(run["labels"], torch_run["labels"], strict=True))
-            records.append(
-                {
-                    "recipe": recipe,
-                    "float32_nodes": None if keep is None else len(keep),
-                    "accuracy": run["accuracy"],
-                    "macro_f1": run["macro_f1"],
-                    "drop_points": 100 * (torch_run["accuracy"] - run["accuracy"]),
-                    "labels_agreeing": agreeing / len(pairs),
-                    "pairs_per_second": run["pairs_per_second"],
+            record = {
+                "recipe": recipe,
+                "weights": weights,
+                "accuracy": run["accuracy"],
+                "macro_f1": run["macro_f1"],
+                "drop_points": 100 * (torch_run["accuracy"] - run["accuracy"]),
+                "labels_agreeing": _agreeing(run["labels"], torch_run["labels"]),
+                "pairs_per_second": run["pairs_per_second"],
+            }
+            if emulated and weights in SATURATING:
+                labels = avx2_labels(judge, path, emulated)
+                here = [run["labels"][i] for i in spread]
+                record["avx2"] = {
+                    "pairs": len(emulated),
+                    "accuracy": score(emulated_gold, labels).accuracy,
+                    "accuracy_here": score(emulated_gold, here).accuracy,
+                    "labels_agreeing": _agreeing(labels, emulated_torch),
+                    "labels_as_here": _agreeing(labels, here),
                 }
-            )
-            logger.info("%s: %s", recipe, records[-1])
+            records.append(record)
+            logger.info("%s: %s", recipe, record)
     return records
+
+
+def _agreeing(labels: Sequence[str], reference: Sequence[str]) -> float:
+    """The share of ``labels`` equal to ``reference``'s."""
+    return sum(a == b for a, b in zip(labels, reference, strict=True)) / len(labels)
 
 
 def table(records: Sequence[dict[str, Any]], pairs: int) -> str:
     lines = [
-        f"| recipe ({pairs:,} pairs) | float32 products | accuracy | drop (points) "
+        f"| recipe ({pairs:,} pairs) | accuracy | drop (points) "
         "| labels agreeing with torch | pairs/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|",
     ]
     for r in records:
-        nodes = "all" if r.get("float32_nodes", 0) is None else r.get("float32_nodes", "–")
         drop = f"{r['drop_points']:+.2f}" if "drop_points" in r else "–"
         agree = f"{r['labels_agreeing']:.1%}" if "labels_agreeing" in r else "–"
         lines.append(
-            f"| {r['recipe']} | {nodes} | {r['accuracy']:.4f} | {drop} | {agree} "
+            f"| {r['recipe']} | {r['accuracy']:.4f} | {drop} | {agree} "
             f"| {r['pairs_per_second']:.0f} |"
         )
+    emulated = [r for r in records if "avx2" in r]
+    if emulated:
+        n = emulated[0]["avx2"]["pairs"]
+        lines += [
+            "",
+            f"| recipe, as x86 without VNNI computes it (emulated, {n:,} pairs) "
+            "| accuracy | accuracy here | labels agreeing with torch | labels as here |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in emulated:
+            a = r["avx2"]
+            lines.append(
+                f"| {r['recipe']} | {a['accuracy']:.4f} | {a['accuracy_here']:.4f} "
+                f"| {a['labels_agreeing']:.1%} | {a['labels_as_here']:.1%} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -156,17 +212,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="validation pairs (JSONL)")
     parser.add_argument("--model", help="NLI model path (default: the shipped fast judge)")
     parser.add_argument("--threads", type=int, help="CPU threads (default: automatic)")
+    parser.add_argument(
+        "--emulate-avx2",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score each int8 recipe on the first N pairs as x86 without VNNI computes it",
+    )
     parser.add_argument("--out", type=Path, help="write the records as JSON here")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"error: no such file: {args.data}", file=sys.stderr)
         return 2
-    records = compare(args.data, args.model, args.threads or automatic_threads())
+    cpu = cpu_description()
+    print(cpu, flush=True)
+    records = compare(args.data, args.model, args.threads or automatic_threads(), args.emulate_avx2)
     pairs = len(read_pairs(args.data, resolve_format(args.data)))
     print(table(records, pairs))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+        report = {"cpu": cpu, "shipped_weights": INT8_WEIGHTS, "records": records}
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

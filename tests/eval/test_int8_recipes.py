@@ -1,4 +1,4 @@
-"""The int8 recipe study on a tiny model: every recipe scored against torch on the same pairs."""
+"""The int8 recipe study on a tiny model: every weight format scored against torch on the same pairs."""
 
 from __future__ import annotations
 
@@ -23,21 +23,38 @@ def pairs_file(tmp_path):
     return path
 
 
-def test_every_recipe_is_scored_and_float32_agrees_with_torch(tmp_path, pairs_file, monkeypatch):
+def test_every_weight_format_is_scored_here_and_as_avx2_computes_it(
+    tmp_path, pairs_file, monkeypatch
+):
     monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
     model = save_tiny_nli(tmp_path / "tiny")
-    records = int8_recipes.compare(pairs_file, str(model), threads=1)
-    names = [record["recipe"] for record in records]
-    assert names[0] == "torch" and names[-1] == "float32 (no quantisation)"
-    assert len(names) == 8
+    records = int8_recipes.compare(pairs_file, str(model), threads=1, emulate_avx2=3)
+    assert [r["recipe"] for r in records] == ["torch", *int8_recipes.RECIPES]
+    assert [r.get("weights") for r in records[1:]] == ["s8", "s7", "u8", None]
     float32 = records[-1]
     assert float32["labels_agreeing"] == 1.0 and float32["drop_points"] == 0.0
-    shipped = records[1]
-    assert shipped["float32_nodes"] == 2  # the tiny model's two down projections
-    assert records[2]["float32_nodes"] > shipped["float32_nodes"]
-    assert all(0.0 <= r["accuracy"] <= 1.0 for r in records)
+    assert "avx2" not in float32
+    assert all(0.0 <= record["accuracy"] <= 1.0 for record in records)
+    emulated = [record for record in records if "avx2" in record]
+    assert [record["weights"] for record in emulated] == ["s8"]  # the others cannot saturate
+    assert emulated[0]["avx2"]["pairs"] == 3
+    assert all(0.0 <= value <= 1.0 for key, value in emulated[0]["avx2"].items() if key != "pairs")
     table = int8_recipes.table(records, 12)
-    assert "| torch | – |" in table and "| float32 (no quantisation) | all |" in table
+    assert "| torch | " in table
+    assert "| float32 (no quantisation) |" in table
+    assert "as x86 without VNNI computes it (emulated, 3 pairs)" in table
+
+
+def test_the_study_prints_the_cpu_first_and_writes_it(tmp_path, pairs_file, monkeypatch, capsys):
+    monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
+    model = save_tiny_nli(tmp_path / "tiny")
+    out = tmp_path / "recipes.json"
+    argv = ["--data", str(pairs_file), "--model", str(model), "--threads", "1", "--out", str(out)]
+    assert int8_recipes.main(argv) == 0
+    assert capsys.readouterr().out.startswith("CPU: ")
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["cpu"].startswith("CPU: ") and written["shipped_weights"] == "s7"
+    assert len(written["records"]) == 5
 
 
 def test_an_onnx_file_needs_an_onnx_backend_and_must_exist(tmp_path):
