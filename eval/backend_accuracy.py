@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.nli import predict, read_pairs, resolve_format, score
+from eval.timing import cpu_description
 from verifier.backends import BACKENDS, ONNX_BACKENDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +120,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
+    cpu = cpu_description()
+    print(cpu, flush=True)
     records = [
         compare(
             path, args.model, limit=args.limit, threads=args.threads, batch_size=args.batch_size
@@ -128,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(format_table(records))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+        report = {"cpu": cpu, "records": records}
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     worst = max(record["accuracy_drop_points"] for record in records)
     return 1 if worst > args.tolerance else 0
 

@@ -48,6 +48,7 @@ from eval.bench_scale import ScaleSettings, run_scales
 from eval.timing import (
     MemoryUse,
     PeakMemory,
+    cpu_description,
     median,
     paired_speedup,
     percentile,
@@ -553,6 +554,7 @@ def machine_info() -> dict[str, Any]:
         memory_gb = None
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
+        "cpu": cpu_description(),
         "cpu_model": cpu_model,
         "cpu_count": os.cpu_count(),
         "cpus_available": available,
@@ -671,6 +673,7 @@ def format_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark {report['date']}",
         "",
+        machine.get("cpu", "CPU: not recorded") + ".",
         f"Machine: {machine['cpu_model']}, {machine['cpus_available']} CPUs available "
         f"({machine['cpu_count']} in the machine), torch threads {machine['torch_threads']}, "
         f"model threads chosen {machine.get('model_threads', '–')}, "
@@ -760,6 +763,11 @@ def run_bench(
                     "nli": getattr(judge, "model_name", type(judge).__name__),
                 },
                 "threads": getattr(judge, "threads", None),
+                "int8_checks": [
+                    check.to_dict()
+                    for model in (embedder, judge)
+                    if (check := getattr(model, "int8_check", None)) is not None
+                ],
                 "corpora": results,
             }
         )
@@ -993,6 +1001,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
+    print(cpu_description(), flush=True)
     claims = args.claims * len(args.corpus) if len(args.claims) == 1 else args.claims
     corpora = [] if args.skip_corpus else list(zip(args.corpus, claims, strict=True))
     out_dir = args.out or Path("runs") / f"bench-{datetime.now(UTC):%Y%m%d-%H%M%S}"

@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from eval.timing import cpu_description
 from verifier.backends import BACKENDS
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args = parse_args(argv)
+    cpu = cpu_description()
+    print(cpu, flush=True)
     chars = int(args.mb * 2**20)
     args.out.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -164,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "passages": runs[0]["passages"],
             }
     lines = [
-        f"{args.text} text, {size_mb:.1f} MiB, {os.cpu_count()} cores",
+        cpu,
+        f"{args.text} text, {size_mb:.1f} MiB",
         "",
         "| backend | passages | minutes (median) | passages/s | peak RSS (MB) |",
         "|---|---|---|---|---|",
@@ -180,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stem = f"{args.text}-{args.mb:g}mb"
     (args.out / f"{stem}.md").write_text(table + "\n", encoding="utf-8")
     (args.out / f"{stem}.json").write_text(
-        json.dumps({"text": args.text, "mib": size_mb, "results": results}, indent=2),
+        json.dumps({"cpu": cpu, "text": args.text, "mib": size_mb, "results": results}, indent=2),
         encoding="utf-8",
     )
     return 0

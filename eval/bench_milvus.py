@@ -34,7 +34,7 @@ from eval.bench_scale import (
     run_scales,
     synthetic_vectors,
 )
-from eval.timing import current_rss_mb, median, percentile, recall_at_k
+from eval.timing import cpu_description, current_rss_mb, median, percentile, recall_at_k
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args = parse_args(argv)
+    cpu = cpu_description()
+    print(cpu, flush=True)
     settings = ScaleSettings(
         queries=args.queries,
         single_queries=args.single_queries,
@@ -229,6 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     records = add_ratios(run_scales(args.sizes, args.stores, settings, measure_store))
     report = {
+        "cpu": cpu,
         "settings": settings.to_dict(),
         "machine": {"cpus": _cpus(), "python": platform.python_version()},
         "wall_s": time.perf_counter() - started,

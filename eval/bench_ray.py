@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.timing import median
+from eval.timing import cpu_description, median
 
 logger = logging.getLogger(__name__)
 
@@ -358,12 +358,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.report:
         measured = json.loads(Path(args.report).read_text(encoding="utf-8"))["measured"]
+        print(measured.get("cpu", "CPU: not recorded"), flush=True)
         out = Path(args.report).parent
     else:
+        cpu = cpu_description()
+        print(cpu, flush=True)
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out) as scratch:
-            measured = measure(args.corpus, args.sizes, args.repeats, args.workers, Path(scratch))
+            measured = {
+                "cpu": cpu,
+                **measure(args.corpus, args.sizes, args.repeats, args.workers, Path(scratch)),
+            }
     summary = summarise(measured)
     result = {"measured": measured, "summary": summary}
     text = markdown(summary, measured["settings"])

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from eval.datasets import read_dataset
+from eval.timing import cpu_description
 from verifier.backends import BACKENDS
 from verifier.retrieval import Embedder
 
@@ -101,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.data.is_file():
         print(f"error: no such file: {args.data}", file=sys.stderr)
         return 2
+    cpu = cpu_description()
+    print(cpu, flush=True)
     records = compare(args.data, args.dataset, args.k, args.backends)
     first = args.backends[0]
     print(
@@ -116,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+        report = {"cpu": cpu, "records": records}
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.timing import cpu_description
 from verifier import NLIScores, json_objects, scifact_rows
 from verifier.backends import DEFAULT_BACKEND, is_onnx
 from verifier.decision import ClassificationReport, classification_report
@@ -329,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from verifier.errors import VerifierError
 
+    cpu = cpu_description()
+    print(cpu, flush=True)
+
     try:
         if args.batch_size < 1:
             raise EvalInputError(f"--batch-size must be at least 1, got {args.batch_size}")
@@ -359,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     pairs_per_second = len(pairs) / seconds if seconds > 0 else float("inf")
     print(format_report(report, pairs_per_second))
     metrics = {
+        "cpu": cpu,
         "model": args.model or "shipped",
         "data": str(args.data),
         "format": data_format,

@@ -61,7 +61,10 @@ def test_compare_scores_both_backends_on_the_same_pairs(data):
 def test_the_exit_code_gates_on_the_tolerance(data, tmp_path, capsys):
     out = tmp_path / "out" / "accuracy.json"
     assert backend_accuracy.main(["--data", str(data), "--out", str(out)]) == 1
-    assert json.loads(out.read_text(encoding="utf-8"))[0]["pairs"] == 10
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["cpu"].startswith("CPU: ") and written["records"][0]["pairs"] == 10
     assert backend_accuracy.main(["--data", str(data), "--tolerance", "25"]) == 0
     assert backend_accuracy.main(["--data", str(data), "--limit", "7"]) == 0
-    assert "| data | backend | pairs |" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert printed.startswith("CPU: ")
+    assert "| data | backend | pairs |" in printed

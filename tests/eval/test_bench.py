@@ -216,6 +216,7 @@ def _report(scales):
     return {
         "date": "2026-11-22 10:00 UTC",
         "machine": {
+            "cpu": "CPU: Test CPU, 2 cores, flags: avx2",
             "cpu_model": "Test CPU",
             "cpu_count": 2,
             "cpus_available": 2,
@@ -353,6 +354,7 @@ def test_format_markdown_tables():
     assert "| 100,000 | hnsw | 12.0 | 8,333 | 2,500 | 0.42 | 0.973 | 180.0 | ok |" in text
     assert "| 1,000,000 | ivf | – | – | – | – | – | – | timed out after 60 s |" in text
     assert "Test CPU" in text
+    assert "CPU: Test CPU, 2 cores, flags: avx2." in text
     assert "90%" in text
 
 
@@ -405,7 +407,9 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
     assert data["scales"] == []
     assert data["machine"]["cpu_count"] >= 1
     assert data["machine"]["torch_threads"] >= 1
-    assert {"python", "torch", "faiss", "cpu_model"} <= set(data["machine"])
+    assert {"python", "torch", "faiss", "cpu_model", "cpu"} <= set(data["machine"])
+    assert markdown.splitlines()[2] == data["machine"]["cpu"] + "."
+    assert data["setups"][0]["int8_checks"] == []  # fakes have no int8 session
     [setup] = data["setups"]
     assert (setup["judge"], setup["backend"]) == ("fake", "torch")
     [corpus] = setup["corpora"]
