@@ -3,14 +3,17 @@
 A correction (the claim, the passages shown with the judge's reading of each,
 the verdict given and the label the user says is right) is appended to
 ``feedback.jsonl`` in the app's index folder, where ``python -m
-models.train_nli --adapt`` finds it. The operator can turn this off
-(``Access.feedback``), in which case nothing here is built; the file's size is
-capped by ``ServiceLimits.max_feedback_bytes``.
+models.train_nli --adapt`` finds it; one made in a session with a private
+workspace goes to that workspace's own file, which only the session can
+download (see :mod:`app.corrections`, also for the operator's command). The
+operator can turn this off (``Access.feedback``), in which case nothing here is
+built; the files' size together is capped by ``ServiceLimits.max_feedback_bytes``.
 """
 
 # No ``from __future__ import annotations``: gradio reads the endpoint's return type from
 # the signature as an object (see app.api).
 import logging
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -19,11 +22,11 @@ import gradio as gr
 
 from app import view
 from app.api import NLIJSON, api_error, describe
-from app.ui import AppState, friendly
+from app.corrections import corrections_bytes, corrections_path, prepare
+from app.ui import AppState, Workspace, friendly
 from verifier import Verdict
 from verifier.feedback import (
     CORRECT_LABELS,
-    FEEDBACK_FILENAME,
     FeedbackRecord,
     check_correct_label,
     record_feedback,
@@ -32,8 +35,10 @@ from verifier.feedback import (
 logger = logging.getLogger("app")
 
 NOTICE = (
-    "Pick the verdict that is right and record it. The claim, the passages shown "
-    "(from your uploads too) and both labels are kept on this server to retrain the checker."
+    "Pick the verdict that is right and record it. The claim, the passages shown and both "
+    "labels are kept on this server to retrain the checker. If you uploaded documents here, "
+    "your corrections are kept apart from everyone else's: only this session can download "
+    "them, and the server's operator can read them."
 )
 
 
@@ -74,22 +79,31 @@ RESULT = (
 )
 
 
-def feedback_path(state: AppState) -> Path:
-    """Where the app keeps corrections: ``feedback.jsonl`` in its index folder."""
-    return Path(state.index_dir) / FEEDBACK_FILENAME
+def feedback_path(state: AppState, session: Workspace | None = None) -> Path:
+    """Where a correction goes: the index folder's ``feedback.jsonl``, or the workspace's file."""
+    return corrections_path(state.index_dir, None if session is None else session.id)
 
 
-def record(state: AppState, verdict: Verdict | None, correct_label: object) -> FeedbackRecord:
-    """Append the correction of ``verdict``, within the file's size cap.
+def record(
+    state: AppState,
+    verdict: Verdict | None,
+    correct_label: object,
+    session: Workspace | None = None,
+) -> FeedbackRecord:
+    """Append the correction of ``verdict``, within the files' size cap.
 
     Raises:
-        LimitError: the feedback file is full.
+        LimitError: the feedback files are full.
         FeedbackError: no verdict, or a label that is not a correction of it.
     """
-    path = feedback_path(state)
-    state.limits.check_feedback_room(path.stat().st_size if path.exists() else 0)
-    stored = record_feedback(path, verdict, correct_label)
-    logger.info("recorded a correction: %s -> %s", stored.verdict, stored.correct_label)
+    state.limits.check_feedback_room(corrections_bytes(state.index_dir))
+    stored = record_feedback(prepare(feedback_path(state, session)), verdict, correct_label)
+    logger.info(
+        "recorded a correction%s: %s -> %s",
+        "" if session is None else f" in workspace {session.id}",
+        stored.verdict,
+        stored.correct_label,
+    )
     return stored
 
 
@@ -106,21 +120,33 @@ def confirmation(stored: FeedbackRecord) -> str:
 
 
 def wrong_verdict_control(
-    state: AppState, verdict: gr.State, new_check: Sequence[Callable[..., Any]]
+    state: AppState,
+    verdict: gr.State,
+    workspace: gr.State,
+    new_check: Sequence[Callable[..., Any]],
 ) -> None:
     """Under a claim's result: pick the right label, record it, see a confirmation.
 
     Built inside the claim tab; ``verdict`` is the tab's state holding the
-    last ``Verdict`` shown, and ``new_check`` the events that check a claim
-    (``button.click``...), which clear the last correction. Also registers the
-    ``report_wrong_verdict`` API.
+    last ``Verdict`` shown, ``workspace`` the session's private workspace (if
+    it has one, its corrections are its own, and it may download them), and
+    ``new_check`` the events that check a claim (``button.click``...), which
+    clear the last correction. Also registers the ``report_wrong_verdict`` API.
     """
     if not state.access.feedback:
         return
 
-    def on_report(shown: Verdict | None, correct_label: str | None) -> tuple[Any, str]:
-        stored = record(state, shown, correct_label)
-        return gr.skip(), view.message_html(confirmation(stored), kind="info")
+    def on_report(
+        shown: Verdict | None, correct_label: str | None, session: Workspace | None = None
+    ) -> tuple[Any, Any, str]:
+        stored = record(state, shown, correct_label, session)
+        download: Any = gr.skip()
+        if session is not None:
+            # A copy: the download is served from gradio's cache, the file keeps growing.
+            copy = state.download_path("corrections.jsonl")
+            shutil.copyfile(feedback_path(state, session), copy)
+            download = gr.DownloadButton(value=copy, visible=True)
+        return gr.skip(), download, view.message_html(confirmation(stored), kind="info")
 
     with gr.Accordion("This verdict is wrong", open=False, elem_id="wrong-verdict"):
         gr.Markdown(NOTICE)
@@ -132,10 +158,15 @@ def wrong_verdict_control(
             )
             button = gr.Button("Record the right verdict", elem_id="wrong-verdict-record")
         message = gr.HTML(elem_id="wrong-verdict-message")
+        download = gr.DownloadButton(
+            "Download this session's corrections (JSONL)",
+            visible=False,
+            elem_id="wrong-verdict-download",
+        )
     button.click(
-        friendly(on_report, (gr.skip(),)),
-        inputs=[verdict, label],
-        outputs=[label, message],
+        friendly(on_report, (gr.skip(), gr.skip())),
+        inputs=[verdict, label, workspace],
+        outputs=[label, download, message],
         api_visibility="private",
     )
 

@@ -149,7 +149,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         dest="feedback",
         action="store_false",
         help="remove the 'This verdict is wrong' control and its API endpoint (by default "
-        "corrections go to feedback.jsonl in the index folder)",
+        "corrections go to feedback.jsonl in the index folder, a private workspace's to a "
+        "file of its own: python -m app.corrections lists and prints them)",
     )
     limits = parser.add_argument_group("caps per request (page and API alike)")
     defaults = ServiceLimits()

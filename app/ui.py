@@ -116,10 +116,12 @@ class Workspace:
     Lives in a ``gr.State``: gradio calls :meth:`close` when the session ends
     (the tab is closed, or it sits idle past ``WORKSPACE_IDLE_S``), which drops
     the overlay (the uploaded files are deleted as soon as they are indexed).
+    ``id`` names the workspace's own feedback file (``app.corrections``).
     """
 
     def __init__(self, shared: Verifier) -> None:
         self.verifier = shared.workspace()
+        self.id = uuid.uuid4().hex
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Workspace:
         # gradio may copy state values; a workspace is one object, never duplicated.
@@ -251,7 +253,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
         # Imported here because app.feedback builds on this module.
         from app.feedback import wrong_verdict_control
 
-        wrong_verdict_control(state, claim_verdict, [claim_button.click, claim.submit])
+        wrong_verdict_control(state, claim_verdict, workspace, [claim_button.click, claim.submit])
 
     claim_outputs = [
         claim_badge,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
+from app.corrections import main as corrections
 from app.feedback import feedback_path, spoken
 from app.main import parse_args, service_limits
 from app.policy import Access, ServiceLimits
-from app.ui import AppState, build_ui
+from app.ui import AppState, Workspace, build_ui
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
 from verifier.feedback import read_feedback
 
 CLAIM = "The harbour bridge opened in 2019."
+PLANTED = "The Moon is made of green cheese, the memo said."
 FEEDBACK_HANDLERS = {"on_report", "clear_correction", "report_wrong_verdict"}
 
 
@@ -47,8 +51,8 @@ def test_the_page_records_the_shown_verdict_and_confirms(tmp_path: Path) -> None
     fns = handlers(state)
     verdict = check(fns)
     right = other_label(verdict.label)
-    _, message = fns["on_report"](verdict, right)
-    assert "Thank you" in message
+    _, download, message = fns["on_report"](verdict, right)
+    assert "Thank you" in message and download == gr.skip()
     assert spoken(right) in message and spoken(verdict.label) in message
     [stored] = read_feedback(tmp_path / "index" / "feedback.jsonl")
     assert feedback_path(state) == tmp_path / "index" / "feedback.jsonl"
@@ -60,10 +64,10 @@ def test_the_page_records_the_shown_verdict_and_confirms(tmp_path: Path) -> None
 def test_the_page_refuses_without_a_verdict_or_a_label(tmp_path: Path) -> None:
     state = make_state(tmp_path)
     fns = handlers(state)
-    assert "check a claim first" in fns["on_report"](None, "SUPPORTED")[1].lower()
+    assert "check a claim first" in fns["on_report"](None, "SUPPORTED")[-1].lower()
     verdict = check(fns)
-    assert "must be one of" in fns["on_report"](verdict, None)[1]
-    assert "already" in fns["on_report"](verdict, verdict.label)[1]
+    assert "must be one of" in fns["on_report"](verdict, None)[-1]
+    assert "already" in fns["on_report"](verdict, verdict.label)[-1]
     assert not feedback_path(state).exists()
 
 
@@ -80,12 +84,54 @@ def test_the_api_checks_the_claim_and_records_it(tmp_path: Path) -> None:
     assert len(read_feedback(feedback_path(state))) == 1
 
 
+def test_a_correction_on_private_uploads_stays_with_its_workspace(tmp_path: Path, capsys) -> None:
+    state = make_state(tmp_path)
+    fns = handlers(state)
+    planted = tmp_path / "up" / "planted.txt"
+    planted.parent.mkdir()
+    planted.write_text(PLANTED, encoding="utf-8")
+    *_, session, _, _ = fns["upload_files"]([str(planted)], None)
+    verdict = fns["on_check_claim"]("The Moon is made of green cheese.", 5, False, session)[3]
+    assert "planted.txt" in {item.passage.source for item in verdict.evidence}
+    _, download, message = fns["on_report"](verdict, other_label(verdict.label), session)
+    assert "Thank you" in message
+    shared, own = feedback_path(state), feedback_path(state, session)
+    assert not shared.exists() and own.parent == tmp_path / "index" / "workspace-feedback"
+    assert stat.S_IMODE(own.stat().st_mode) == 0o600
+    assert stat.S_IMODE(own.parent.stat().st_mode) == 0o700
+    [stored] = read_feedback(own)
+    assert PLANTED in {item.text for item in stored.evidence}
+    assert Path(download.value["path"]).read_bytes() == own.read_bytes()
+
+    # Another session downloads only its own; one without uploads writes to the shared file.
+    other = Workspace(state.verifier)
+    verdict = fns["on_check_claim"](CLAIM, 5, False, other)[3]
+    _, download, _ = fns["on_report"](verdict, other_label(verdict.label), other)
+    assert PLANTED not in Path(download.value["path"]).read_text(encoding="utf-8")
+    verdict = check(fns)
+    assert fns["on_report"](verdict, other_label(verdict.label))[1] == gr.skip()
+    assert PLANTED not in shared.read_text(encoding="utf-8")
+
+    # The operator's command lists the files and prints any of them.
+    index = str(tmp_path / "index")
+    assert corrections(["--index", index]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("shared\t1 corrections")
+    assert f"workspace {session.id}\t1 corrections" in listing and other.id in listing
+    assert corrections(["--index", index, "--workspace", session.id]) == 0
+    assert capsys.readouterr().out == own.read_text(encoding="utf-8")
+    assert corrections(["--index", index, "--all"]) == 0
+    assert capsys.readouterr().out.count("\n") == 3
+    with pytest.raises(SystemExit):
+        corrections(["--index", index, "--workspace", "../feedback"])
+
+
 def test_the_feedback_file_is_capped(tmp_path: Path) -> None:
     state = make_state(tmp_path, max_feedback_bytes=10)
     fns = handlers(state)
     verdict = check(fns)
-    assert "Thank you" in fns["on_report"](verdict, other_label(verdict.label))[1]
-    assert "reached its limit" in fns["on_report"](verdict, other_label(verdict.label))[1]
+    assert "Thank you" in fns["on_report"](verdict, other_label(verdict.label))[-1]
+    assert "reached its limit" in fns["on_report"](verdict, other_label(verdict.label))[-1]
     assert len(read_feedback(feedback_path(state))) == 1
 
 
