@@ -1,10 +1,10 @@
 """Failed logins cost time: a backoff per client address and per user name.
 
 Gradio checks a password as fast as it is asked. :class:`LoginThrottle`
-counts failed logins per client address and per user name: the first
-``free_failures`` cost nothing; after that a key must wait ``base_delay_s``,
-doubled with each further failure up to ``max_delay_s``, before its next
-attempt is checked at all. An attempt made while either key waits is refused
+counts failed logins per client address and per user name: after
+``free_failures`` failures in a row a key must wait ``base_delay_s`` before
+its next attempt is checked at all, and twice as long after each further
+failure, up to ``max_delay_s``. An attempt made while either key waits is refused
 without reaching the password check (``app.gate`` answers it with 429). An
 attempt let through counts as failed at once, until :meth:`succeeded`
 clears both keys, so attempts sent together cannot all pass before the
@@ -14,8 +14,8 @@ forgotten.
 Example:
     >>> now = [0.0]
     >>> throttle = LoginThrottle(free_failures=2, clock=lambda: now[0])
-    >>> [throttle.attempt("10.0.0.7", "ann") for _ in range(4)]
-    [0.0, 0.0, 0.0, 1.0]
+    >>> [throttle.attempt("10.0.0.7", "ann") for _ in range(3)]
+    [0.0, 0.0, 1.0]
     >>> throttle.wait_s("10.0.0.8", "ann")
     1.0
     >>> now[0] = 1.0
@@ -42,8 +42,8 @@ class LoginThrottle:
     """Failed logins per client address and per user name, and the wait each has earned.
 
     Args:
-        free_failures: failures a key may have before it must wait.
-        base_delay_s: the wait after the first failure past the free ones.
+        free_failures: failures in a row after which a key must wait.
+        base_delay_s: the first wait.
         max_delay_s: the longest wait.
         forget_after_s: a key without a failure this long starts again from nothing.
         max_keys: keys remembered at most; the least recently failed go first.
@@ -89,9 +89,9 @@ class LoginThrottle:
 
     def delay_s(self, failures: int) -> float:
         """The wait that ``failures`` failures in a row earn a key."""
-        if failures <= self.free_failures:
+        if failures < self.free_failures:
             return 0.0
-        return min(self.base_delay_s * 2.0 ** (failures - self.free_failures - 1), self.max_delay_s)
+        return min(self.base_delay_s * 2.0 ** (failures - self.free_failures), self.max_delay_s)
 
     def _current(self, key: tuple[str, str], now: float) -> _Failures | None:
         record = self._failures.get(key)

@@ -631,9 +631,10 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
 
 def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
     """The page: four tabs around ``state.verifier``."""
-    # Downloads and uploads in gradio's cache are removed after a day (checked hourly).
+    # Downloads and uploads in gradio's cache are removed after an hour (checked every 10
+    # minutes), so uploads never indexed stop counting against their uploader's quota.
     with gr.Blocks(
-        title="Claim verifier", analytics_enabled=False, delete_cache=(3600, 86400)
+        title="Claim verifier", analytics_enabled=False, delete_cache=(600, 3600)
     ) as page:
         gr.Markdown(
             "# Claim verifier\nCheck statements against the documents loaded here. "

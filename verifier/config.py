@@ -12,7 +12,6 @@ from verifier.errors import InvalidSettingError, LimitError
 from verifier.judging.check import Check
 from verifier.judging.checks import default_checks
 
-
 MAX_TOP_K = 20
 """The most passages one claim may have judged on request: the command line's cap and the
 app's default one (``--max-top-k``). The library itself takes any positive top-k."""

@@ -34,13 +34,13 @@ def test_failures_past_the_free_ones_double_the_wait_up_to_the_cap():
         if waits[-1]:
             assert throttle.attempt("10.0.0.1", "ann") == waits[-1]  # refused, not counted
         clock.now += waits[-1]
-    assert waits == [0, 0, 1, 2, 4, 8, 8]
+    assert waits == [0, 1, 2, 4, 8, 8, 8]
     assert throttle.failures("10.0.0.1", "ann") == 7
 
 
 def test_each_key_waits_alone_and_a_success_or_a_quiet_spell_clears_it():
     clock = Clock()
-    throttle = LoginThrottle(free_failures=1, max_delay_s=30, forget_after_s=60, clock=clock)
+    throttle = LoginThrottle(free_failures=2, max_delay_s=30, forget_after_s=60, clock=clock)
     throttle.attempt("10.0.0.1", "ann")
     throttle.attempt("10.0.0.2", "ann")
     # The name waits from any address; the address waits for any name.
@@ -78,8 +78,8 @@ def test_the_20th_wrong_login_in_a_minute_is_refused_unchecked_and_the_right_one
         # The 20th attempt, 57 s after the first, brings the right password: not even checked.
         status, cookies, headers = login(base, "ann", USERS[0][1])
         assert status == 429 and not cookies and int(headers["Retry-After"]) > 0
-        # 5 free failures, then one checked attempt per wait (1, 2, 4, 8, 16 s...).
-        assert statuses.count(400) == 11 and statuses.count(429) == 8
+        # 5 failures, then one checked attempt per wait (1, 2, 4, 8, 16 s...).
+        assert statuses.count(400) == 10 and statuses.count(429) == 9
         failed = [r for r in caplog.records if r.getMessage().startswith("failed login")]
         assert len(failed) == statuses.count(400)
         assert "'ann' from 127.0.0.1" in failed[-1].getMessage()
