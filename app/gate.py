@@ -109,7 +109,10 @@ class Gate:
             return
         path, method = scope["path"], scope["method"]
         if method == "POST" and path in LOGIN_PATHS:
-            await self._login(scope, receive, send)
+            if logins_required(scope):
+                await self._login(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)  # gradio redirects to the page
         elif (
             path.startswith(HEARTBEAT_PREFIX)
             and logins_required(scope)

@@ -45,8 +45,9 @@ class ServiceLimits:
         max_upload_space_bytes: bytes the upload folder may hold in all.
         time_budget_s: seconds of checking per request; a paragraph or batch
             stops with a message once it is spent.
-        max_feedback_bytes: bytes the feedback file may grow to; corrections
-            past it are refused, so repeated clicks cannot fill the disk.
+        max_feedback_bytes: bytes the feedback files (the shared one and the
+            workspaces') may grow to together; corrections past it are
+            refused, so repeated clicks cannot fill the disk.
     """
 
     max_top_k: int = MAX_TOP_K
@@ -93,11 +94,12 @@ class ServiceLimits:
             )
 
     def check_feedback_room(self, size: int) -> None:
-        """Refuse a correction once the feedback file is ``max_feedback_bytes`` or more."""
+        """Refuse a correction once the feedback files are ``max_feedback_bytes`` or more."""
         if size >= self.max_feedback_bytes:
             raise LimitError(
-                f"the feedback file has reached its limit of {size_text(self.max_feedback_bytes)}; "
-                "the operator can retrain on it and start a new one"
+                f"the feedback files have reached their limit of "
+                f"{size_text(self.max_feedback_bytes)}; the operator can retrain on them and "
+                "start new ones"
             )
 
     def check_request_bytes(self, sizes: Sequence[int]) -> None:
@@ -121,7 +123,8 @@ class Access:
             shared corpus; none (the default) removes folder indexing.
         feedback: whether users may record that a verdict is wrong (the claim,
             the passages shown and both labels go to the index folder's
-            ``feedback.jsonl``); off removes the control and its API endpoint.
+            ``feedback.jsonl``, or a private workspace's own file: see
+            ``app.corrections``); off removes the control and its API endpoint.
     """
 
     uploads: str = "private"

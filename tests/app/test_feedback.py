@@ -131,7 +131,7 @@ def test_the_feedback_file_is_capped(tmp_path: Path) -> None:
     fns = handlers(state)
     verdict = check(fns)
     assert "Thank you" in fns["on_report"](verdict, other_label(verdict.label))[-1]
-    assert "reached its limit" in fns["on_report"](verdict, other_label(verdict.label))[-1]
+    assert "reached their limit" in fns["on_report"](verdict, other_label(verdict.label))[-1]
     assert len(read_feedback(feedback_path(state))) == 1
 
 
