@@ -1,12 +1,13 @@
 """The FAISS passage store, and saving / loading it as a directory.
 
 An index directory holds ``CURRENT`` (the name of the live version) and one
-folder per version with ``index.faiss``, ``passages.jsonl`` and
-``manifest.json``. A save writes a new version folder and then swaps
-``CURRENT`` with an atomic rename, so a crash mid-save leaves the old index
-usable. Passages are JSON, never pickle; the manifest records the embedder,
-dimension, counts, format version, source file hashes and checksums of both
-data files, which loading verifies.
+folder per version with ``index.faiss``, ``passages.jsonl``, the BM25 index
+in ``lexical/`` and ``manifest.json``. A save writes a new version folder and
+then swaps ``CURRENT`` with an atomic rename, so a crash mid-save leaves the
+old index usable. Passages are JSON, never pickle; the manifest records the
+embedder, dimension, counts, format version, source file hashes and checksums
+of every data file, which loading verifies. A version 1 folder (saved before
+the lexical index) still loads, and is searched by vector only.
 """
 
 from __future__ import annotations
@@ -29,16 +30,23 @@ import numpy as np
 
 from verifier.errors import IndexFormatError, IndexWriteError
 from verifier.records import write_atomically
+from verifier.retrieval.lexical import FILES as LEXICAL_FILES
+from verifier.retrieval.lexical import SETTINGS_FILE as LEXICAL_SETTINGS
+from verifier.retrieval.lexical import LexicalIndex, lexical_text
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 had no lexical index; it loads, searched by vector only.
+_READABLE_VERSIONS = (1, FORMAT_VERSION)
 INDEX_TYPES = ("flat", "hnsw", "ivf")
 _CURRENT = "CURRENT"
 _MANIFEST = "manifest.json"
 _FAISS = "index.faiss"
 _PASSAGES = "passages.jsonl"
+_LEXICAL = "lexical"
+_LEXICAL_CHECKSUMS = frozenset(f"{_LEXICAL}/{name}" for name in LEXICAL_FILES)
 # Written first into every version folder, so a save only ever deletes folders it made.
 _VERSION_MARK = ".verifier-index-version"
 _VERSION_NAME = re.compile(r"v-[A-Za-z0-9_]{1,64}")
@@ -114,8 +122,11 @@ class Manifest:
                 isinstance(key, str) and isinstance(item, str) for key, item in value.items()
             ):
                 raise bad(name, "an object of text to text")
-        if not set(data["checksums"]) <= {_FAISS, _PASSAGES} or _PASSAGES not in data["checksums"]:
-            raise bad("checksums", f"checksums of {_PASSAGES} (and {_FAISS})")
+        if (
+            not set(data["checksums"]) <= {_FAISS, _PASSAGES} | _LEXICAL_CHECKSUMS
+            or _PASSAGES not in data["checksums"]
+        ):
+            raise bad("checksums", f"checksums of {_PASSAGES} (and {_FAISS}, {_LEXICAL}/)")
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -193,6 +204,8 @@ class PassageIndex:
         self.passages: list[Passage] = []
         self.files: dict[str, str] = {}
         self._faiss = None
+        # None only for an index loaded from a folder saved without one.
+        self._lexical: LexicalIndex | None = LexicalIndex.build([])
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -226,6 +239,18 @@ class PassageIndex:
             self._faiss.hnsw.efSearch = HNSW_EF_SEARCH
         if self.index_type == "ivf" and self._faiss is not None:
             self._faiss.nprobe = max(1, math.ceil(self._faiss.nlist * IVF_PROBE_FRACTION))
+            # So a passage found by BM25 alone can be given its cosine (:meth:`vectors`).
+            self._faiss.make_direct_map()
+
+    def _reindex_words(self) -> None:
+        """Rebuild the lexical index over every passage (BM25 statistics are corpus-wide)."""
+        if self._lexical is not None:
+            self._lexical = LexicalIndex.build([lexical_text(p) for p in self.passages])
+
+    @property
+    def has_lexical(self) -> bool:
+        """Whether a BM25 index covers the passages (not in a folder saved before it existed)."""
+        return self._lexical is not None
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         """Append passages with their vectors (shape ``(len(passages), dimension)``)."""
@@ -241,6 +266,7 @@ class PassageIndex:
             self._set_search_parameters()
         self._faiss.add(vectors)
         self.passages.extend(passages)
+        self._reindex_words()
 
     def staging(self, count: int) -> FlatStaging:
         """Room for ``count`` vectors, to fill in place and then :meth:`add_staged` (flat only)."""
@@ -264,6 +290,7 @@ class PassageIndex:
         else:
             self._faiss.add(staging.vectors)
         self.passages.extend(passages)
+        self._reindex_words()
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages not in this index, in order, each once."""
@@ -288,6 +315,18 @@ class PassageIndex:
             [(int(p), float(s)) for p, s in zip(row_p, row_s, strict=True) if p >= 0]
             for row_p, row_s in zip(positions, scores, strict=True)
         ]
+
+    def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Each text's ``k`` best passages by BM25, as (position, score) pairs; none without an index."""
+        if self._lexical is None:
+            return [[] for _ in texts]
+        return self._lexical.search(texts, k)
+
+    def vectors(self, positions: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors of the passages at ``positions``, one row each."""
+        if not len(positions):
+            return np.empty((0, self.dimension), dtype=np.float32)
+        return self._faiss.reconstruct_batch(np.asarray(positions, dtype=np.int64))
 
     def save(self, directory: str | Path) -> Path:
         """Write the index to ``directory`` atomically; returns the version folder.
@@ -336,9 +375,14 @@ class PassageIndex:
         with (version / _PASSAGES).open("w", encoding="utf-8") as handle:
             for passage in self.passages:
                 handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-        checksums = {_PASSAGES: _sha256(version / _PASSAGES)}
-        if self._faiss is not None:
-            checksums[_FAISS] = _sha256(version / _FAISS)
+        if self._lexical is not None:
+            (version / _LEXICAL).mkdir()
+            self._lexical.save(version / _LEXICAL)
+        checksums = {
+            path.relative_to(version).as_posix(): _sha256(path)
+            for path in sorted(version.rglob("*"))
+            if path.is_file() and path.name != _VERSION_MARK
+        }
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             embedder_id=self.embedder_id,
@@ -350,9 +394,10 @@ class PassageIndex:
             checksums=checksums,
         )
         (version / _MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
-        for path in version.iterdir():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+        for path in version.rglob("*"):
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
 
     @classmethod
     def load(
@@ -388,10 +433,11 @@ class PassageIndex:
                 f"cannot read the index manifest at {version}: {error.strerror or error}"
             ) from error
         manifest = Manifest.from_dict(data, version)
-        if manifest.format_version != FORMAT_VERSION:
+        if manifest.format_version not in _READABLE_VERSIONS:
             raise IndexFormatError(
                 f"index at {root} has format version {manifest.format_version}; "
-                f"this version of the library reads {FORMAT_VERSION}: rebuild it"
+                f"this version of the library reads {', '.join(map(str, _READABLE_VERSIONS))}: "
+                "rebuild it"
             )
         if embedder_id is not None and manifest.embedder_id != embedder_id:
             raise IndexFormatError(
@@ -442,6 +488,15 @@ class PassageIndex:
             raise IndexFormatError(f"FAISS file at {version} has dimension {index._faiss.d}")
         index._set_search_parameters()
         index.files = dict(manifest.files)
+        if f"{_LEXICAL}/{LEXICAL_SETTINGS}" in manifest.checksums:
+            index._lexical = LexicalIndex.load(version / _LEXICAL, len(index.passages))
+        else:
+            index._lexical = None
+            logger.info(
+                "index at %s was saved without a lexical (BM25) index: retrieval is dense only; "
+                "index the corpus again for hybrid retrieval",
+                root,
+            )
         return index
 
 

@@ -99,5 +99,31 @@ class LayeredStore:
             merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
         return merged
 
+    @property
+    def has_lexical(self) -> bool:
+        return self.base.has_lexical and self.overlay.has_lexical
+
+    def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Both stores' BM25 hits merged by score (each store's statistics are its own)."""
+        offset = len(self.base)
+        merged = []
+        for base_hits, overlay_hits in zip(
+            self.base.lexical_search(texts, k), self.overlay.lexical_search(texts, k), strict=True
+        ):
+            hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
+            merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
+        return merged
+
+    def vectors(self, positions: Sequence[int]) -> np.ndarray:
+        offset = len(self.base)
+        rows = np.empty((len(positions), self.dimension), dtype=np.float32)
+        base = [n for n, position in enumerate(positions) if position < offset]
+        overlay = [n for n, position in enumerate(positions) if position >= offset]
+        if base:
+            rows[base] = self.base.vectors([positions[n] for n in base])
+        if overlay:
+            rows[overlay] = self.overlay.vectors([positions[n] - offset for n in overlay])
+        return rows
+
     def save(self, directory: str | Path) -> Path:
         raise IndexWriteError("a private workspace is never saved; it lives only in memory")

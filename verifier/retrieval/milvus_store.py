@@ -1,7 +1,10 @@
 """The Milvus passage store: Milvus Lite in a local file, or a cluster by URI.
 
 A store is two collections: ``<name>`` holds each passage's vector, its
-metadata and its position in insertion order; ``<name>_meta`` holds the
+metadata, its position in insertion order and its BM25 tokens (Milvus's own
+full-text search: a ``terms`` field of the tokens of
+:func:`verifier.retrieval.lexical.tokenize`, which a BM25 function turns into
+a sparse vector; a collection made before it is searched by vector only); ``<name>_meta`` holds the
 embedder id, the dimension, the source file hashes and one row per document.
 Each passage's primary key is a hash of its document, offsets and text, so
 adding the same passages again (say, after an interrupted add) skips those
@@ -22,6 +25,7 @@ from typing import Any, overload
 import numpy as np
 
 from verifier.errors import IndexFormatError, StoreError
+from verifier.retrieval.lexical import lexical_text, tokenize
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -32,6 +36,10 @@ _READ_PAGE = 16384
 _PAGE = 1024
 """Passages read together when one is asked for by position."""
 _CACHED_PAGES = 8
+_FOUND_KEPT = 8 * _PAGE
+"""Passages kept from the last searches (dense and BM25 lists of a batch of claims)."""
+_TERMS = "terms"
+_TERMS_BM25 = "terms_bm25"
 _TEXT_CHARS = 65535
 _KEY_CHARS = 64
 _META_SUFFIX = "_meta"
@@ -77,11 +85,18 @@ class _StoredPassages(Sequence[Passage]):
         self._read = read
         self._count = count
         self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
-        self._found: dict[int, Passage] = {}
+        self._found: OrderedDict[int, Passage] = OrderedDict()
 
     def found(self, passages: dict[int, Passage]) -> None:
-        """The passages a search returned, by position: reading them asks nothing more."""
-        self._found = passages
+        """The passages a search returned, by position: reading them asks nothing more.
+
+        The last searches' passages are kept (both lists of a hybrid search), up to ``_FOUND_KEPT``.
+        """
+        for position, passage in passages.items():
+            self._found[position] = passage
+            self._found.move_to_end(position)
+        while len(self._found) > _FOUND_KEPT:
+            self._found.popitem(last=False)
 
     def grew(self, added: int) -> None:
         """Count passages just stored; the last page read before them is partial, so dropped."""
@@ -182,6 +197,7 @@ class MilvusStore:
         self.progress = progress
         self.files: dict[str, str] = {}
         self._documents = 0
+        self._lexical = True
         try:
             self._client = MilvusClient(self.uri, token=token)
         except MilvusException as error:
@@ -191,12 +207,26 @@ class MilvusStore:
             # A collection made by another process is released until loaded.
             self._client.load_collection(collection)
             self._check_meta()
+            fields = self._client.describe_collection(collection)["fields"]
+            self._lexical = _TERMS_BM25 in {field["name"] for field in fields}
+            if not self._lexical:
+                logger.info(
+                    "Milvus collection %r at %s was made without BM25 terms: retrieval is "
+                    "dense only; index into a new collection for hybrid retrieval",
+                    collection,
+                    self.uri,
+                )
         else:
             self._create()
         rows = self._client.query(collection, filter="", output_fields=["count(*)"])
         self._passages = _StoredPassages(self._read_positions, int(rows[0]["count(*)"]))
         if self._passages and not self._documents:
             self._record_documents_of_an_old_collection()
+
+    @property
+    def has_lexical(self) -> bool:
+        """Whether the collection has BM25 terms (one made before them has not)."""
+        return self._lexical
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -215,7 +245,7 @@ class MilvusStore:
         self._client.close()
 
     def _create(self) -> None:
-        from pymilvus import DataType
+        from pymilvus import DataType, Function, FunctionType
 
         schema = self._client.create_schema(auto_id=False)
         schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=_KEY_CHARS)
@@ -226,8 +256,26 @@ class MilvusStore:
                 schema.add_field(name, DataType.INT64)
             else:
                 schema.add_field(name, DataType.VARCHAR, max_length=_TEXT_CHARS)
+        # Tokens joined by spaces: Milvus's standard analyzer keeps each whole ("1.2", "50,000").
+        schema.add_field(
+            _TERMS,
+            DataType.VARCHAR,
+            max_length=_TEXT_CHARS,
+            enable_analyzer=True,
+            analyzer_params={"tokenizer": "standard"},
+        )
+        schema.add_field(_TERMS_BM25, DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_function(
+            Function(
+                name="bm25",
+                function_type=FunctionType.BM25,
+                input_field_names=[_TERMS],
+                output_field_names=[_TERMS_BM25],
+            )
+        )
         index = self._client.prepare_index_params()
         index.add_index("vector", index_type="FLAT", metric_type="IP")
+        index.add_index(_TERMS_BM25, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         self._create_collection(self.collection, schema, index)
 
         meta = self._client.create_schema(auto_id=False)
@@ -369,6 +417,10 @@ class MilvusStore:
                     }
                 )
                 added.append(passage)
+            if self._lexical:
+                terms = tokenize([lexical_text(passage) for passage in added])
+                for row, tokens in zip(rows, terms, strict=True):
+                    row[_TERMS] = " ".join(tokens)[:_TEXT_CHARS]
             if rows:
                 # Documents first: an add stopped between the two leaves no passage uncounted.
                 self._record_documents({passage.doc_id for passage in added})
@@ -389,6 +441,7 @@ class MilvusStore:
         results = self._client.search(
             self.collection,
             data=vectors.tolist(),
+            anns_field="vector",
             limit=min(k, len(self._passages)),
             output_fields=["position", *_PASSAGE_FIELDS],
             search_params={"metric_type": "IP"},
@@ -404,6 +457,55 @@ class MilvusStore:
             [(int(hit["entity"]["position"]), float(hit["distance"])) for hit in row]
             for row in results
         ]
+
+    def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Each text's ``k`` best passages by Milvus's BM25, as (position, score) pairs, best first."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        if not self._lexical or not self._passages or not texts:
+            return [[] for _ in texts]
+        results = self._client.search(
+            self.collection,
+            data=[" ".join(tokens) for tokens in tokenize(texts)],
+            anns_field=_TERMS_BM25,
+            limit=min(k, len(self._passages)),
+            output_fields=["position", *_PASSAGE_FIELDS],
+            search_params={"metric_type": "BM25"},
+        )
+        self._passages.found(
+            {
+                int(hit["entity"]["position"]): Passage.from_dict(hit["entity"])
+                for row in results
+                for hit in row
+            }
+        )
+        # Milvus Lite reports a BM25 score negated, a server as it is: the order is best first.
+        return [
+            [(int(hit["entity"]["position"]), abs(float(hit["distance"]))) for hit in row]
+            for row in results
+        ]
+
+    def vectors(self, positions: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors of the passages at ``positions``, one row each."""
+        rows = np.empty((len(positions), self.dimension), dtype=np.float32)
+        if not len(positions):
+            return rows
+        wanted = sorted({int(position) for position in positions})
+        found = self._client.query(
+            self.collection,
+            filter=f"position in {wanted}",
+            output_fields=["position", "vector"],
+        )
+        by_position = {int(row["position"]): row["vector"] for row in found}
+        missing = sorted(set(wanted) - set(by_position))
+        if missing:
+            raise IndexFormatError(
+                f"Milvus collection {self.collection!r} at {self.uri} has no passage at "
+                f"positions {missing[:5]}"
+            )
+        for n, position in enumerate(positions):
+            rows[n] = by_position[int(position)]
+        return rows
 
     def save(self, directory: str | Path | None = None) -> Path:
         """Record the source file hashes in the collection; the passages are stored already.

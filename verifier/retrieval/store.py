@@ -1,4 +1,4 @@
-"""What the pipeline needs of a vector store: FAISS today, others beside it."""
+"""What the pipeline needs of a passage store: FAISS today, others beside it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from verifier.types import Passage
 
 
 class VectorStore(Protocol):
-    """Passages and their unit vectors, searchable by cosine, saved as a directory.
+    """Passages and their unit vectors, searchable by cosine and by BM25, saved as a directory.
 
     ``files`` maps each source file to the hash of the content indexed from it,
     so adding a corpus again skips what is already there. A passage is known by
@@ -42,5 +42,18 @@ class VectorStore(Protocol):
         ...
 
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]: ...
+
+    @property
+    def has_lexical(self) -> bool:
+        """Whether :meth:`lexical_search` searches anything (a store saved before it does not)."""
+        ...
+
+    def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Each text's ``k`` best passages by BM25, as (position, score) pairs, best first."""
+        ...
+
+    def vectors(self, positions: Sequence[int]) -> np.ndarray:
+        """The stored unit vectors at ``positions``: the cosine of a passage BM25 alone found."""
+        ...
 
     def save(self, directory: str | Path) -> Path: ...

@@ -1,0 +1,85 @@
+"""The BM25 index: its tokens, its search, and saving it."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from verifier.errors import IndexFormatError
+from verifier.retrieval import LexicalIndex, lexical_text, tokenize
+from verifier.types import Passage
+
+
+def test_numbers_keep_their_separators():
+    assert tokenize(["1.2 million, 50,000 troops, 9/11 at 10:30 in 2024."]) == [
+        ["1.2", "million", "50,000", "troop", "9/11", "10:30", "2024"]
+    ]
+
+
+def test_words_are_stemmed_and_stop_words_left_out():
+    assert tokenize(["The drones were launched by them"]) == [["drone", "launch"]]
+
+
+def test_a_single_digit_counts_and_a_single_letter_does_not():
+    assert tokenize(["Russia's 3 drones"]) == [["russia", "3", "drone"]]
+
+
+def test_names_match_whatever_their_case():
+    assert tokenize(["Kim Jong Un"]) == tokenize(["KIM JONG UN"]) == [["kim", "jong", "un"]]
+
+
+def test_a_passage_is_indexed_with_its_title():
+    passage = Passage("d", "s.txt", "Kursk incursion", "Troops crossed.", 0, 15)
+    assert lexical_text(passage) == "Kursk incursion. Troops crossed."
+    assert lexical_text(Passage("d", "s.txt", "", "Troops crossed.", 0, 15)) == "Troops crossed."
+
+
+def test_the_rare_word_ranks_first_and_unmatched_passages_are_no_hits():
+    index = LexicalIndex.build(
+        [
+            "Drone attacks grew on the front line.",
+            "Syrskyi counted the drone attacks.",
+            "Drone attacks on the front line grew again.",
+            "Rain fell in Paris.",
+        ]
+    )
+    (hits,) = index.search(["Syrskyi says drone attacks grew"], 10)
+    assert hits[0][0] == 1
+    assert 3 not in {position for position, _ in hits}
+    assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
+    assert index.search(["nothing matches here"], 3) == [[]]
+
+
+def test_an_empty_index_finds_nothing():
+    assert LexicalIndex.build([]).search(["anything"], 5) == [[]]
+
+
+def test_k_must_be_positive():
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        LexicalIndex.build(["a text"]).search(["text"], 0)
+
+
+def test_a_saved_index_searches_the_same(tmp_path):
+    index = LexicalIndex.build(["Kim Jong Un ratified the treaty.", "Rain fell in Paris."])
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path, 2)
+    assert loaded is not None
+    assert loaded.search(["treaty Kim"], 2) == index.search(["treaty Kim"], 2)
+
+
+def test_another_count_of_passages_is_refused(tmp_path):
+    LexicalIndex.build(["one passage"]).save(tmp_path)
+    with pytest.raises(IndexFormatError, match="covers 1 passages, the index holds 2"):
+        LexicalIndex.load(tmp_path, 2)
+
+
+def test_an_index_tokenised_otherwise_is_not_read(tmp_path, caplog):
+    LexicalIndex.build(["one passage"]).save(tmp_path)
+    settings = json.loads((tmp_path / "lexical.json").read_text())
+    settings["tokenizer"] = "older"
+    (tmp_path / "lexical.json").write_text(json.dumps(settings))
+    with caplog.at_level(logging.INFO):
+        assert LexicalIndex.load(tmp_path, 1) is None
+    assert "dense only" in caplog.text

@@ -1,0 +1,195 @@
+"""BM25 over the passages' words: the lexical ranking beside the dense one.
+
+Sentence embeddings blur what a fact checker needs most: names, figures and
+rare words. BM25 ranks by exactly those, so the pipeline fuses both lists
+(:mod:`verifier.retrieval.fusion`). The index is ``bm25s`` (Lucene's BM25
+over scipy-free sparse arrays), saved as plain ``.npy`` and JSON files, never
+pickle.
+
+A passage is indexed with its document's title before its text
+(:func:`lexical_text`): a claim often names the topic a title names (the
+README's retrieval section measures it).
+
+Tokens (:func:`tokenize`): lower-cased words, each stemmed by the Snowball
+English stemmer (PyStemmer), with the English stop words of ``bm25s`` left
+out; a number keeps its separators (``1.2``, ``50,000``, ``9/11``, ``10:30``)
+so a figure matches only itself, and a single digit counts as a word while a
+single letter does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from verifier.errors import IndexFormatError
+from verifier.types import Passage
+
+logger = logging.getLogger(__name__)
+
+TOKENIZER = "title-words-numbers-snowball-en-v1"
+"""Recorded with a saved index: an index tokenised otherwise is not read."""
+
+SETTINGS_FILE = "lexical.json"
+"""Always written (an index of no passages has no BM25 arrays): marks a saved lexical index."""
+_BM25_FILES = (
+    "data.csc.index.npy",
+    "indices.csc.index.npy",
+    "indptr.csc.index.npy",
+    "vocab.index.json",
+    "params.index.json",
+)
+FILES = (SETTINGS_FILE, *_BM25_FILES)
+"""The files a saved lexical index holds, in its own folder."""
+
+# A number with its separators first, then any other run of letters and digits ("mh17").
+_TOKEN = re.compile(r"\d+(?:[.,:/]\d+)*|\w+")
+
+
+def _stop_words() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS)
+
+
+_STOP_WORDS: frozenset[str] | None = None
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes of a passage: its document's title, then its text."""
+    return f"{passage.title}. {passage.text}" if passage.title else passage.text
+
+
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's BM25 tokens: stemmed words and whole numbers, stop words left out.
+
+    Example:
+        >>> tokenize(["Syrskyi said 1.2 million drones were launched in 2024."])
+        [['syrskyi', 'said', '1.2', 'million', 'drone', 'launch', '2024']]
+    """
+    global _STOP_WORDS
+    if _STOP_WORDS is None:
+        _STOP_WORDS = _stop_words()
+    import Stemmer
+
+    stop_words = _STOP_WORDS
+    raw = [
+        [
+            word
+            for word in _TOKEN.findall(text.lower())
+            if word not in stop_words and (len(word) > 1 or word.isdigit())
+        ]
+        for text in texts
+    ]
+    words = sorted({word for row in raw for word in row if not word[0].isdigit()})
+    # One stemmer per call: PyStemmer objects are not safe to share between threads.
+    stems = dict(zip(words, Stemmer.Stemmer("english").stemWords(words), strict=True))
+    return [[stems.get(word, word) for word in row] for row in raw]
+
+
+class LexicalIndex:
+    """BM25 scores of the passages' tokens, by passage position.
+
+    Build one with :meth:`build`; it does not grow: a store rebuilds it over
+    all its passages after an add.
+
+    Example:
+        >>> index = LexicalIndex.build(["Kyiv said 145 drones flew.", "Rain fell in Paris."])
+        >>> index.search(["How many drones did Kyiv count?"], 5)[0][0][0]
+        0
+    """
+
+    def __init__(self, bm25: object | None, count: int) -> None:
+        self._bm25 = bm25
+        self._count = count
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index ``texts`` (passage ``i`` is ``texts[i]``)."""
+        if not texts:
+            return cls(None, 0)
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index(tokenize(texts), show_progress=False)
+        return cls(bm25, len(texts))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
+        """Each text's ``k`` best passages as (position, BM25 score), best first.
+
+        Only passages sharing a token with the text are hits, so a list may be
+        shorter than ``k`` (empty when nothing matches).
+        """
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        if self._bm25 is None:
+            return [[] for _ in texts]
+        results = []
+        for tokens in tokenize(texts):
+            ids = self._bm25.get_tokens_ids(tokens)  # type: ignore[attr-defined]
+            if not ids:
+                results.append([])
+                continue
+            scores = self._bm25.get_scores_from_ids(ids)  # type: ignore[attr-defined]
+            top = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))
+            top = top[np.argsort(-scores[top], kind="stable")]
+            results.append([(int(i), float(scores[i])) for i in top if scores[i] > 0])
+        return results
+
+    def save(self, folder: Path) -> None:
+        """Write the index's files (:data:`FILES`) into ``folder``, which must exist."""
+        settings = {"tokenizer": TOKENIZER, "passages": self._count}
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, count: int) -> LexicalIndex | None:
+        """Read an index saved by :meth:`save` for ``count`` passages.
+
+        Returns ``None``, after one log line, if it was tokenised otherwise:
+        the store then searches by vector alone until it is indexed again.
+
+        Raises:
+            IndexFormatError: the files are corrupt or hold another number of passages.
+        """
+        try:
+            settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+            tokenizer, passages = settings["tokenizer"], settings["passages"]
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise IndexFormatError(f"lexical index at {folder} is corrupt: {error}") from error
+        if tokenizer != TOKENIZER:
+            logger.info(
+                "the lexical index at %s was tokenised by %r, this version uses %r: "
+                "retrieval is dense only until the corpus is indexed again",
+                folder,
+                tokenizer,
+                TOKENIZER,
+            )
+            return None
+        if passages != count:
+            raise IndexFormatError(
+                f"lexical index at {folder} covers {passages} passages, the index holds {count}"
+            )
+        if count == 0:
+            return cls(None, 0)
+        import bm25s
+
+        try:
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise IndexFormatError(f"lexical index at {folder} is corrupt: {error}") from error
+        if bm25.scores["num_docs"] != count:
+            raise IndexFormatError(
+                f"lexical index at {folder} scores {bm25.scores['num_docs']} passages, "
+                f"the index holds {count}"
+            )
+        return cls(bm25, count)
