@@ -28,7 +28,13 @@ from app.throttle import LoginThrottle
 from app.ui import CSS, AppState, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
-from verifier.io import add_backend_option, add_judge_options, add_store_options, open_store
+from verifier.io import (
+    add_backend_option,
+    add_judge_options,
+    add_retrieval_option,
+    add_store_options,
+    open_store,
+)
 
 logger = logging.getLogger("app")
 
@@ -74,7 +80,7 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
         logger.info("opening the saved index %s", where)
     else:
         logger.info("indexing %s into %s", corpus, where)
-    config = VerifierConfig(decision=args.decision)
+    config = VerifierConfig(decision=args.decision, retrieval=args.retrieval)
     verifier = Verifier.open(
         index_dir,
         corpus,
@@ -107,6 +113,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add_judge_options(parser)
     add_backend_option(parser)
     add_store_options(parser)
+    add_retrieval_option(parser)
     parser.add_argument(
         "--decision",
         choices=DECISIONS,

@@ -258,8 +258,16 @@ def _probability_bar(nli: Any) -> str:
     return "".join(cells)
 
 
+FOUND_BY = {
+    "dense": ("found by meaning", "in the embedder's nearest passages (dense)"),
+    "lexical": ("found by its words", "in BM25's best passages only (lexical)"),
+    "both": ("found by meaning and words", "in both the dense and the lexical (BM25) list"),
+}
+"""How each ``Evidence.retrieved_by`` reads on a card, and its tooltip."""
+
+
 def evidence_card_html(item: Evidence, rank: int, *, deciding: bool = False) -> str:
-    """One evidence passage: NLI chip, probabilities, relevance, source and highlight.
+    """One evidence passage: NLI chip, probabilities, relevance, how it was found, source and highlight.
 
     A passage the verdict rests on (``deciding``) is tagged as such.
     """
@@ -288,12 +296,21 @@ def evidence_card_html(item: Evidence, rank: int, *, deciding: bool = False) -> 
         f"<b>#{rank}</b>{_chip(item.nli.label, NLI_COLOURS.get(item.nli.label, '#57606a'))}"
         f"{tag}"
         f'<span class="evidence-score">relevance {format_score(item.retrieval_score)}</span>'
+        f"{_found_by(item.retrieved_by)}"
         f'<span class="evidence-source" title="{escape(passage.source)}">'
         f"source: <b>{escape(name)}</b>{title}</span></div>"
         f'<div class="evidence-probs" style="font-size:0.85em;margin:4px 0;">'
         f"{_probability_bar(item.nli)}</div>"
         f'<div class="evidence-text" style="line-height:1.5;">{highlight_html(passage)}</div>'
         f"{notes}</div>"
+    )
+
+
+def _found_by(retrieved_by: str) -> str:
+    label, explanation = FOUND_BY.get(retrieved_by, (retrieved_by, ""))
+    return (
+        f'<span class="evidence-found-by" data-retrieved-by="{escape(retrieved_by)}" '
+        f'title="{escape(explanation)}" style="{_SUBDUED};">{escape(label)}</span>'
     )
 
 

@@ -47,8 +47,8 @@ from verifier import (
     choose_checks,
     write_jsonl,
 )
-from verifier.io import add_pipeline_options, positive_int, skipped_checks
-from verifier.retrieval import TextEncoder
+from verifier.io import add_pipeline_options, add_retrieval_option, positive_int, skipped_checks
+from verifier.retrieval import TOKENIZER, TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ def pool_passages(dataset: FactCheckDataset) -> list[Passage]:
 
 
 def pool_key(passages: Sequence[Passage], embedder_id: str) -> str:
-    """A short digest of the pool's passages and the embedder, naming a cached index."""
-    digest = hashlib.sha1(embedder_id.encode("utf-8"))
+    """A short digest of the pool's passages, the embedder and the BM25 tokens, naming a cached index."""
+    digest = hashlib.sha1(f"{embedder_id}\0{TOKENIZER}".encode())
     for passage in passages:
         digest.update(json.dumps(passage.to_dict(), sort_keys=True).encode("utf-8"))
     return digest.hexdigest()[:12]
@@ -235,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--embedder", help="sentence-embedder path (default: the shipped one)")
     parser.add_argument("--batch-claims", type=positive_int, default=32, help="claims per batch")
     add_pipeline_options(parser)
+    add_retrieval_option(parser)
     parser.add_argument(
         "--index-cache",
         help="folder to keep the pool's index in and reuse it from (e.g. .cache/factcheck)",
@@ -251,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dataset = read_dataset(args.dataset, args.data)
         config = VerifierConfig(
             top_k=args.top_k,
+            retrieval=args.retrieval,
             decision=args.decision,
             checks=choose_checks(skip=skipped_checks(args)),
             batch_claims=args.batch_claims,

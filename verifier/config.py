@@ -11,6 +11,7 @@ from verifier.decision.thresholds import AggregationConfig
 from verifier.errors import InvalidSettingError, LimitError
 from verifier.judging.check import Check
 from verifier.judging.checks import default_checks
+from verifier.retrieval.fusion import HYBRID, RETRIEVAL_MODES
 
 MAX_TOP_K = 20
 """The most passages one claim may have judged on request: the command line's cap and the
@@ -25,6 +26,10 @@ class VerifierConfig:
     ``verdict_model``, the shipped one when ``None``) or ``"thresholds"`` (the
     hand-set rule whose settings are ``aggregation``).
 
+    ``retrieval`` picks the passages to judge: ``"dense"`` (nearest by the
+    embedder), ``"lexical"`` (best by BM25) or ``"hybrid"`` (both top lists
+    fused by reciprocal rank; dense only for an index saved without BM25).
+
     ``checks`` are the hand-written adjustments applied to each judged passage,
     in order (see :mod:`verifier.judging.checks`). Claims over
     ``max_claim_chars`` are refused (not truncated) with ``InvalidClaimError``:
@@ -32,6 +37,7 @@ class VerifierConfig:
     """
 
     top_k: int = 5
+    retrieval: str = HYBRID
     decision: str = "fitted"
     verdict_model: str | None = None
     aggregation: AggregationConfig = field(default_factory=AggregationConfig)
@@ -46,6 +52,10 @@ class VerifierConfig:
         object.__setattr__(self, "checks", tuple(self.checks))
         if self.decision not in DECISIONS:
             raise ValueError(f"decision must be one of {list(DECISIONS)}, got {self.decision!r}")
+        if self.retrieval not in RETRIEVAL_MODES:
+            raise ValueError(
+                f"retrieval must be one of {list(RETRIEVAL_MODES)}, got {self.retrieval!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +37,27 @@ from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, Li
 from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
 from verifier.progress import Progress, progress_callback
 from verifier.retrieval import (
+    BOTH,
+    DENSE,
+    DENSE_WEIGHT,
+    FUSION_DEPTH,
+    HYBRID,
+    LEXICAL,
+    Candidate,
     Embedder,
     LayeredStore,
     MilvusStore,
     PassageIndex,
     TextEncoder,
     VectorStore,
+    fuse,
 )
 from verifier.text import leans_on_previous
 from verifier.types import (
     ClaimSpan,
     CorpusStats,
     Document,
+    Evidence,
     JudgedPassage,
     LoadReport,
     NLIScores,
@@ -422,12 +432,57 @@ class Verifier:
     def _retrieve_many(self, claims: Sequence[str], k: int) -> list[list[RetrievedPassage]]:
         vectors = self.embedder.encode(list(claims))
         with self._index_lock:
-            hits = self.index.search(vectors, k)
+            # A store saved before it had a BM25 index said so when it loaded; it is dense only.
+            mode = self.config.retrieval if self.index.has_lexical else DENSE
+            if mode == DENSE:
+                hits = self.index.search(vectors, k)
+                passages = self.index.passages
+                return [[RetrievedPassage(passages[i], score) for i, score in row] for row in hits]
+            depth = max(k, FUSION_DEPTH) if mode == HYBRID else k
+            lexical = self.index.lexical_search(claims, depth)
+            none: list[list[tuple[int, float]]] = [[] for _ in claims]
+            dense = self.index.search(vectors, depth) if mode == HYBRID else none
+            # Lexical alone keeps BM25's order; the cosines are still read for the verdict.
+            weight = DENSE_WEIGHT if mode == HYBRID else 0.0
+            chosen = [
+                fuse(self._candidates(vector, dense_row, lexical_row), k, weight)
+                for vector, dense_row, lexical_row in zip(vectors, dense, lexical, strict=True)
+            ]
             passages = self.index.passages
-            return [[RetrievedPassage(passages[i], score) for i, score in row] for row in hits]
+            return [
+                [
+                    RetrievedPassage(passages[c.position], c.cosine, c.retrieved_by)
+                    for c in candidates
+                ]
+                for candidates in chosen
+            ]
+
+    def _candidates(
+        self,
+        vector: np.ndarray,
+        dense: Sequence[tuple[int, float]],
+        lexical: Sequence[tuple[int, float]],
+    ) -> list[Candidate]:
+        """Both lists' passages with both scores: a cosine read from the store where BM25 alone found it."""
+        cosines = dict(dense)
+        bm25 = dict(lexical)
+        unscored = [position for position in bm25 if position not in cosines]
+        if unscored:
+            found = self.index.vectors(unscored) @ vector
+            cosines.update(zip(unscored, (float(cosine) for cosine in found), strict=True))
+        origin = {position: DENSE for position in dict(dense)}
+        for position in bm25:
+            origin[position] = BOTH if position in origin else LEXICAL
+        return [
+            Candidate(position, cosines[position], bm25.get(position, 0.0), retrieved_by)
+            for position, retrieved_by in origin.items()
+        ]
 
     def retrieve(self, claim: str, top_k: int | None = None) -> list[RetrievedPassage]:
-        """The passages nearest to the claim, best first, with cosine scores."""
+        """The passages to judge for the claim, best first, each with its cosine to the claim.
+
+        ``config.retrieval`` chooses them: nearest by vector, best by BM25, or both fused.
+        """
         text, _ = check_claim(claim, self.config.max_claim_chars)
         return self._retrieve_many([text], self._top_k(top_k))[0]
 
@@ -530,7 +585,8 @@ class Verifier:
                 claim = self._claim(text)
                 judged = self._judge(claim, hits, scores[cursor : cursor + len(hits)], checks)
                 cursor += len(hits)
-                verdicts.append(self.decider.decide(text, judged, warnings))
+                verdict = self.decider.decide(text, judged, warnings)
+                verdicts.append(_with_retrieval_origin(verdict, hits))
             step(offset + len(batch))
         return verdicts
 
@@ -578,6 +634,19 @@ class Verifier:
             time_budget_s=time_budget_s,
         )
         return [ClaimSpan(s.text, s.start, s.end, v) for s, v in zip(spans, verdicts, strict=True)]
+
+
+def _with_retrieval_origin(verdict: Verdict, hits: Sequence[RetrievedPassage]) -> Verdict:
+    """The verdict with each evidence item marked with the ranking that found its passage."""
+    origin = {hit.passage: hit.retrieved_by for hit in hits}
+
+    def marked(items: Sequence[Evidence]) -> tuple[Evidence, ...]:
+        return tuple(
+            replace(item, retrieved_by=origin.get(item.passage, item.retrieved_by))
+            for item in items
+        )
+
+    return replace(verdict, evidence=marked(verdict.evidence), deciding=marked(verdict.deciding))
 
 
 # --------------------------------------------------------------------- verify()

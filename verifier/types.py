@@ -119,7 +119,9 @@ class Evidence:
     ``stance`` is what this passage says about the claim once the aggregation
     thresholds are applied: ``supports``, ``refutes`` or ``neutral``.
     ``notes`` explains adjustments, e.g. a number in the passage that differs
-    from the claim's.
+    from the claim's. ``retrieval_score`` is the passage's cosine to the claim
+    however it was found; ``retrieved_by`` says which ranking found it:
+    ``dense`` (the embedder's), ``lexical`` (BM25's) or ``both``.
     """
 
     passage: Passage
@@ -127,6 +129,7 @@ class Evidence:
     nli: NLIScores
     stance: str
     notes: tuple[str, ...] = ()
+    retrieved_by: str = "dense"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +142,7 @@ class Evidence:
             "context_before": self.passage.context_before,
             "context_after": self.passage.context_after,
             "score": self.retrieval_score,
+            "retrieved_by": self.retrieved_by,
             "nli": self.nli.to_dict(),
             "stance": self.stance,
             "notes": list(self.notes),
@@ -202,10 +206,15 @@ class Verdict:
 
 @dataclass(frozen=True)
 class RetrievedPassage:
-    """A passage found for a claim, with its cosine similarity to the claim."""
+    """A passage found for a claim, its cosine similarity to the claim, and which ranking found it.
+
+    ``retrieved_by`` is ``"dense"`` (the embedder's top list), ``"lexical"``
+    (BM25's) or ``"both"``.
+    """
 
     passage: Passage
     score: float
+    retrieved_by: str = "dense"
 
 
 @dataclass(frozen=True)

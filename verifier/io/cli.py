@@ -25,6 +25,7 @@ from verifier.io.options import (
     add_backend_option,
     add_judge_options,
     add_pipeline_options,
+    add_retrieval_option,
     add_store_options,
     open_store,
     skipped_checks,
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     add_judge_options(check)
     add_backend_option(check)
     add_pipeline_options(check)
+    add_retrieval_option(check)
     add_store_options(check)
     add_engine_options(check)
     return parser
@@ -156,6 +158,7 @@ def check_config(args: argparse.Namespace) -> VerifierConfig:
 
     return VerifierConfig(
         top_k=args.top_k,
+        retrieval=args.retrieval,
         decision=args.decision,
         checks=choose_checks(skip=skipped_checks(args)),
     )

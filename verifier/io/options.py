@@ -87,6 +87,19 @@ def add_pipeline_options(
         )
 
 
+def add_retrieval_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--retrieval dense|lexical|hybrid``: which ranking picks the passages to judge."""
+    from verifier.retrieval import RETRIEVAL_MODES
+
+    parser.add_argument(
+        "--retrieval",
+        choices=RETRIEVAL_MODES,
+        default=VerifierConfig.retrieval,
+        help="pick passages by the embedder (dense), by BM25 (lexical) or by both fused "
+        f"(default {VerifierConfig.retrieval}; an index saved without BM25 is dense only)",
+    )
+
+
 def skipped_checks(args: argparse.Namespace) -> list[str]:
     """The checks that ``args`` switched off."""
     return [
