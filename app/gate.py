@@ -21,6 +21,7 @@ without logins (gradio's upload requests carry no session).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -171,7 +172,7 @@ class Gate:
             await self.app(scope, receive, send)  # gradio refuses it before reading the body
             return
         uploader = user if user is not None else client_address(scope)
-        self.uploads.refresh()
+        await asyncio.to_thread(self.uploads.refresh)  # a walk of the folder: off the loop
         full = self.uploads.full(uploader)
         if full is not None:
             logger.info("refused an upload by %s: %s", uploader, full)
@@ -182,23 +183,23 @@ class Gate:
             self.uploads.limits,
             partial(self.uploads.take, uploader),
         )
-        finished = received_all = False
+        finished = False
 
         async def filtered() -> Message:
-            nonlocal finished, received_all
+            # Gradio reads the rewritten body; the client's is read to its end, and what the
+            # filter no longer passes on is dropped as it comes, never written.
+            nonlocal finished
             if finished:
-                # After the body: a disconnect, when it comes (if the filter cut the body
-                # short, what the client still sends is not gradio's to read).
-                return await receive() if received_all else {"type": "http.disconnect"}
+                return await receive()  # after the body: a disconnect, when it comes
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
-                    finished = received_all = True
+                    finished = True
                     body = upload.cut_short("the connection closed during the upload")
                 else:
                     body = upload.feed(message.get("body", b""))
                     if not message.get("more_body", False):
-                        finished = received_all = True
+                        finished = True
                         body += upload.finish()
                 if body or finished:
                     return {"type": "http.request", "body": body, "more_body": not finished}
