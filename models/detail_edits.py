@@ -389,14 +389,18 @@ def month_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
 def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
     """A person's name (a census first name and a capitalised surname) swapped: neutral.
 
-    The first name keeps its gender, and each part its length within two letters;
-    neither new part may appear in the premise.
+    The premise must name the person (by surname at least), so the edit sets one
+    named actor against another. The first name keeps its gender, and each part its
+    length within two letters; neither new part may appear in the premise.
     """
     spans = []
     for match in re.finditer(
         r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b", example.hypothesis
     ):
-        if match.group(1) in lexicon.first_names:
+        surname = match.group(2).split()[-1]
+        # The premise must name the person: where it says only "he", the name comes
+        # from the page's title, and the original pair is no contrast to learn from.
+        if match.group(1) in lexicon.first_names and _mentions(example.premise, surname):
             spans.append(match)
     if not spans:
         return None
@@ -417,7 +421,7 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
 
 
 def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
-    """A country, city or US state swapped for another of its kind the premise never names: neutral."""
+    """A country, city or US state the premise names, swapped for one it never names: neutral."""
     found = []
     for match in _CAPITALISED_RUN.finditer(example.hypothesis):
         # The whole run must be the place: "Washington" inside "Denzel Washington" or
@@ -428,6 +432,7 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
         after_initial = bool(preceding and re.fullmatch(r"[A-Z]\.", preceding[0]))
         if (
             name in lexicon.places
+            and _mentions(example.premise, name)
             and not after_initial
             and not (preceding and preceding[0].lower() == "the")
         ):
