@@ -2,11 +2,14 @@
 
 Reads the ``metrics.json`` that :mod:`models.train_nli` writes (one record per
 evaluation, the starting model's at step 0) and draws one line per source of the
-validation slice, the overall accuracy in black.
+validation slice, the overall accuracy in black. A run in legs (a second run started
+from the first one's last model) is drawn as one curve, each leg's pairs counted on
+from where the one before it stopped.
 
 Example::
 
-    python -m models.learning_curve ckpt/v5/metrics.json --out models/learning-curve-v5.png
+    python -m models.learning_curve ckpt/v5a/metrics.json ckpt/v5b/metrics.json \
+        --out models/learning-curve-v5.png
 """
 
 from __future__ import annotations
@@ -19,15 +22,23 @@ from pathlib import Path
 from typing import Any
 
 
-def curve_points(metrics: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
-    """``{source: [(pairs seen, accuracy), ...]}`` from a run's metrics, plus ``overall``."""
-    batch_size = int(metrics["config"]["batch_size"])
+def curve_points(*legs: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """``{source: [(pairs seen, accuracy), ...]}`` from a run's metrics, plus ``overall``.
+
+    Each later leg starts where the one before it ended (its own step 0 is that point).
+    """
     points: dict[str, list[tuple[int, float]]] = {"overall": []}
-    for record in metrics["history"]:
-        seen = int(record["step"]) * batch_size
-        points["overall"].append((seen, float(record["accuracy"])))
-        for source, accuracy in record["by_source"].items():
-            points.setdefault(source, []).append((seen, float(accuracy)))
+    offset = 0
+    for metrics in legs:
+        batch_size = int(metrics["config"]["batch_size"])
+        last = 0
+        for record in metrics["history"]:
+            seen = offset + int(record["step"]) * batch_size
+            last = max(last, seen)
+            points["overall"].append((seen, float(record["accuracy"])))
+            for source, accuracy in record["by_source"].items():
+                points.setdefault(source, []).append((seen, float(accuracy)))
+        offset = last
     return points
 
 
@@ -54,12 +65,12 @@ def draw(points: dict[str, list[tuple[int, float]]], out: Path, title: str) -> N
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("metrics", help="a run's metrics.json")
+    parser.add_argument("metrics", nargs="+", help="a run's metrics.json, one per leg in order")
     parser.add_argument("--out", required=True, help="the PNG to write")
     parser.add_argument("--title", default="Judge validation accuracy by source")
     args = parser.parse_args(argv)
-    metrics = json.loads(Path(args.metrics).read_text(encoding="utf-8"))
-    draw(curve_points(metrics), Path(args.out), args.title)
+    legs = [json.loads(Path(path).read_text(encoding="utf-8")) for path in args.metrics]
+    draw(curve_points(*legs), Path(args.out), args.title)
     print(f"wrote {args.out}")
     return 0
 

@@ -23,6 +23,11 @@ def test_points_are_pairs_seen_and_accuracy_per_source():
     assert points["edit-month"] == [(0, 0.2), (9600, 0.8)]
 
 
+def test_a_second_leg_counts_on_from_where_the_first_stopped():
+    points = curve_points(metrics(), metrics())
+    assert points["overall"] == [(0, 0.5), (9600, 0.7), (9600, 0.5), (19200, 0.7)]
+
+
 def test_the_command_writes_a_png(tmp_path):
     path = tmp_path / "metrics.json"
     path.write_text(json.dumps(metrics()))
