@@ -54,6 +54,7 @@ class EvidenceJSON(TypedDict):
     nli: NLIJSON
     stance: Literal["supports", "refutes", "neutral"]
     notes: list[str]
+    retrieved_by: Literal["dense", "lexical", "both"]
 
 
 class SourceJSON(TypedDict):
