@@ -41,7 +41,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +366,24 @@ session, not every pair int8 moves: sound int8 moves some other pairs more.
 EMBEDDER_INT8_TOLERANCE = 0.05
 """The most a cosine between two probe texts may differ from float32's for an int8 embedder."""
 _warned: set[str] = set()
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """torch on at most ``threads`` threads inside the block, as it was after.
+
+    The self-check's float32 reference runs in torch while ONNX Runtime is
+    what will serve; on a busy machine torch's default threads wait on each
+    other for seconds where one thread takes a tenth of one.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def int8_self_check(model: str, difference: float, tolerance: float) -> Int8SelfCheck:

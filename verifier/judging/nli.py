@@ -23,6 +23,7 @@ from verifier.backends import (
     is_onnx,
     onnx_session,
     pad_batch,
+    torch_threads,
 )
 from verifier.errors import ModelLoadError
 from verifier.judging.backbones import INSTALL_HINT, backbone_path
@@ -212,9 +213,9 @@ class NLIJudge:
         if self.backend != "onnx":
             return forward
         probe = self._probe_batch(tokenizer)
-        difference = np.abs(
-            softmax(forward(probe)) - softmax(_torch_forward(model, "cpu")(probe))
-        ).max()
+        with torch_threads(threads):
+            reference = softmax(_torch_forward(model, "cpu")(probe))
+        difference = np.abs(softmax(forward(probe)) - reference).max()
         self.int8_check = int8_self_check(
             f"NLI judge {self.model_name}", difference, JUDGE_INT8_TOLERANCE
         )

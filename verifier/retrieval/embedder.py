@@ -25,6 +25,7 @@ from verifier.backends import (
     onnx_cache,
     onnx_session,
     pad_batch,
+    torch_threads,
 )
 from verifier.errors import ModelLoadError
 from verifier.registry import EMBEDDER_ID, embedder_path
@@ -137,9 +138,9 @@ class Embedder:
                 )
                 reference = None
                 if self.backend == "onnx":
-                    reference = probe_similarities(
-                        model.encode(list(PROBE_TEXTS), normalize_embeddings=True)
-                    )
+                    with torch_threads(threads):
+                        vectors = model.encode(list(PROBE_TEXTS), normalize_embeddings=True)
+                    reference = probe_similarities(vectors)
                     if not self._check_int8(path, reference):
                         float_file = exported("onnx-fp32")
                         self._session = onnx_session(float_file, threads)
