@@ -33,6 +33,7 @@ from typing import Any
 from eval.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset, read_dataset
 from eval.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
 from eval.split import split_of
+from eval.timing import cpu_description
 from verifier import (
     Embedder,
     InvalidClaimError,
@@ -141,6 +142,7 @@ def _machine() -> dict[str, Any]:
         first = meminfo.read_text(encoding="utf-8").splitlines()[0].split()
         memory = f"{int(first[1]) / 2**20:.0f} GiB"
     return {
+        "cpu": cpu_description(),
         "cpus": os.cpu_count(),
         "machine": platform.machine(),
         "memory": memory,
@@ -248,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    print(cpu_description(), flush=True)
     try:
         dataset = read_dataset(args.dataset, args.data)
         config = VerifierConfig(

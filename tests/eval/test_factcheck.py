@@ -170,6 +170,7 @@ def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
         index_cache=cache,
     )
     assert first["index_cache"] == second["index_cache"]
+    assert first["machine"]["cpu"].startswith("CPU: ")  # timings are this CPU's
     assert embedder.calls == 1  # only the claims were embedded
     read = [score.read_predictions(tmp_path / run / score.PREDICTIONS) for run in ("a", "b")]
     assert [r["verdict"] for r in read[0]] == [r["verdict"] for r in read[1]]
