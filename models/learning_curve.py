@@ -49,9 +49,15 @@ def draw(points: dict[str, list[tuple[int, float]]], out: Path, title: str) -> N
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(9, 5.5), dpi=110)
-    for source in sorted(points, key=lambda name: (name == "overall", name)):
+    for number, source in enumerate(sorted(points, key=lambda name: (name == "overall", name))):
         xs, ys = zip(*points[source], strict=True)
-        style = {"color": "black", "linewidth": 2.5} if source == "overall" else {"linewidth": 1.2}
+        # Ten colours repeat, so each later ten get their own line style.
+        dashes = ("-", "--", ":")[min(number // 10, 2)]
+        style = (
+            {"color": "black", "linewidth": 2.5}
+            if source == "overall"
+            else {"linewidth": 1.2, "linestyle": dashes}
+        )
         axes.plot(xs, ys, marker="o", markersize=3, label=source, **style)
     axes.set_xlabel("training pairs seen")
     axes.set_ylabel("validation accuracy")
