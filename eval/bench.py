@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.bench --claims eval/claims/news_claims.jsonl \\
         --corpus ../shared/corpus/news [--repeats 5] [--out runs/bench-news] \\
-        [--judges fast,accurate] [--backends torch,onnx] \\
+        [--judges fast,PATH] [--backends torch,onnx] \\
         [--scales 100000,1000000] [--skip-scale]
 
 For each judge and backend in turn (the embedder runs on the same backend), and
@@ -58,7 +58,6 @@ from eval.timing import (
 from verifier import VerifierConfig
 from verifier.backends import BACKENDS
 from verifier.io import add_pipeline_options, skipped_checks
-from verifier.registry import JUDGES
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ class ModelSetup:
     one setup's models are in memory at a time.
 
     Attributes:
-        judge: the judge's name (``fast``, ``accurate``) or model path, for the report.
+        judge: the judge's alias (``fast``) or model path, for the report.
         backend: ``torch`` or ``onnx``, for the report.
         make_embedder: builds the sentence embedder.
         make_judge: builds the NLI judge.
@@ -914,7 +913,6 @@ def _choices(flag: str, allowed: Sequence[str]) -> Callable[[str], list[str]]:
     return parse
 
 
-_judges = _choices("--judges", JUDGES)
 _backends = _choices("--backends", BACKENDS)
 
 
@@ -977,9 +975,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add_pipeline_options(parser)
     parser.add_argument(
         "--judges",
-        type=_judges,
-        default=[JUDGES[0]],
-        help=f"comma-separated judges to measure, of {list(JUDGES)} (default {JUDGES[0]})",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=["fast"],
+        help="comma-separated NLI judges to measure: folders, hub ids or aliases (default fast)",
     )
     parser.add_argument(
         "--backends",

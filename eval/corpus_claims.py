@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.corpus_claims --corpus ../shared/corpus/news \\
         --claims eval/claims/news_claims.jsonl --out runs/news \\
-        [--decision fitted|thresholds] [--judge fast|accurate] [--no-number-aware] ...
+        [--decision fitted|thresholds] [--nli-model PATH] [--no-number-aware] ...
 
 The claims file is JSONL with ``claim`` and ``label`` (SUPPORTED, REFUTED,
 NOT_ENOUGH_INFO or CONFLICTING). The corpus is indexed as a user's would be
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verifier = Verifier.from_corpus(
             args.corpus,
             embedder=Embedder(backend=args.backend),
-            judge=NLIJudge(args.nli_model or args.judge, backend=args.backend),
+            judge=NLIJudge(args.nli_model, backend=args.backend),
             config=config,
         )
         verdicts = verifier.verify_many([claim for claim, _ in claims])
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = summarise([r["gold_label"] for r in records], [r["verdict"] for r in records])
     summary["settings"] = {
         "decision": args.decision,
-        "judge": args.nli_model or args.judge,
+        "judge": args.nli_model,
         "backend": args.backend,
         "checks_off": skipped_checks(args),
         "top_k": args.top_k,

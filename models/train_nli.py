@@ -43,6 +43,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+from models.backbones import BACKBONES, backbone_path
 from models.nli_data import (
     LABELS,
     TRAINING_SOURCES,
@@ -59,7 +60,6 @@ from models.nli_data import (
     retrieved_premises,
     split_heldout,
 )
-from verifier.judging import BACKBONES, backbone_path
 from verifier.registry import SHIPPED_NLI_MODEL, embedder_path
 
 logger = logging.getLogger("models.train_nli")

@@ -680,8 +680,7 @@ def verify(
         checks: the checks to apply; ``None`` is ``config.checks``.
         index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``.
         config: settings; ``None`` is ``VerifierConfig()``.
-        judge: ``"fast"`` (the shipped MiniLM-L6), ``"accurate"`` (the MPNet
-            adapter; ``make accurate``), or any NLI model path or alias.
+        judge: ``"fast"`` (the shipped MiniLM-L6) or any NLI model path, hub id or alias.
 
     Example:
         >>> verify("Ukraine's incursion into Kursk began in August.", corpus="news/").label

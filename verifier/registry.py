@@ -13,8 +13,6 @@ from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 SHIPPED_NLI_MODEL = MODELS_DIR / "nli-minilm-l6"
-ACCURATE_NLI_MODEL = MODELS_DIR / "nli-mpnet-lora"
-"""The accurate judge: a LoRA adapter and head over all-mpnet-base-v2 from PyPI."""
 SHIPPED_VERDICT_MODEL = MODELS_DIR / "decision" / "verdict-model.json"
 """The fitted verdict model (``python -m eval.fit_decision`` writes it)."""
 
@@ -23,14 +21,10 @@ NLI_MODEL_ALIASES: dict[str, str] = {
     "default": str(SHIPPED_NLI_MODEL),
     "shipped": str(SHIPPED_NLI_MODEL),
     "fast": str(SHIPPED_NLI_MODEL),
-    "accurate": str(ACCURATE_NLI_MODEL),
     "deberta-v3-xsmall": "cross-encoder/nli-deberta-v3-xsmall",
     "deberta-v3-base": "cross-encoder/nli-deberta-v3-base",
     "minilm2-l6": "cross-encoder/nli-MiniLM2-L6-H768",
 }
-
-JUDGES = ("fast", "accurate")
-"""The project's own judges by name: the MiniLM-L6 default and the MPNet adapter."""
 
 # Label order of checkpoints whose config.id2label says only LABEL_0..2.
 # NLI checkpoints disagree on the order; prefer config.id2label when it names them.

@@ -453,10 +453,10 @@ def test_parse_args_defaults_and_checks(tmp_path):
         parse_args(["--claims", "a", "--index-types", "annoy"])
     assert args.backends == ["torch", "onnx-fp32", "onnx"]
     assert args.judges == ["fast"]
-    chosen = parse_args(["--claims", "a", "--backends", "onnx", "--judges", "fast,accurate"])
+    chosen = parse_args(["--claims", "a", "--backends", "onnx", "--judges", "fast,ckpt/v5/best"])
     assert [(s.judge, s.backend) for s in setups_from_args(chosen)] == [
         ("fast", "onnx"),
-        ("accurate", "onnx"),
+        ("ckpt/v5/best", "onnx"),
     ]
     with pytest.raises(SystemExit):
         parse_args(["--claims", "a", "--backends", "tensorrt"])

@@ -171,7 +171,7 @@ def _open_verifier(
     from verifier.pipeline import Verifier
     from verifier.retrieval import Embedder
 
-    judge = NLIJudge(args.nli_model or args.judge, backend=args.backend)
+    judge = NLIJudge(args.nli_model, backend=args.backend)
     embedder = Embedder(backend=args.backend)
     store = open_store(args, embedder)
     verifier = Verifier.open(
@@ -194,7 +194,7 @@ def _check_on_ray(
             # Indexed once here and saved, so that each actor loads it instead of re-indexing.
             index_dir = scratch
             _open_verifier(args, config, index_dir)
-        recipe = VerifierRecipe(index_dir, args.nli_model or args.judge, args.backend, config)
+        recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
         return check_on_ray(
             records,
             recipe,

@@ -14,7 +14,6 @@ from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
 from verifier.decision.decider import DECISIONS
 from verifier.judging.checks import CHECK_NAMES, ON_BY_DEFAULT
-from verifier.registry import JUDGES
 
 if TYPE_CHECKING:
     from verifier.retrieval import TextEncoder, VectorStore
@@ -108,16 +107,10 @@ def skipped_checks(args: argparse.Namespace) -> list[str]:
 
 
 def add_judge_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--judge fast|accurate`` and ``--nli-model`` (any path, hub id or alias; wins)."""
+    """Add ``--nli-model``: the judge, as a path, hub id or alias (default the shipped one)."""
     parser.add_argument(
-        "--judge",
-        choices=JUDGES,
-        default=JUDGES[0],
-        help="the project's judge: fast (MiniLM-L6, shipped) or accurate (MPNet adapter; "
-        "needs `make accurate`); default fast",
-    )
-    parser.add_argument(
-        "--nli-model", help="another NLI model: a path, hub id or alias (overrides --judge)"
+        "--nli-model",
+        help="the NLI judge: a folder, hub id or alias (default: the shipped MiniLM-L6 judge)",
     )
 
 

@@ -1,6 +1,5 @@
 """Judging a passage against a claim: the NLI judge, its labels, and the checks that adjust it."""
 
-from verifier.judging.backbones import BACKBONES, MPNET_BASE, backbone_path, mpnet_base_path
 from verifier.judging.check import Adjustment, Check, Claim
 from verifier.judging.checks import (
     CHECK_NAMES,
@@ -25,10 +24,6 @@ from verifier.registry import (
 )
 
 __all__ = [
-    "BACKBONES",
-    "MPNET_BASE",
-    "backbone_path",
-    "mpnet_base_path",
     "CHECK_NAMES",
     "EMBEDDER_ID",
     "NLI_MODEL_ALIASES",

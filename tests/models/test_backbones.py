@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from models import backbones
 from verifier.errors import ModelLoadError
-from verifier.judging import backbones
 
 
 def fake_pieces(tmp_path: Path, count: int = 5) -> list[Path]:
@@ -56,7 +56,7 @@ def test_pieces_out_of_order_are_refused(tmp_path, monkeypatch):
 
 
 def test_a_missing_package_names_the_install_command(monkeypatch):
-    with pytest.raises(ModelLoadError, match="make accurate"):
+    with pytest.raises(ModelLoadError, match="pip install"):
         backbones._piece("no-such-package-part-001")
 
 
