@@ -243,7 +243,7 @@ def conflict_cases(
     """
     base = FittedDecider(replace(model, conflict_threshold=1.0, conflict_cross_check=0.0))
     floor = min(CONFLICT_GRID)
-    found = [(conflict_sides(model, claim.judged), claim) for claim in claims]
+    found = [(conflict_sides(model, claim.claim, claim.judged), claim) for claim in claims]
     asked = [
         (s.supporting.passage.text, s.refuting.passage.text)
         for s, _ in found
@@ -351,7 +351,7 @@ def fit_runs(
     for dev in sets:
         scored = [(c, g) for c, g in zip(dev.claims, dev.gold, strict=True) if g in CLAIM_CLASSES]
         for claim, label in scored:
-            features.append(claim_features(claim.judged))
+            features.append(claim_features(claim.claim, claim.judged))
             gold.append(label)
             weights.append(1.0 / len(scored))
     total = sum(weights)

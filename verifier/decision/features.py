@@ -10,7 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from verifier.decision.details import DETAIL_NAMES, NO_PASSAGE, compare_details
 from verifier.types import JudgedPassage
+
+_WEIGHED_DETAILS = DETAIL_NAMES[:-1]
+"""Details that matter only when a passage would confirm: also weighed by its entailment."""
 
 FEATURES: tuple[str, ...] = (
     "best_retrieval",
@@ -30,7 +34,8 @@ FEATURES: tuple[str, ...] = (
     "supporting_documents",
     "refuting_documents",
     "mean_neutral",
-    "adjusted_share",
+    *(f"detail_{name}" for name in DETAIL_NAMES),
+    *(f"entailed_{name}" for name in _WEIGHED_DETAILS),
 )
 """Feature names, in the order :func:`claim_features` returns them:
 
@@ -45,7 +50,10 @@ FEATURES: tuple[str, ...] = (
 - ``supporting_documents`` / ``refuting_documents``: distinct documents with a
   passage whose entailment (contradiction) is at least 0.5 and beats the other;
 - ``mean_neutral``: the mean neutral probability;
-- ``adjusted_share``: the share of passages a check adjusted (they carry notes).
+- ``detail_*``: how the claim's figures, months, names, negation and content words
+  meet the passage that most entails it (:mod:`verifier.decision.details`);
+- ``entailed_*``: those details times that passage's entailment, so a missing name
+  can weigh where a passage would otherwise confirm the claim.
 """
 
 _LOGIT_CLIP = 8.0
@@ -58,7 +66,7 @@ def _logit(probability: float) -> float:
     return max(-_LOGIT_CLIP, min(_LOGIT_CLIP, math.log(p / (1 - p))))
 
 
-def claim_features(judged: Sequence[JudgedPassage]) -> list[float]:
+def claim_features(claim: str, judged: Sequence[JudgedPassage]) -> list[float]:
     """The values of :data:`FEATURES` for one claim's judged passages, in that order.
 
     ``judged`` is in retrieval order (best first), as the pipeline returns it.
@@ -67,7 +75,7 @@ def claim_features(judged: Sequence[JudgedPassage]) -> list[float]:
     Example:
         >>> from verifier.types import NLIScores, Passage
         >>> item = JudgedPassage(Passage("d", "d", "", "x", 0, 1), 0.8, NLIScores(0.9, 0.05, 0.05))
-        >>> dict(zip(FEATURES, claim_features([item])))["supporting_documents"]
+        >>> dict(zip(FEATURES, claim_features("x", [item])))["supporting_documents"]
         1.0
     """
     if not judged:
@@ -75,6 +83,7 @@ def claim_features(judged: Sequence[JudgedPassage]) -> list[float]:
         values["entailment_logit"] = values["contradiction_logit"] = -_LOGIT_CLIP
         values["mean_neutral"] = 1.0
         values["entailment_rank"] = values["contradiction_rank"] = _NO_RANK
+        values.update(_detail_values(NO_PASSAGE.values(), 0.0))
         return [values[name] for name in FEATURES]
     entail_at = max(range(len(judged)), key=lambda i: judged[i].nli.entailment)
     contra_at = max(range(len(judged)), key=lambda i: judged[i].nli.contradiction)
@@ -108,6 +117,14 @@ def claim_features(judged: Sequence[JudgedPassage]) -> list[float]:
         "supporting_documents": float(len(supporting)),
         "refuting_documents": float(len(refuting)),
         "mean_neutral": sum(item.nli.neutral for item in judged) / len(judged),
-        "adjusted_share": sum(bool(item.notes) for item in judged) / len(judged),
     }
+    details = compare_details(claim, judged[entail_at].passage.text).values()
+    values.update(_detail_values(details, best_entail))
     return [float(values[name]) for name in FEATURES]
+
+
+def _detail_values(details: Sequence[float], entailment: float) -> dict[str, float]:
+    named = dict(zip(DETAIL_NAMES, details, strict=True))
+    values = {f"detail_{name}": value for name, value in named.items()}
+    values.update({f"entailed_{name}": named[name] * entailment for name in _WEIGHED_DETAILS})
+    return values

@@ -214,14 +214,18 @@ class ConflictSides:
     refuting: JudgedPassage
 
 
-def conflict_sides(model: VerdictModel, judged: Sequence[JudgedPassage]) -> ConflictSides | None:
+def conflict_sides(
+    model: VerdictModel, claim: str, judged: Sequence[JudgedPassage]
+) -> ConflictSides | None:
     """The two sides a CONFLICTING verdict would set against each other, or ``None``."""
     by_document: dict[str, list[JudgedPassage]] = defaultdict(list)
     for item in judged:
         by_document[item.passage.doc_id].append(item)
     if len(by_document) < 2:
         return None
-    sides = {doc: model.probabilities(claim_features(items)) for doc, items in by_document.items()}
+    sides = {
+        doc: model.probabilities(claim_features(claim, items)) for doc, items in by_document.items()
+    }
     supporter = max(sides, key=lambda doc: sides[doc][SUPPORTED])
     refuter = max(sides, key=lambda doc: sides[doc][REFUTED])
     if supporter == refuter:
@@ -229,7 +233,8 @@ def conflict_sides(model: VerdictModel, judged: Sequence[JudgedPassage]) -> Conf
 
     def strongest(doc: str, label: str) -> JudgedPassage:
         return max(
-            by_document[doc], key=lambda item: model.probabilities(claim_features([item]))[label]
+            by_document[doc],
+            key=lambda item: model.probabilities(claim_features(claim, [item]))[label],
         )
 
     return ConflictSides(
@@ -278,12 +283,12 @@ class FittedDecider:
         self, claim: str, judged: Sequence[JudgedPassage], warnings: Sequence[str] = ()
     ) -> Verdict:
         model = self.model
-        probabilities = model.probabilities(claim_features(judged))
+        probabilities = model.probabilities(claim_features(claim, judged))
         evidence: list[Evidence] = []
         strengths: list[float] = []
         passage_probabilities: list[dict[str, float]] = []
         for item in judged:
-            alone = model.probabilities(claim_features([item]))
+            alone = model.probabilities(claim_features(claim, [item]))
             stance, strength = _side(alone)
             passage_probabilities.append(alone)
             evidence.append(
@@ -293,7 +298,7 @@ class FittedDecider:
 
         label = max(CLASSES, key=probabilities.__getitem__)
         confidence = probabilities[label]
-        sides = conflict_sides(model, judged)
+        sides = conflict_sides(model, claim, judged)
         if sides is not None and self._conflicting(sides):
             label = CONFLICTING
             confidence = sides.strength
