@@ -57,7 +57,7 @@ from eval.timing import (
 )
 from verifier import VerifierConfig
 from verifier.backends import BACKENDS
-from verifier.io import add_pipeline_options, skipped_checks
+from verifier.io import add_pipeline_options
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +77,11 @@ class CorpusSettings:
         repeats: timed repeats of every step; figures are their medians.
         top_k: passages retrieved and judged per claim, for ours and the baseline.
         nli_batch_size: pairs per forward pass when measuring NLI throughput.
-        checks_off: the pipeline's checks turned off (names from ``verifier.judging.checks``).
     """
 
     repeats: int = 5
     top_k: int = VerifierConfig.top_k
     nli_batch_size: int = NLI_BATCH_SIZE
-    checks_off: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("repeats", "top_k", "nli_batch_size"):
@@ -95,7 +93,6 @@ class CorpusSettings:
             "repeats": self.repeats,
             "top_k": self.top_k,
             "nli_batch_size": self.nli_batch_size,
-            "checks_off": list(self.checks_off),
         }
 
 
@@ -357,11 +354,11 @@ def bench_corpus(
         A JSON-ready record with the corpus size, per-measure figures and
         speed-ups, peak memory per step, and the label agreement of the two.
     """
-    from verifier import Verifier, choose_checks
+    from verifier import Verifier
 
     if not claims:
         raise ValueError("at least one claim is needed to benchmark")
-    config = VerifierConfig(top_k=settings.top_k, checks=choose_checks(skip=settings.checks_off))
+    config = VerifierConfig(top_k=settings.top_k)
 
     def build_from_corpus() -> Verifier:
         return Verifier.from_corpus(corpus, embedder=embedder, judge=judge, config=config)
@@ -679,8 +676,7 @@ def format_markdown(report: dict[str, Any]) -> str:
         f"FAISS threads {machine['faiss_threads']} ({machine['faiss_compile_options'].strip()}); Python {machine['python']}, "
         f"torch {machine['torch']}, onnxruntime {machine.get('onnxruntime', '–')}, "
         f"FAISS {machine['faiss']}, transformers {machine['transformers']}.",
-        f"Setups: {models or 'none'}; top-k {report['settings']['top_k']}, checks off: "
-        f"{', '.join(report['settings'].get('checks_off', [])) or 'none'}.",
+        f"Setups: {models or 'none'}; top-k {report['settings']['top_k']}.",
         f"Figures are wall-clock medians over {report['settings']['repeats']} repeats after a "
         "warm-up. Speed-up = how many times better ours is than the naive baseline measured "
         "in the same run with the same models (one text per encode call, one pair per NLI "
@@ -1006,9 +1002,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = run_bench(
         corpora,
         setups=setups_from_args(args),
-        settings=CorpusSettings(
-            repeats=args.repeats, top_k=args.top_k, checks_off=tuple(skipped_checks(args))
-        ),
+        settings=CorpusSettings(repeats=args.repeats, top_k=args.top_k),
         scales=[] if args.skip_scale else args.scales,
         index_types=args.index_types,
         scale_settings=ScaleSettings(

@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.corpus_claims --corpus ../shared/corpus/news \\
         --claims eval/claims/news_claims.jsonl --out runs/news \\
-        [--decision fitted|thresholds] [--nli-model PATH] [--no-number-aware] ...
+        [--decision fitted|thresholds] [--nli-model PATH] ...
 
 The claims file is JSONL with ``claim`` and ``label`` (SUPPORTED, REFUTED,
 NOT_ENOUGH_INFO or CONFLICTING). The corpus is indexed as a user's would be
@@ -31,7 +31,6 @@ from verifier import (
     Verifier,
     VerifierConfig,
     VerifierError,
-    choose_checks,
     json_objects,
     write_jsonl,
 )
@@ -40,7 +39,6 @@ from verifier.io import (
     add_backend_option,
     add_judge_options,
     add_pipeline_options,
-    skipped_checks,
 )
 
 
@@ -97,7 +95,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = VerifierConfig(
             top_k=args.top_k,
             decision=args.decision,
-            checks=choose_checks(skip=skipped_checks(args)),
         )
         verifier = Verifier.from_corpus(
             args.corpus,
@@ -132,7 +129,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "decision": args.decision,
         "judge": args.nli_model,
         "backend": args.backend,
-        "checks_off": skipped_checks(args),
         "top_k": args.top_k,
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

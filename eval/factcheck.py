@@ -45,10 +45,9 @@ from verifier import (
     VerifierConfig,
     VerifierError,
     check_claim,
-    choose_checks,
     write_jsonl,
 )
-from verifier.io import add_pipeline_options, add_retrieval_option, positive_int, skipped_checks
+from verifier.io import add_pipeline_options, add_retrieval_option, positive_int
 from verifier.retrieval import TOKENIZER, TextEncoder
 
 logger = logging.getLogger(__name__)
@@ -257,7 +256,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             top_k=args.top_k,
             retrieval=args.retrieval,
             decision=args.decision,
-            checks=choose_checks(skip=skipped_checks(args)),
             batch_claims=args.batch_claims,
         )
         run_predict(

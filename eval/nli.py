@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
         [--format auto|jsonl|climate-fever|scifact-tsv] [--out METRICS.json] \\
-        [--predictions PREDS.jsonl] [--batch-size 32] [--number-aware] [--name-aware] [--report-aware]
+        [--predictions PREDS.jsonl] [--batch-size 32]
         [--limit N] [--threads N] [--backend torch|onnx] [--source S ...] [--two-way]
 
 Input formats:
@@ -41,8 +41,7 @@ from eval.timing import cpu_description
 from verifier import NLIScores, json_objects, scifact_rows
 from verifier.backends import DEFAULT_BACKEND, is_onnx
 from verifier.decision import ClassificationReport, classification_report
-from verifier.io import add_backend_option, check_switch
-from verifier.judging import CHECK_NAMES
+from verifier.io import add_backend_option
 from verifier.types import CONTRADICTION, ENTAILMENT, NEUTRAL, NLI_LABELS
 
 NOT_ENTAILMENT = "not_entailment"
@@ -223,37 +222,21 @@ def predict(
     *,
     batch_size: int,
     device: str,
-    checks: Sequence[str] = (),
     backend: str = DEFAULT_BACKEND,
     threads: int | None = None,
 ) -> tuple[list[NLIScores], float]:
-    """Run the NLI judge, then the pipeline's named checks, over the pairs.
-
-    Each pair is checked as the pipeline would check a passage and a claim with
-    no corpus at hand (``Claim(text)``).
+    """Run the NLI judge over the pairs.
 
     Returns:
         The scores in input order and the seconds spent predicting (model
         loading, and for ``backend="onnx"`` the first export, excluded).
     """
-    from verifier import NLIJudge, Passage
-    from verifier.judging import Claim, apply_checks, choose_checks
+    from verifier import NLIJudge
 
     judge = NLIJudge(model, device=device, batch_size=batch_size, backend=backend, threads=threads)
     judge.warm_up()
     started = time.perf_counter()
     scores = judge.predict([(p.premise, p.hypothesis) for p in pairs])
-    if checks:
-        chosen = [c for c in choose_checks() if c.name in set(checks)]
-        scores = [
-            apply_checks(
-                chosen,
-                Claim(p.hypothesis),
-                Passage("pair", "pair", "", p.premise, 0, len(p.premise)),
-                s,
-            ).scores
-            for s, p in zip(scores, pairs, strict=True)
-        ]
     return scores, time.perf_counter() - started
 
 
@@ -286,11 +269,6 @@ def format_report(report: ClassificationReport, pairs_per_second: float) -> str:
     return "\n".join(lines)
 
 
-def checks_on(args: argparse.Namespace) -> list[str]:
-    """The checks that ``args`` switched on."""
-    return [name for name in CHECK_NAMES if getattr(args, check_switch(name)[2:].replace("-", "_"))]
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m eval.nli", description="Evaluate an NLI model on labelled pairs."
@@ -302,13 +280,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--predictions", help="write one prediction per pair (JSONL) here")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    for name in CHECK_NAMES:
-        parser.add_argument(
-            check_switch(name),
-            action=argparse.BooleanOptionalAction,
-            default=False,
-            help=f"apply the pipeline's {name} check to the scores (default off)",
-        )
     parser.add_argument("--limit", type=int, help="only the first N pairs")
     parser.add_argument(
         "--source",
@@ -352,7 +323,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.model,
             batch_size=args.batch_size,
             device="cpu" if is_onnx(args.backend) else args.device,
-            checks=checks_on(args),
             backend=args.backend,
             threads=args.threads,
         )
@@ -367,7 +337,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "model": args.model or "shipped",
         "data": str(args.data),
         "format": data_format,
-        "checks": checks_on(args),
         "sources": args.source,
         "two_way": args.two_way,
         "batch_size": args.batch_size,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeJudge
-from verifier import Verifier, VerifierConfig, choose_checks
+from verifier import Verifier
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,6 @@ def news_verifier(news_corpus, real_embedder):
         news_corpus,
         embedder=real_embedder,
         judge=FakeJudge(),
-        config=VerifierConfig(checks=choose_checks(skip=["numbers"])),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
-from verifier import Verifier, VerifierConfig, check_claim, choose_checks
+from verifier import Verifier, VerifierConfig, check_claim
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
@@ -16,7 +16,7 @@ DOCS = {
 }
 # The fake judge's scores are not what the fitted verdict model was fitted on, so the
 # pipeline's mechanics are tested under the hand-set rule, whose outcome they fix.
-CONFIG = VerifierConfig(checks=choose_checks(skip=["numbers"]), decision="thresholds")
+CONFIG = VerifierConfig(decision="thresholds")
 
 
 def make(docs=DOCS, config=CONFIG, **kwargs) -> Verifier:
@@ -73,9 +73,7 @@ def test_anaphoric_sentences_are_judged_with_the_sentence_before():
 
 def test_context_can_be_switched_off():
     judge = FakeJudge()
-    config = VerifierConfig(
-        checks=choose_checks(skip=["numbers"]), use_context=False, decision="thresholds"
-    )
+    config = VerifierConfig(use_context=False, decision="thresholds")
     Verifier.from_corpus(
         {"library": DOCS["library"]}, embedder=FakeEmbedder(), judge=judge, config=config
     ).verify("The library lends many books", top_k=3)
@@ -243,55 +241,6 @@ def test_a_single_bad_claim_error_has_no_batch_position():
     with pytest.raises(InvalidClaimError) as raised:
         make().verify("  ")
     assert str(raised.value).startswith("the claim is empty")
-
-
-def test_a_different_figure_turns_support_into_refutation_with_a_note():
-    docs = {"isw": "Russia had 11,000 troops in Kursk in August."}
-    aware = make(docs, config=VerifierConfig(checks=choose_checks(), decision="thresholds")).verify(
-        "Russia had 50,000 troops in Kursk in August"
-    )
-    blind = make(docs).verify("Russia had 50,000 troops in Kursk in August")
-    assert blind.label == SUPPORTED
-    assert aware.label == REFUTED
-    assert any("50,000" in note and "11,000" in note for note in aware.deciding[0].notes)
-
-
-def test_a_passage_about_someone_else_does_not_support_the_claim():
-    docs = {"wire": "North Korea has sent soldiers to help Russia retake Kursk."}
-    claim = "China has sent soldiers to help Russia retake Kursk"
-    aware = make(docs).verify(claim)
-    blind = make(
-        docs,
-        config=VerifierConfig(
-            checks=choose_checks(skip=["numbers", "names"]), decision="thresholds"
-        ),
-    ).verify(claim)
-    assert blind.label == SUPPORTED
-    assert aware.label == NOT_ENOUGH_INFO
-    assert aware.evidence[0].notes == ("claim names 'China'; the passage does not",)
-    assert make(docs).verify("North Korea has sent soldiers to help Russia").label == SUPPORTED
-
-
-def test_a_passage_where_the_subject_would_not_confirm_refutes_a_claim_that_it_confirmed():
-    docs = {
-        "wire": "Moscow declined to confirm that its soldiers are in Kursk.",
-        "other": "Kyiv declined to confirm that Russian soldiers are in Kursk.",
-    }
-    claim = "Moscow confirmed that its soldiers are in Kursk"
-    aware = make(docs).verify(claim)
-    blind = make(
-        docs,
-        config=VerifierConfig(
-            checks=choose_checks(skip=["numbers", "reports"]), decision="thresholds"
-        ),
-    ).verify(claim)
-    assert blind.label == SUPPORTED
-    assert aware.label == REFUTED
-    wire = next(e for e in aware.evidence if e.passage.doc_id == "wire")
-    other = next(e for e in aware.evidence if e.passage.doc_id == "other")
-    assert wire.notes == ("claim says confirmed; passage says unconfirmed",)
-    # Kyiv is not the claim's subject: what it would not confirm is not compared.
-    assert not any("confirmed" in note for note in other.notes)
 
 
 def test_the_fitted_decision_is_the_default_and_thresholds_stay_available():

@@ -7,10 +7,7 @@ import pytest
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import pipeline
 from verifier.errors import CorpusError
-from verifier.judging import choose_checks
 from verifier.types import NOT_ENOUGH_INFO, SUPPORTED
-
-NO_NUMBERS = choose_checks(skip=["numbers"])
 
 
 @pytest.fixture
@@ -24,15 +21,12 @@ def fake_models(monkeypatch):
 def test_same_content_reuses_the_index_and_changed_content_rebuilds_it(tmp_path, fake_models):
     doc = tmp_path / "a.txt"
     doc.write_text("The bridge opened in 2019.")
-    assert (
-        pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS).label
-        == SUPPORTED
-    )
+    assert pipeline.verify("The bridge opened in 2019", corpus=tmp_path).label == SUPPORTED
     assert len(pipeline._cache) == 1
-    pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS)
+    pipeline.verify("The bridge opened in 2019", corpus=tmp_path)
     assert len(pipeline._cache) == 1
     doc.write_text("Heavy rain fell all week.")
-    verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path, checks=NO_NUMBERS)
+    verdict = pipeline.verify("The bridge opened in 2019", corpus=tmp_path)
     assert len(pipeline._cache) == 2
     assert verdict.label == NOT_ENOUGH_INFO
 
@@ -42,7 +36,6 @@ def test_in_memory_texts_and_top_k(fake_models):
         "The bridge opened",
         corpus={"a": "The bridge opened today. Heavy rain fell all week. Many cars came."},
         top_k=2,
-        checks=NO_NUMBERS,
     )
     assert len(verdict.evidence) == 2
 
@@ -70,9 +63,9 @@ def test_an_unchanged_corpus_is_not_parsed_again_whatever_the_top_k(
     parsed = []
     read_file = reading.read_file
     monkeypatch.setattr(reading, "read_file", lambda *args: parsed.append(args) or read_file(*args))
-    first = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=2, checks=NO_NUMBERS)
+    first = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=2)
     assert len(parsed) == 1
-    second = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=1, checks=NO_NUMBERS)
+    second = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=1)
     third = pipeline.verify("The bridge opened", corpus=tmp_path, top_k=2)
     assert len(parsed) == 1
     assert (len(first.evidence), len(second.evidence), len(third.evidence)) == (2, 1, 2)

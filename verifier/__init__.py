@@ -9,8 +9,8 @@ Example:
 Heavy modules (torch, FAISS) load on first use, not on import.
 
 The package is laid out by stage: ``corpus`` (files into sentence passages),
-``retrieval`` (embedder and vector store), ``judging`` (the NLI judge and the
-checks that adjust it), ``decision`` (the verdict rule, calibration and
+``retrieval`` (embedder and vector store), ``judging`` (the NLI judge),
+``decision`` (the verdict rule, calibration and
 metrics) and ``io`` (batch files and the command line); ``pipeline`` joins
 them. Each stage imports only ``types``, ``errors``, ``records``, ``text`` and
 ``registry``, never another stage.
@@ -30,9 +30,6 @@ _LAZY = {
     "PassageIndex": "verifier.retrieval",
     "NLIJudge": "verifier.judging",
     "Judge": "verifier.judging",
-    "Check": "verifier.judging",
-    "choose_checks": "verifier.judging",
-    "default_checks": "verifier.judging",
     "SHIPPED_NLI_MODEL": "verifier.registry",
     "read_claims": "verifier.io",
     "result_record": "verifier.io",
@@ -56,7 +53,6 @@ _LAZY = {
 
 __all__ = [
     "AggregationConfig",
-    "Check",
     "ClaimSpan",
     "CorpusError",
     "Embedder",
@@ -76,8 +72,6 @@ __all__ = [
     "VerifierConfig",
     "VerifierError",
     "check_claim",
-    "choose_checks",
-    "default_checks",
     "json_objects",
     "read_claims",
     "result_record",
@@ -94,7 +88,7 @@ if TYPE_CHECKING:
     from verifier.decision import AggregationConfig
     from verifier.errors import CorpusError, InvalidClaimError, LimitError, VerifierError
     from verifier.io import read_claims, result_record, write_csv, write_jsonl
-    from verifier.judging import Check, Judge, NLIJudge, choose_checks, default_checks
+    from verifier.judging import Judge, NLIJudge
     from verifier.pipeline import Verifier, verify
     from verifier.records import json_objects, scifact_rows, write_atomically
     from verifier.registry import SHIPPED_NLI_MODEL

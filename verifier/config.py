@@ -9,8 +9,6 @@ from typing import Any
 from verifier.decision.decider import DECISIONS
 from verifier.decision.thresholds import AggregationConfig
 from verifier.errors import InvalidSettingError, LimitError
-from verifier.judging.check import Check
-from verifier.judging.checks import default_checks
 from verifier.retrieval.fusion import HYBRID, RETRIEVAL_MODES
 
 MAX_TOP_K = 20
@@ -30,8 +28,7 @@ class VerifierConfig:
     embedder), ``"lexical"`` (best by BM25) or ``"hybrid"`` (both top lists
     fused by reciprocal rank; dense only for an index saved without BM25).
 
-    ``checks`` are the hand-written adjustments applied to each judged passage,
-    in order (see :mod:`verifier.judging.checks`). Claims over
+    Claims over
     ``max_claim_chars`` are refused (not truncated) with ``InvalidClaimError``:
     a verdict on part of a claim would be misleading.
     """
@@ -41,7 +38,6 @@ class VerifierConfig:
     decision: str = "fitted"
     verdict_model: str | None = None
     aggregation: AggregationConfig = field(default_factory=AggregationConfig)
-    checks: tuple[Check, ...] = field(default_factory=default_checks)
     use_context: bool = True
     max_claim_chars: int = 1000
     batch_claims: int = 32
@@ -49,7 +45,6 @@ class VerifierConfig:
     def __post_init__(self) -> None:
         for name in ("top_k", "max_claim_chars", "batch_claims"):
             check_positive(name, getattr(self, name))
-        object.__setattr__(self, "checks", tuple(self.checks))
         if self.decision not in DECISIONS:
             raise ValueError(f"decision must be one of {list(DECISIONS)}, got {self.decision!r}")
         if self.retrieval not in RETRIEVAL_MODES:
@@ -60,7 +55,6 @@ class VerifierConfig:
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["aggregation"] = self.aggregation.to_dict()
-        data["checks"] = [check.to_dict() for check in self.checks]
         return data
 
 

@@ -24,7 +24,6 @@ from verifier.config import VerifierConfig, check_positive
 from verifier.corpus import (
     MIN_PASSAGE_CHARS,
     CorpusInput,
-    LowercaseWords,
     ReadResult,
     check_corpus_input,
     corpus_fingerprint,
@@ -34,7 +33,7 @@ from verifier.corpus import (
 )
 from verifier.decision import Decider, make_decider
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, LimitError
-from verifier.judging import Check, Claim, Judge, NLIJudge, apply_checks
+from verifier.judging import Judge, NLIJudge
 from verifier.progress import Progress, progress_callback
 from verifier.retrieval import (
     BOTH,
@@ -60,7 +59,6 @@ from verifier.types import (
     Evidence,
     JudgedPassage,
     LoadReport,
-    NLIScores,
     Passage,
     RetrievedPassage,
     SkippedFile,
@@ -112,15 +110,13 @@ class Verifier:
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
-        self._lowercase_words = LowercaseWords()
 
     def with_config(self, config: VerifierConfig) -> Verifier:
-        """A verifier with other settings over the same index, models and corpus vocabulary."""
+        """A verifier with other settings over the same index and models."""
         other = Verifier(self.index, embedder=self.embedder, judge=self.judge, config=config)
         other._index_lock = self._index_lock
         other._load_report = self._load_report
         other._skipped = self._skipped
-        other._lowercase_words = self._lowercase_words
         return other
 
     def workspace(self) -> Verifier:
@@ -494,56 +490,32 @@ class Verifier:
             return f"{passage.context_before} {passage.text}"
         return passage.text
 
-    def _claim(self, text: str) -> Claim:
-        # A claim's capitalised first word is a name only if the corpus never
-        # writes it in lower case ("China has..." but not "Global warming...").
-        with self._index_lock:
-            words = self._lowercase_words.of(self.index.passages)
-        return Claim(text, words.__contains__)
-
-    def _judge(
-        self,
-        claim: Claim,
-        retrieved: Sequence[RetrievedPassage],
-        scores: Sequence[NLIScores],
-        checks: Sequence[Check],
-    ) -> list[JudgedPassage]:
-        judged = []
-        for hit, nli in zip(retrieved, scores, strict=True):
-            adjusted = apply_checks(checks, claim, hit.passage, nli)
-            judged.append(JudgedPassage(hit.passage, hit.score, adjusted.scores, adjusted.notes))
-        return judged
-
-    def verify(
-        self, claim: str, top_k: int | None = None, *, checks: Sequence[Check] | None = None
-    ) -> Verdict:
+    def verify(self, claim: str, top_k: int | None = None) -> Verdict:
         """Check one claim against the corpus.
 
         Args:
             claim: the statement to check.
             top_k: passages to judge; ``None`` is ``config.top_k``.
-            checks: the checks to apply; ``None`` is ``config.checks``.
 
         Raises:
             InvalidClaimError: the claim is empty, not text, or too long.
         """
         check_claim(claim, self.config.max_claim_chars)
-        return self.verify_many([claim], top_k, checks=checks)[0]
+        return self.verify_many([claim], top_k)[0]
 
     def verify_many(
         self,
         claims: Sequence[str],
         top_k: int | None = None,
         *,
-        checks: Sequence[Check] | None = None,
         progress: Progress = False,
         time_budget_s: float | None = None,
     ) -> list[Verdict]:
         """Check many claims, embedding and judging them in batches.
 
         Every claim is validated before any work starts, so one bad claim
-        fails the call at once with its position named. ``top_k`` and
-        ``checks`` override the config for this call.
+        fails the call at once with its position named. ``top_k`` overrides
+        the config for this call.
 
         Raises:
             InvalidClaimError: a claim is invalid (its position is named).
@@ -562,7 +534,6 @@ class Verifier:
             except InvalidClaimError as error:
                 raise InvalidClaimError(f"claim {position + 1}: {error}") from error
         k = self._top_k(top_k)
-        checks = self.config.checks if checks is None else tuple(checks)
         step = progress_callback(progress, len(checked), "checking claims")
         verdicts: list[Verdict] = []
         for offset in range(0, len(checked), self.config.batch_claims):
@@ -582,8 +553,10 @@ class Verifier:
             scores = self.judge.predict(pairs)
             cursor = 0
             for (text, warnings), hits in zip(batch, retrieved, strict=True):
-                claim = self._claim(text)
-                judged = self._judge(claim, hits, scores[cursor : cursor + len(hits)], checks)
+                judged = [
+                    JudgedPassage(hit.passage, hit.score, nli)
+                    for hit, nli in zip(hits, scores[cursor : cursor + len(hits)], strict=True)
+                ]
                 cursor += len(hits)
                 verdict = self.decider.decide(text, judged, warnings)
                 verdicts.append(_with_retrieval_origin(verdict, hits))
@@ -595,7 +568,6 @@ class Verifier:
         text: str,
         top_k: int | None = None,
         *,
-        checks: Sequence[Check] | None = None,
         max_sentences: int | None = None,
         time_budget_s: float | None = None,
         progress: Progress = False,
@@ -629,7 +601,6 @@ class Verifier:
         verdicts = self.verify_many(
             [span.text for span in spans],
             top_k,
-            checks=checks,
             progress=progress,
             time_budget_s=time_budget_s,
         )
@@ -661,7 +632,6 @@ def verify(
     corpus: CorpusInput,
     top_k: int | None = None,
     *,
-    checks: Sequence[Check] | None = None,
     index_type: str = "flat",
     config: VerifierConfig | None = None,
     judge: str = "fast",
@@ -671,13 +641,12 @@ def verify(
     The index built for a corpus is kept, keyed by the bytes of its files (a
     file whose size and modification time are unchanged is not read again),
     and reused by later calls; the models are loaded once per process. Other
-    ``top_k``, ``checks`` or ``config`` reuse the same index.
+    ``top_k`` or ``config`` reuse the same index.
 
     Args:
         claim: the statement to check.
         corpus: a file or folder path, a list of paths, or ``{name: text}``.
         top_k: passages to retrieve and judge; ``None`` is ``config.top_k``.
-        checks: the checks to apply; ``None`` is ``config.checks``.
         index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``.
         config: settings; ``None`` is ``VerifierConfig()``.
         judge: ``"fast"`` (the shipped MiniLM-L6) or any NLI model path, hub id or alias.
@@ -708,4 +677,4 @@ def verify(
                 _cache.popitem(last=False)
     if verifier.config != config:
         verifier = verifier.with_config(config)
-    return verifier.verify(claim, top_k, checks=checks)
+    return verifier.verify(claim, top_k)

@@ -13,7 +13,7 @@ import pytest
 from eval import factcheck, score
 from eval.datasets import read_dataset
 from tests.fakes import FakeEmbedder, FakeJudge
-from verifier import VerifierConfig, choose_checks
+from verifier import VerifierConfig
 from verifier.registry import SHIPPED_NLI_MODEL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,9 +53,7 @@ def tiny_dataset(tmp_path):
 def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
     out = tmp_path / "run"
-    config = VerifierConfig(
-        top_k=3, checks=choose_checks(skip=["numbers"]), batch_claims=4, decision="thresholds"
-    )
+    config = VerifierConfig(top_k=3, batch_claims=4, decision="thresholds")
     info = factcheck.run_predict(
         dataset, out, embedder=FakeEmbedder(), judge=FakeJudge(), config=config, command="test"
     )
@@ -82,7 +80,7 @@ def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
 
 def test_limit_keeps_the_whole_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(checks=choose_checks(skip=["numbers"]), decision="thresholds")
+    config = VerifierConfig(decision="thresholds")
     info = factcheck.run_predict(
         dataset,
         tmp_path / "run",
@@ -150,7 +148,7 @@ def test_real_pipeline_on_climate_fever_sample(tmp_path):
 
 def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(checks=choose_checks(skip=["numbers"]), decision="thresholds")
+    config = VerifierConfig(decision="thresholds")
     cache = tmp_path / "cache"
     first = factcheck.run_predict(
         dataset,

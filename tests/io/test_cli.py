@@ -105,15 +105,14 @@ def test_the_command_line_takes_up_to_the_apps_default_cap():
     assert args.top_k == MAX_TOP_K == 20
 
 
-def test_check_options_switch_the_number_and_name_rules_on():
+def test_check_options_set_top_k_and_the_decision_and_the_retired_rules_are_refused():
     from verifier import VerifierConfig
     from verifier.io.cli import _parser, check_config
 
     default = check_config(_parser().parse_args(["check", "claim", "--corpus", "x"]))
     assert default == VerifierConfig()
-    assert default.checks == ()
-    argv = ["check", "claim", "--corpus", "x", "--number-aware", "--name-aware"]
-    argv += ["--top-k", "3", "--decision", "thresholds"]
-    on = check_config(_parser().parse_args(argv))
-    assert ([check.name for check in on.checks], on.top_k) == (["names", "numbers"], 3)
-    assert on.decision == "thresholds"
+    argv = ["check", "claim", "--corpus", "x", "--top-k", "3", "--decision", "thresholds"]
+    chosen = check_config(_parser().parse_args(argv))
+    assert (chosen.top_k, chosen.decision) == (3, "thresholds")
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["check", "claim", "--corpus", "x", "--number-aware"])

@@ -17,13 +17,11 @@ from verifier.corpus.sentences import (
     split_document,
     split_sentences,
 )
-from verifier.corpus.vocabulary import LowercaseWords
 
 __all__ = [
     "MIN_PASSAGE_CHARS",
     "SUPPORTED_SUFFIXES",
     "CorpusInput",
-    "LowercaseWords",
     "ReadResult",
     "Span",
     "check_corpus_input",

@@ -11,10 +11,8 @@ from verifier.io.options import (
     add_pipeline_options,
     add_retrieval_option,
     add_store_options,
-    check_switch,
     open_store,
     positive_int,
-    skipped_checks,
 )
 from verifier.io.ray_batch import VerifierRecipe, check_on_ray, import_ray, start_ray
 from verifier.records import write_jsonl
@@ -28,11 +26,9 @@ __all__ = [
     "add_retrieval_option",
     "check_on_ray",
     "add_store_options",
-    "check_switch",
     "import_ray",
     "open_store",
     "positive_int",
-    "skipped_checks",
     "start_ray",
     "read_claims",
     "result_record",

@@ -28,7 +28,6 @@ from verifier.io.options import (
     add_retrieval_option,
     add_store_options,
     open_store,
-    skipped_checks,
 )
 from verifier.io.ray_batch import add_engine_options
 from verifier.text import strip_controls
@@ -154,14 +153,8 @@ def _say_indexed(verifier: Verifier, report: LoadReport, where: str) -> int:
 def check_config(args: argparse.Namespace) -> VerifierConfig:
     """The pipeline settings that ``check``'s options ask for."""
     from verifier.config import VerifierConfig
-    from verifier.judging.checks import choose_checks
 
-    return VerifierConfig(
-        top_k=args.top_k,
-        retrieval=args.retrieval,
-        decision=args.decision,
-        checks=choose_checks(skip=skipped_checks(args)),
-    )
+    return VerifierConfig(top_k=args.top_k, retrieval=args.retrieval, decision=args.decision)
 
 
 def _open_verifier(

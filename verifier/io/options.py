@@ -1,6 +1,6 @@
 """Command-line options shared by every program that runs the pipeline.
 
-One spelling of each switch everywhere (``--top-k``, ``--no-number-aware``...),
+One spelling of each switch everywhere (``--top-k``, ``--decision``...),
 and defaults taken from :class:`~verifier.config.VerifierConfig`.
 """
 
@@ -13,19 +13,12 @@ from typing import TYPE_CHECKING
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
 from verifier.decision.decider import DECISIONS
-from verifier.judging.checks import CHECK_NAMES, ON_BY_DEFAULT
 
 if TYPE_CHECKING:
     from verifier.retrieval import TextEncoder, VectorStore
 
 STORES = ("faiss", "milvus")
 MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
-
-_CHECK_HELP = {
-    "names": "the check that passages name the claim's subject",
-    "reports": "the check of confirmed / denied / unconfirmed between claim and passage",
-    "numbers": "the adjustment for figures and dates",
-}
 
 
 def positive_int(text: str) -> int:
@@ -46,22 +39,8 @@ def top_k_option(text: str) -> int:
         ) from error
 
 
-def check_switch(name: str) -> str:
-    """The switch that turns a check on or off: ``numbers`` -> ``--number-aware``."""
-    return f"--{name.removesuffix('s')}-aware"
-
-
-def add_pipeline_options(
-    parser: argparse.ArgumentParser, *, checks_on: bool | None = None, top_k: bool = True
-) -> None:
-    """Add ``--top-k``, ``--decision`` and a ``--[no-]<check>-aware`` switch per check.
-
-    Args:
-        parser: the parser to add to.
-        checks_on: whether the checks run unless switched off; ``None`` is each
-            check's library default (``ON_BY_DEFAULT``).
-        top_k: whether to add ``--top-k``.
-    """
+def add_pipeline_options(parser: argparse.ArgumentParser, *, top_k: bool = True) -> None:
+    """Add ``--top-k`` (unless ``top_k`` is false) and ``--decision``."""
     if top_k:
         parser.add_argument(
             "--top-k",
@@ -77,13 +56,6 @@ def add_pipeline_options(
         help="the verdict rule: the fitted, calibrated model or the hand-set thresholds "
         f"(default {VerifierConfig.decision})",
     )
-    for name in CHECK_NAMES:
-        parser.add_argument(
-            check_switch(name),
-            action=argparse.BooleanOptionalAction,
-            default=(name in ON_BY_DEFAULT) if checks_on is None else checks_on,
-            help=_CHECK_HELP.get(name, f"the {name} check"),
-        )
 
 
 def add_retrieval_option(parser: argparse.ArgumentParser) -> None:
@@ -97,13 +69,6 @@ def add_retrieval_option(parser: argparse.ArgumentParser) -> None:
         help="pick passages by the embedder (dense), by BM25 (lexical) or by both fused "
         f"(default {VerifierConfig.retrieval}; an index saved without BM25 is dense only)",
     )
-
-
-def skipped_checks(args: argparse.Namespace) -> list[str]:
-    """The checks that ``args`` switched off."""
-    return [
-        name for name in CHECK_NAMES if not getattr(args, check_switch(name)[2:].replace("-", "_"))
-    ]
 
 
 def add_judge_options(parser: argparse.ArgumentParser) -> None:
