@@ -54,7 +54,7 @@ def toy_model(**changes) -> VerdictModel:
 
 
 def features_of(items) -> dict[str, float]:
-    return dict(zip(FEATURES, claim_features(items), strict=True))
+    return dict(zip(FEATURES, claim_features("a claim", items), strict=True))
 
 
 def test_features_count_distinct_documents_and_ranks():
@@ -76,9 +76,13 @@ def test_features_of_nothing_say_nothing_is_relevant():
     assert values["mean_neutral"] == 1.0
 
 
-def test_adjusted_share_counts_passages_with_notes():
-    values = features_of([judged(0.5, 0.1, notes=("figure differs",)), judged(0.1, 0.1)])
-    assert values["adjusted_share"] == 0.5
+def test_detail_features_read_the_passage_that_most_entails_and_weigh_by_its_entailment():
+    items = [judged(0.2, 0.1, "a", 0.9), judged(0.8, 0.1, "b", 0.5)]
+    values = features_of(items)
+    # "a claim" against the fake passages: its one content word is absent from both.
+    assert values["detail_coverage"] == 0.0
+    assert values["entailed_names_absent"] == values["detail_names_absent"] * 0.8
+    assert features_of([])["detail_coverage"] == 0.0
 
 
 def test_near_duplicate_support_is_supported_and_decided_by_that_passage():
