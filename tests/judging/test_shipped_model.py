@@ -18,14 +18,38 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9926, 0.0053, 0.0021),
-    ("A man is sleeping in bed.", "contradiction", 0.0005, 0.0040, 0.9955),
-    ("The man is a famous musician.", "neutral", 0.0049, 0.9903, 0.0048),
-    # Version 2 called this unrelated sentence neutral (0.995); version 4, trained on
-    # SNLI-style data where another scene is a contradiction, wavers (0.47 / 0.53).
-    # In the verifier such a passage has a low retrieval score, which the fitted
-    # verdict reads; the model card lists it among the known weaknesses.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0009, 0.4650, 0.5341),
+    ("A man is playing music.", "entailment", 0.9929, 0.0038, 0.0033),
+    ("A man is sleeping in bed.", "contradiction", 0.0004, 0.0027, 0.9968),
+    ("The man is a famous musician.", "neutral", 0.0036, 0.9912, 0.0052),
+    # An unrelated sentence: SNLI-style data calls another scene a contradiction. In the
+    # verifier such a passage has a low retrieval score, which the fitted verdict reads.
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0007, 0.2201, 0.7792),
+]
+
+KURSK = "North Korea sent about 11,000 troops to help Russia retake Kursk."
+DENIAL = "Dmitry Peskov, a Kremlin spokesperson, denied reports that Trump had spoken with Putin."
+DRONES = "Russia launched a total of 145 drones on Saturday night."
+# (premise, hypothesis, label, entailment, neutral, contradiction): one wrong detail
+# (version 4 said entailment to the first two), and the right figure against the wrong one.
+DETAIL_GOLDEN = [
+    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.1924, 0.5374, 0.2701),
+    (
+        DENIAL,
+        "The Kremlin confirmed that Trump had spoken with Putin.",
+        "neutral",
+        0.2820,
+        0.4553,
+        0.2627,
+    ),
+    (
+        DRONES,
+        "Russia launched 300 drones on Saturday night.",
+        "contradiction",
+        0.0810,
+        0.2035,
+        0.7155,
+    ),
+    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9760, 0.0067, 0.0174),
 ]
 
 
@@ -70,10 +94,12 @@ def test_default_judge_loads_the_shipped_model_as_float32(judge) -> None:
     assert next(judge._model.parameters()).dtype == torch.float32
 
 
-def test_golden_predictions(judge) -> None:
-    scores = judge.predict([(PREMISE, hypothesis) for hypothesis, *_ in GOLDEN])
-    for (hypothesis, label, entailment, neutral, contradiction), got in zip(
-        GOLDEN, scores, strict=True
+@pytest.mark.parametrize("rows", [GOLDEN, DETAIL_GOLDEN], ids=["snli", "details"])
+def test_golden_predictions(judge, rows) -> None:
+    rows = [row if len(row) == 6 else (PREMISE, *row) for row in rows]
+    scores = judge.predict([(premise, hypothesis) for premise, hypothesis, *_ in rows])
+    for (_, hypothesis, label, entailment, neutral, contradiction), got in zip(
+        rows, scores, strict=True
     ):
         assert got.label == label, hypothesis
         assert got.entailment == pytest.approx(entailment, abs=0.02), hypothesis
