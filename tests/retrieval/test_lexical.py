@@ -83,3 +83,13 @@ def test_an_index_tokenised_otherwise_is_not_read(tmp_path, caplog):
     with caplog.at_level(logging.INFO):
         assert LexicalIndex.load(tmp_path, 1) is None
     assert "dense only" in caplog.text
+
+
+def test_passages_without_a_word_index_to_empty_searches_and_survive_a_save(tmp_path):
+    from verifier.retrieval.lexical import LexicalIndex
+
+    index = LexicalIndex.build(["", "!!!", "—"])
+    assert len(index) == 3 and index.search(["anything at all"], 5) == [[]]
+    index.save(tmp_path)
+    again = LexicalIndex.load(tmp_path, 3)
+    assert again is not None and again.search(["anything"], 2) == [[]]

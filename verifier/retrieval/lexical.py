@@ -111,12 +111,14 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         """Index ``texts`` (passage ``i`` is ``texts[i]``)."""
-        if not texts:
-            return cls(None, 0)
+        tokens = tokenize(texts)
+        if not any(tokens):
+            # No word to index (no passage, or only numbers-free symbols): every search is empty.
+            return cls(None, len(texts))
         import bm25s
 
         bm25 = bm25s.BM25()
-        bm25.index(tokenize(texts), show_progress=False)
+        bm25.index(tokens, show_progress=False)
         return cls(bm25, len(texts))
 
     def __len__(self) -> int:
@@ -146,7 +148,11 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         """Write the index's files (:data:`FILES`) into ``folder``, which must exist."""
-        settings = {"tokenizer": TOKENIZER, "passages": self._count}
+        settings = {
+            "tokenizer": TOKENIZER,
+            "passages": self._count,
+            "indexed": self._bm25 is not None,
+        }
         if self._bm25 is not None:
             self._bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
         (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
@@ -179,8 +185,8 @@ class LexicalIndex:
             raise IndexFormatError(
                 f"lexical index at {folder} covers {passages} passages, the index holds {count}"
             )
-        if count == 0:
-            return cls(None, 0)
+        if count == 0 or not settings.get("indexed", True):
+            return cls(None, count)
         import bm25s
 
         try:
