@@ -399,7 +399,7 @@ def test_bench_smoke_with_fake_models(tiny_corpus, tmp_path):
     report = run_bench(
         [tiny_corpus],
         setups=[ModelSetup("fake", "torch", FakeEmbedder, FakeJudge)],
-        settings=CorpusSettings(repeats=2, top_k=2, checks_off=("numbers",)),
+        settings=CorpusSettings(repeats=2, top_k=2),
     )
     markdown = write_report(report, tmp_path / "out")
     data = json.loads((tmp_path / "out" / "bench.json").read_text(encoding="utf-8"))

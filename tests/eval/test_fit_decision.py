@@ -159,13 +159,15 @@ def test_the_cross_check_is_chosen_when_it_tells_real_conflicts_from_look_alikes
     from verifier.types import NLIScores
 
     model = VerdictModel.load(fit_decision.SHIPPED_VERDICT_MODEL)
-    real = {"text": "The vote was six to three, not seven to two."}
+    # The refuting passages read alike to the verdict model (the same words, so the same
+    # detail features); only the judge, asked about the two sides, tells them apart: the
+    # stub below finds the real ones ("!") contradicting the supporting passage.
     claims, gold = [], []
     for n in range(6):
-        other = "The vote was six to three." if n < 3 else f"A film from {1990 + n} is set in Rome."
+        refuting = "The vote was seven to two!" if n < 3 else "The vote was seven to two?"
         items = [
             evidence("The vote was seven to two.", "a", 0.9, 0.99, 0.0),
-            evidence(real["text"] if n < 3 else other, "b", 0.9, 0.0, 0.99),
+            evidence(refuting, "b", 0.9, 0.0, 0.99),
         ]
         claims.append(
             StoredClaim.from_record({"claim": "The vote was seven to two.", "evidence": items})
@@ -175,7 +177,7 @@ def test_the_cross_check_is_chosen_when_it_tells_real_conflicts_from_look_alikes
 
     def judge(pairs):
         return [
-            NLIScores(0.1, 0.1, 0.8) if "six" in a + b else NLIScores(0.1, 0.8, 0.1)
+            NLIScores(0.1, 0.1, 0.8) if "!" in a + b else NLIScores(0.1, 0.8, 0.1)
             for a, b in pairs
         ]
 
