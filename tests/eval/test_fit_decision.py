@@ -177,8 +177,7 @@ def test_the_cross_check_is_chosen_when_it_tells_real_conflicts_from_look_alikes
 
     def judge(pairs):
         return [
-            NLIScores(0.1, 0.1, 0.8) if "!" in a + b else NLIScores(0.1, 0.8, 0.1)
-            for a, b in pairs
+            NLIScores(0.1, 0.1, 0.8) if "!" in a + b else NLIScores(0.1, 0.8, 0.1) for a, b in pairs
         ]
 
     with_judge = fit_decision.choose_conflict_threshold(model, [dev], judge)
