@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -186,13 +187,7 @@ def test_a_hand_edited_index_loads_or_is_refused_and_is_never_deleted(saved_inde
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "ix"
         root.mkdir()
-        for item in saved_index.iterdir():
-            if item.is_dir():
-                (root / item.name).mkdir()
-                for file in item.iterdir():
-                    (root / item.name / file.name).write_bytes(file.read_bytes())
-            else:
-                (root / item.name).write_bytes(item.read_bytes())
+        shutil.copytree(saved_index, root, dirs_exist_ok=True)
         version = next(item for item in root.iterdir() if item.is_dir())
         manifest = json.loads((version / "manifest.json").read_text())
         manifest.update(edits)
