@@ -43,6 +43,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from models.nli_data import NLIExample
+from verifier.decision.details import MONTH_NAMES
+from verifier.decision.details import NUMBER_WORDS as NUMBER_WORDS_FROM_ZERO
 
 EDIT_SOURCE_PREFIX = "edit-"
 """Edited rows are named ``edit-<kind>`` so validation reports each kind apart."""
@@ -59,34 +61,8 @@ EDIT_KINDS = (
     "figure-neutral",
 )
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-NUMBER_WORDS = [
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-]
+MONTHS = [month.title() for month in MONTH_NAMES]
+NUMBER_WORDS = [word for word in NUMBER_WORDS_FROM_ZERO if word not in {"zero", "one"}]
 
 # Each pair is swapped both ways; the edit needs the premise to use the original word.
 REPORT_SWAPS = (
