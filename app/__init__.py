@@ -7,7 +7,8 @@ what it shows. The app uses only the library's public names and holds no logic.
 
 from app import view
 from app.main import DEFAULT_INDEX, load_verifier, main, parse_args
-from app.ui import GENERIC_ERROR, AppState, build_ui, friendly
+from app.state import GENERIC_ERROR, AppState, friendly
+from app.ui import build_ui
 
 __all__ = [
     "DEFAULT_INDEX",

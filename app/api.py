@@ -16,18 +16,14 @@ Example:
 # No ``from __future__ import annotations``: gradio reads the endpoint's return type from
 # the signature as an object, and a string annotation would make it ``Any``.
 import logging
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import Literal, TypedDict
 
 import gradio as gr
 
+from app.state import GENERIC_ERROR, AppState
 from verifier import VerifierError
 
-if TYPE_CHECKING:
-    from app.ui import AppState
-
 logger = logging.getLogger("app")
-
-GENERIC_ERROR = "Something went wrong while doing that; the details are in the server log."
 
 
 class NLIJSON(TypedDict):

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.state import DEFAULT_INDEX
 from verifier.feedback import FEEDBACK_FILENAME
 
 WORKSPACE_FOLDER = "workspace-feedback"
@@ -75,8 +76,6 @@ def _listing(path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.main import DEFAULT_INDEX
-
     parser = argparse.ArgumentParser(
         prog="python -m app.corrections",
         description="List or print the corrections the app keeps (the operator's command).",

@@ -23,7 +23,7 @@ import gradio as gr
 from app import view
 from app.api import NLIJSON, api_error, describe
 from app.corrections import corrections_bytes, corrections_path, prepare
-from app.ui import AppState, Workspace, friendly
+from app.state import AppState, Workspace, friendly
 from verifier import Verdict
 from verifier.feedback import (
     CORRECT_LABELS,

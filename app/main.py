@@ -24,8 +24,9 @@ from starlette.middleware import Middleware
 from app import view
 from app.gate import Gate
 from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
+from app.state import DEFAULT_INDEX, ROOT, AppState
 from app.throttle import LoginThrottle
-from app.ui import CSS, AppState, build_ui
+from app.ui import CSS, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.decision import DECISIONS
 from verifier.io import (
@@ -38,10 +39,8 @@ from verifier.io import (
 
 logger = logging.getLogger("app")
 
-ROOT = Path(__file__).resolve().parents[1]
 DEMO_CORPUS = ROOT / "demo_corpus"
 DEMO_CLAIMS = ROOT / "demo_claims.jsonl"
-DEFAULT_INDEX = ROOT / ".verifier_cache" / "app_index"
 MAX_EXAMPLES = 10
 
 

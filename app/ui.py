@@ -8,28 +8,22 @@ a handler the operator did not allow is never built, so it cannot be called.
 
 from __future__ import annotations
 
-import functools
 import logging
-import tempfile
-import threading
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from gradio.utils import get_upload_folder
 
 from app import view
-from app.api import GENERIC_ERROR, check_claim_api
-from app.policy import MB, Access, ServiceLimits
-from app.uploads import UploadQuota
+from app.api import check_claim_api
+from app.feedback import wrong_verdict_control
+from app.policy import MB
+from app.state import WORKSPACE_IDLE_S, AppState, Workspace, friendly, top_k
 from verifier import (
     ClaimSpan,
     LoadReport,
     Verdict,
-    Verifier,
-    VerifierError,
     read_claims,
     result_record,
     write_csv,
@@ -40,9 +34,6 @@ from verifier.types import SkippedFile
 
 logger = logging.getLogger("app")
 
-BATCH_EXTENSIONS = (".jsonl", ".csv")
-# A session's workspace is dropped this long after its last use, even if the tab stays open.
-WORKSPACE_IDLE_S = 6 * 3600
 # gradio gives each call its own tracker; this default only marks the parameter.
 PROGRESS = gr.Progress()
 
@@ -58,106 +49,6 @@ CSS = """
 .gradio-container { max-width: 1200px !important; }
 #verdict-badge { min-height: 3em; }
 """
-
-
-class AppState:
-    """The shared verifier, where its index is saved, the operator's policy, and a lock.
-
-    Checks only read the verifier (its index has its own lock), so they run
-    side by side; adding documents to the shared corpus and saving the index
-    take ``corpus_lock``, so one change happens at a time. ``uploads`` keeps
-    the accounts of gradio's upload folder (read when this is made), which
-    ``app.gate`` fills and the Corpus tab empties.
-    """
-
-    def __init__(
-        self,
-        verifier: Verifier,
-        index_dir: Path,
-        limits: ServiceLimits | None = None,
-        access: Access | None = None,
-    ) -> None:
-        self.verifier = verifier
-        self.index_dir = index_dir
-        self.limits = limits or ServiceLimits()
-        self.access = access or Access()
-        self.corpus_lock = threading.Lock()
-        self.uploads = UploadQuota(get_upload_folder(), self.limits)
-        # Removed when the app exits; gradio serves copies from its own cache.
-        self._downloads = tempfile.TemporaryDirectory(prefix="verifier-app-")
-        self.downloads = Path(self._downloads.name)
-
-    @property
-    def corpus_limits(self) -> view.UploadLimits:
-        return view.UploadLimits(
-            max_files=self.limits.max_upload_files, max_file_bytes=self.limits.max_file_bytes
-        )
-
-    @property
-    def batch_limits(self) -> view.UploadLimits:
-        return view.UploadLimits(
-            max_files=1, max_file_bytes=self.limits.max_file_bytes, extensions=BATCH_EXTENSIONS
-        )
-
-    def download_path(self, filename: str) -> Path:
-        """A fresh path, named ``filename``, for a file the browser will download."""
-        folder = self.downloads / uuid.uuid4().hex
-        folder.mkdir()
-        return folder / filename
-
-    def checker(self, workspace: Workspace | None) -> Verifier:
-        """The verifier a session checks with: its workspace's, else the shared one."""
-        return workspace.verifier if workspace is not None else self.verifier
-
-
-class Workspace:
-    """One browser session's private documents, layered over the shared corpus.
-
-    Lives in a ``gr.State``: gradio calls :meth:`close` when the session ends
-    (the tab is closed, or it sits idle past ``WORKSPACE_IDLE_S``), which drops
-    the overlay (the uploaded files are deleted as soon as they are indexed).
-    ``id`` names the workspace's own feedback file (``app.corrections``).
-    """
-
-    def __init__(self, shared: Verifier) -> None:
-        self.verifier = shared.workspace()
-        self.id = uuid.uuid4().hex
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Workspace:
-        # gradio may copy state values; a workspace is one object, never duplicated.
-        return self
-
-    def close(self) -> None:
-        logger.info("closed a session workspace")
-
-    @staticmethod
-    def on_delete(workspace: Workspace | None) -> None:
-        if workspace is not None:
-            workspace.close()
-
-
-def friendly(fn: Callable[..., Any], cleared: Sequence[Any]) -> Callable[..., Any]:
-    """Run an event handler; on failure show a message instead of its outputs.
-
-    The handler's last output is a message box. A ``VerifierError`` (or a bad
-    value) shows its own message; anything else is logged with its traceback
-    and the page gets a generic message. ``cleared`` are the values for the
-    other outputs, so a stale result is not left beside the message.
-    """
-
-    @functools.wraps(fn)
-    def handler(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (VerifierError, ValueError) as error:
-            logger.info("refused: %s", error)
-            message = str(error)
-        except Exception:
-            logger.exception("unexpected error in %s", fn.__name__)
-            message = GENERIC_ERROR
-        return (*cleared, view.message_html(message))
-
-    return handler
 
 
 def progress_reporter(progress: gr.Progress) -> Callable[[int, int, str], None]:
@@ -178,11 +69,6 @@ def top_k_slider(state: AppState, label: str) -> gr.Slider:
         step=1,
         label=label,
     )
-
-
-def top_k(state: AppState, value: object) -> int:
-    """The top-k a request asked for, checked against the cap."""
-    return state.limits.top_k(value, state.verifier.config.top_k)
 
 
 def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]:
@@ -251,7 +137,6 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
                 )
         claim_verdict = gr.State()
         # Imported here because app.feedback builds on this module.
-        from app.feedback import wrong_verdict_control
 
         wrong_verdict_control(state, claim_verdict, workspace, [claim_button.click, claim.submit])
 

@@ -19,8 +19,9 @@ from typing import Any
 import gradio as gr
 
 from app.main import serve
+from app.state import AppState
 from app.throttle import LoginThrottle
-from app.ui import AppState, build_ui
+from app.ui import build_ui
 
 
 def free_port() -> int:

@@ -12,7 +12,8 @@ from app.corrections import main as corrections
 from app.feedback import feedback_path, spoken
 from app.main import parse_args, service_limits
 from app.policy import Access, ServiceLimits
-from app.ui import AppState, Workspace, build_ui
+from app.state import AppState, Workspace
+from app.ui import build_ui
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
 from verifier.feedback import read_feedback

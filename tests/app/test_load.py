@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from app.ui import AppState, build_ui
+from app.state import AppState
+from app.ui import build_ui
 from tests.app.test_security import make_state
 
 CLIENTS = int(os.environ.get("VERIFIER_LOAD_CLIENTS", "8"))

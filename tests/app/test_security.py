@@ -18,7 +18,8 @@ import pytest
 from app import view
 from app.main import parse_args, service_limits
 from app.policy import Access, ServiceLimits, parse_auth
-from app.ui import AppState, Workspace, build_ui
+from app.state import AppState, Workspace
+from app.ui import build_ui
 from tests.app.served import serving, upload
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import CorpusError, LimitError, Verifier, VerifierConfig
