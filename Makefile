@@ -43,16 +43,16 @@ lint: $(STAMP)
 # Refit the verdict model after the judge changes: judge the FEVER validation claims, the
 # VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose
 # the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
-FACTCHECK := $(PY) -m eval.factcheck --decision thresholds --index-cache .cache/factcheck
+FACTCHECK := $(PY) -m eval.runs.factcheck --decision thresholds --index-cache .cache/factcheck
 decision: $(STAMP)
-	$(PY) -m eval.fever_claims --out runs/fever/claims.jsonl
+	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
-	$(PY) -m eval.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
+	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
 	$(FACTCHECK) --dataset jsonl --data runs/conflict/claims.jsonl --out runs/conflict-run
-	$(PY) -m eval.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
-	$(PY) -m eval.redecide runs/cf --out runs/cf-fitted
-	$(PY) -m eval.redecide runs/fever --out runs/fever-fitted
+	$(PY) -m eval.fit.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
+	$(PY) -m eval.runs.redecide runs/cf --out runs/cf-fitted
+	$(PY) -m eval.runs.redecide runs/fever --out runs/fever-fitted
 
 clean:
 	rm -rf $(VENV) .pytest_cache .verifier_cache

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from eval.bench_large_file import big_text
+from eval.bench.large_file import big_text
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
 from verifier.corpus import document_passages, read_corpus

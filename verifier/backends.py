@@ -59,10 +59,10 @@ DEFAULT_BACKEND = "onnx-fp32"
 """The backend a judge or embedder uses on the CPU unless told otherwise.
 
 The default is whichever is faster at equal accuracy (within 0.5 points on
-``eval.nli``). ``onnx-fp32`` gives torch's labels at about twice its speed;
+``eval.runs.nli``). ``onnx-fp32`` gives torch's labels at about twice its speed;
 int8 (``onnx``) is faster again but lost 0.51 points on Climate-FEVER pairs
 with the v4 fast judge (0.5751 to 0.5700; MNLI gained 0.12), so it is a choice.
-``python -m eval.backend_accuracy`` re-checks both whenever the weights change.
+``python -m eval.runs.backend_accuracy`` re-checks both whenever the weights change.
 """
 
 EXPORT_RECIPE = "torch.onnx-opset17/v3"

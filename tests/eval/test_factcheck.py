@@ -1,4 +1,4 @@
-"""eval.factcheck: the predict step on fakes, the CLI's errors, and one slow real run."""
+"""eval.runs.factcheck: the predict step on fakes, the CLI's errors, and one slow real run."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from eval import factcheck, score
-from eval.datasets import read_dataset
+from eval.runs import factcheck, score
+from eval.runs.datasets import read_dataset
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import VerifierConfig
 from verifier.registry import SHIPPED_NLI_MODEL
@@ -119,7 +119,17 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path, capsys, args, mess
 
 def test_cli_unknown_dataset_exits_non_zero_without_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "eval.factcheck", "--dataset", "fever", "--data", "x", "--out", "y"],
+        [
+            sys.executable,
+            "-m",
+            "eval.runs.factcheck",
+            "--dataset",
+            "fever",
+            "--data",
+            "x",
+            "--out",
+            "y",
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval import fever_claims
-from eval.datasets import read_dataset
+from eval.runs import fever_claims
+from eval.runs.datasets import read_dataset
 from models.nli_data import heldout_group
 
 CITIES = ["Lyon", "Porto", "Graz", "Turin", "Ghent", "Brno", "Cork", "Bern", "Oslo", "Riga"]

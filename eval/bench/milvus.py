@@ -1,9 +1,9 @@
 """Milvus Lite against FAISS (exact flat and HNSW) on synthetic passages.
 
-    python -m eval.bench_milvus --sizes 100000 1000000 --out runs/scale/milvus
+    python -m eval.bench.milvus --sizes 100000 1000000 --out runs/scale/milvus
 
 Each (size, store) runs in its own spawned process, time-boxed, on the same
-synthetic clustered unit vectors as ``eval.bench_scale``. FAISS is the product's
+synthetic clustered unit vectors as ``eval.bench.scale``. FAISS is the product's
 ``PassageIndex``; Milvus is the product's ``MilvusStore`` over Milvus Lite in a
 temporary file, so the figures describe what ``--store milvus`` gives. Recall@k
 of each store is measured against an exact numpy search; latency is one query
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.bench_scale import (
+from eval.bench.scale import (
     DIMENSION,
     ScaleSettings,
     _timed_repeats,
@@ -34,7 +34,7 @@ from eval.bench_scale import (
     run_scales,
     synthetic_vectors,
 )
-from eval.timing import cpu_description, current_rss_mb, median, percentile, recall_at_k
+from eval.bench.timing import cpu_description, current_rss_mb, median, percentile, recall_at_k
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def format_markdown(records: list[dict[str, Any]], k: int) -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.bench_milvus", description=__doc__.split("\n\n")[0]
+        prog="python -m eval.bench.milvus", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--stores", nargs="+", choices=STORES, default=list(STORES))

@@ -1,7 +1,7 @@
 """Batch checking on Ray Data against one process, and what a cluster would take.
 
-    python -m eval.bench_ray --corpus ../shared/corpus/news --out runs/scale/ray
-    python -m eval.bench_ray --report runs/scale/ray/bench_ray.json   # re-derive the estimate
+    python -m eval.bench.ray_data --corpus ../shared/corpus/news --out runs/scale/ray
+    python -m eval.bench.ray_data --report runs/scale/ray/bench_ray.json   # re-derive the estimate
 
 Measures, with the shipped models on one corpus, at several numbers of claims:
 
@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.timing import cpu_description, median
+from eval.bench.timing import cpu_description, median
 
 logger = logging.getLogger(__name__)
 

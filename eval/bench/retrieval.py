@@ -2,13 +2,13 @@
 
 Usage::
 
-    python -m eval.bench_retrieval --fever runs/fever/claims.jsonl \\
+    python -m eval.bench.retrieval --fever runs/fever/claims.jsonl \\
         --climate-fever ../shared/data/factcheck/climate-fever.jsonl \\
         --corpus ../shared/corpus/news --claims eval/claims/news_claims.jsonl \\
         [--repeats 5] [--out runs/bench-retrieval.json]
 
 Recall is :mod:`eval.embedder_backends`'s: a set's evidence and distractor
-sentences are one pool (indexed as ``eval.factcheck`` indexes it, each with its
+sentences are one pool (indexed as ``eval.runs.factcheck`` indexes it, each with its
 article title), and a claim with gold evidence (SUPPORTED or REFUTED) is found
 at ``k`` when one of its gold sentences is among the ``k`` passages retrieved.
 Beside the three modes, the two top-50 lists fused by plain reciprocal rank
@@ -34,9 +34,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import read_dataset
-from eval.factcheck import pool_passages
-from eval.timing import cpu_description, median
+from eval.bench.timing import cpu_description, median
+from eval.runs.datasets import read_dataset
+from eval.runs.factcheck import pool_passages
 from verifier import Verifier, VerifierConfig, read_claims
 from verifier.retrieval import (
     DENSE,
@@ -158,9 +158,11 @@ def latency(corpus: Path, claims_path: Path, repeats: int, embedder: Embedder) -
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.bench_retrieval", description=__doc__.split("\n\n")[0]
+        prog="python -m eval.bench.retrieval", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--fever", type=Path, help="FEVER validation claims (eval.fever_claims)")
+    parser.add_argument(
+        "--fever", type=Path, help="FEVER validation claims (eval.runs.fever_claims)"
+    )
     parser.add_argument("--climate-fever", type=Path, help="climate-fever.jsonl")
     parser.add_argument("--corpus", type=Path, help="corpus for the latency (the news corpus)")
     parser.add_argument("--claims", type=Path, default=Path("eval/claims/news_claims.jsonl"))

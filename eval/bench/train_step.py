@@ -8,7 +8,7 @@ ratios are comparable; the CPU model and flags are printed first.
 
 Example::
 
-    python -m eval.bench_train_step --data-dir ../shared/data --steps 12
+    python -m eval.bench.train_step --data-dir ../shared/data --steps 12
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from collections.abc import Sequence
 import torch
 from transformers import AutoTokenizer
 
-from eval.timing import cpu_description
+from eval.bench.timing import cpu_description
 from models.nli_data import load_training_examples
 from models.train_nli import TrainConfig, build_model, collate, encode, make_optimizer, nli_loss
 from verifier.registry import SHIPPED_NLI_MODEL
 
-logger = logging.getLogger("eval.bench_train_step")
+logger = logging.getLogger("eval.bench.train_step")
 
 SETTINGS = (
     ("max length 256, 2 threads", {"max_length": 256, "threads": 2}),

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.conflict_claims --data-dir ../shared/data \\
+    python -m eval.runs.conflict_claims --data-dir ../shared/data \\
         --out runs/conflict/claims.jsonl [--conflicts 300]
 
 VitaminC pairs one claim with two revisions of the same Wikipedia sentence, one
@@ -19,13 +19,13 @@ gets its own small pool, each revision a document of its own:
 each, and half as many not-enough-info ones, so the other labels together
 match the conflicts and a threshold that fires everywhere is punished. Every
 Wikipedia page gives one claim at most, so no pool holds a revision that
-decides another claim, and the dev/test split of ``eval.split`` (by claim id)
+decides another claim, and the dev/test split of ``eval.fit.split`` (by claim id)
 never puts one page on both sides. Pages of the judge's validation slice
 (``models.nli_data.heldout_group``, ``--heldout-fraction``) come first; the
 rest of the set are pages the shipped judge trained on, so its per-document
 probabilities there are surer than on unseen text. Ids say which:
 ``vitc-val-*`` or ``vitc-train-*``. The output is the ``jsonl`` format of
-:mod:`eval.datasets`, for ``python -m eval.factcheck --dataset jsonl``; write
+:mod:`eval.runs.datasets`, for ``python -m eval.runs.factcheck --dataset jsonl``; write
 it under ``runs/``.
 """
 

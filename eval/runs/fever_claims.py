@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.fever_claims --data-dir ../shared/data --out runs/fever/claims.jsonl
+    python -m eval.runs.fever_claims --data-dir ../shared/data --out runs/fever/claims.jsonl
 
 The claims are those the NLI judge never trained on: FEVER train claims whose
 id falls in the judge's validation slice (``models.nli_data.heldout_group``,
@@ -13,7 +13,7 @@ split into sentences; every claim also brings the sentences of the
 ``--distractors`` evidence passages of *other* claims nearest to it by the
 shipped embedder, so the pool holds what a real corpus holds: on-topic
 sentences that decide nothing. The output is the ``jsonl`` format of
-:mod:`eval.datasets`, ready for ``python -m eval.factcheck --dataset jsonl``.
+:mod:`eval.runs.datasets`, ready for ``python -m eval.runs.factcheck --dataset jsonl``.
 Nothing of ``../shared`` goes into the repository: write under ``runs/``.
 """
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
+    python -m eval.runs.nli --model models/nli-minilm-l6 --data ../shared/data/nli/mnli_heldout.jsonl \\
         [--format auto|jsonl|climate-fever|scifact-tsv] [--out METRICS.json] \\
         [--predictions PREDS.jsonl] [--batch-size 32]
         [--limit N] [--threads N] [--backend torch|onnx] [--source S ...] [--two-way]
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval.timing import cpu_description
+from eval.bench.timing import cpu_description
 from verifier import NLIScores, json_objects, scifact_rows
 from verifier.backends import DEFAULT_BACKEND, is_onnx
 from verifier.decision import ClassificationReport, classification_report
@@ -271,7 +271,7 @@ def format_report(report: ClassificationReport, pairs_per_second: float) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.nli", description="Evaluate an NLI model on labelled pairs."
+        prog="python -m eval.runs.nli", description="Evaluate an NLI model on labelled pairs."
     )
     parser.add_argument("--model", help="path, hub id or alias (default: the shipped model)")
     parser.add_argument("--data", required=True, help="JSONL, Climate-FEVER JSONL or SciFact TSV")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.corpus_claims --corpus ../shared/corpus/news \\
+    python -m eval.runs.corpus_claims --corpus ../shared/corpus/news \\
         --claims eval/claims/news_claims.jsonl --out runs/news \\
         [--decision fitted|thresholds] [--nli-model PATH] ...
 
@@ -10,7 +10,7 @@ The claims file is JSONL with ``claim`` and ``label`` (SUPPORTED, REFUTED,
 NOT_ENOUGH_INFO or CONFLICTING). The corpus is indexed as a user's would be
 (``Verifier.from_corpus``) and every claim verified with ``verify_many``.
 Writes ``predictions.jsonl`` (one line per claim with the verdict, its
-confidence, warnings and the judged passages, ready for ``eval.redecide``) and
+confidence, warnings and the judged passages, ready for ``eval.runs.redecide``) and
 ``summary.json``, and prints the right count, the confusion counts and each
 miss. The set is for reporting only: nothing is fitted on it.
 """
@@ -82,7 +82,7 @@ def summarise(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.corpus_claims", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m eval.runs.corpus_claims", description=__doc__)
     parser.add_argument("--corpus", required=True, nargs="+", help="files or folders")
     parser.add_argument("--claims", required=True, help="JSONL of claim and label")
     parser.add_argument("--out", required=True, help="run folder")

@@ -12,8 +12,8 @@ embedding and saving. Two kinds of text:
   files hold fewer than 50 MiB of distinct sentences, so it is smaller.
 
 Usage:
-    python -m eval.bench_large_file --mb 50 --backends onnx --out runs/large-file
-    python -m eval.bench_large_file --mb 5 --backends torch onnx --repeats 3
+    python -m eval.bench.large_file --mb 50 --backends onnx --out runs/large-file
+    python -m eval.bench.large_file --mb 5 --backends torch onnx --repeats 3
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from eval.timing import cpu_description
+from eval.bench.timing import cpu_description
 from verifier.backends import BACKENDS
 
 logger = logging.getLogger(__name__)

@@ -2,9 +2,9 @@
 
 Usage::
 
-    python -m eval.compare runs/A runs/B
+    python -m eval.runs.compare runs/A runs/B
 
-Deltas are B minus A. Each run folder needs a ``metrics.json`` (``eval.score``
+Deltas are B minus A. Each run folder needs a ``metrics.json`` (``eval.runs.score``
 writes it).
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.report import format_value
-from eval.score import METRICS
+from eval.runs.report import format_value
+from eval.runs.score import METRICS
 
 
 class RunError(Exception):
@@ -33,7 +33,7 @@ def read_headline(run_dir: str | Path) -> dict[str, Any]:
     """
     path = Path(run_dir) / METRICS
     if not path.is_file():
-        raise RunError(f"no {METRICS} in {run_dir}; run `python -m eval.score {run_dir}` first")
+        raise RunError(f"no {METRICS} in {run_dir}; run `python -m eval.runs.score {run_dir}` first")
     try:
         metrics = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -78,7 +78,7 @@ def compare_table(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.compare", description="Compare two runs' headline metrics."
+        prog="python -m eval.runs.compare", description="Compare two runs' headline metrics."
     )
     parser.add_argument("run_a", help="first run folder (A)")
     parser.add_argument("run_b", help="second run folder (B)")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.factcheck --dataset climate-fever \\
+    python -m eval.runs.factcheck --dataset climate-fever \\
         --data ../shared/data/factcheck/climate-fever.jsonl --out runs/NAME \\
         [--top-k K] [--limit N] [--model NLI_PATH]
 
@@ -10,7 +10,7 @@ Every evidence sentence of the dataset (unique by text) goes into one index; eac
 claim is verified against the whole pool with the real pipeline
 (``Verifier.from_passages`` then ``verify_many``). The slow step writes
 ``runs/NAME/predictions.jsonl`` and ``run_info.json``; the fast step
-(``eval.score``, re-runnable on its own) writes ``metrics.json``, ``report.md``,
+(``eval.runs.score``, re-runnable on its own) writes ``metrics.json``, ``report.md``,
 ``confusion.png`` and ``reliability.png``.
 """
 
@@ -30,10 +30,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset, read_dataset
-from eval.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
-from eval.split import split_of
-from eval.timing import cpu_description
+from eval.runs.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset, read_dataset
+from eval.runs.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
+from eval.fit.split import split_of
+from eval.bench.timing import cpu_description
 from verifier import (
     Embedder,
     InvalidClaimError,
@@ -222,7 +222,7 @@ def run_predict(
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.factcheck",
+        prog="python -m eval.runs.factcheck",
         description="Verify every claim of a dataset against the pool of all its evidence "
         "sentences, then score the run.",
     )
@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config=config,
             limit=args.limit,
             model=args.model,
-            command=shlex.join(["python", "-m", "eval.factcheck", *argv]),
+            command=shlex.join(["python", "-m", "eval.runs.factcheck", *argv]),
             index_cache=args.index_cache,
         )
         metrics = score_run(args.out, bins=args.bins)

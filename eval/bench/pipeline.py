@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.bench --claims eval/claims/news_claims.jsonl \\
+    python -m eval.bench.pipeline --claims eval/claims/news_claims.jsonl \\
         --corpus ../shared/corpus/news [--repeats 5] [--out runs/bench-news] \\
         [--judges fast,PATH] [--backends torch,onnx] \\
         [--scales 100000,1000000] [--skip-scale]
@@ -21,7 +21,7 @@ share of verdicts equal to torch's.
 
 Then, unless ``--skip-scale``, it builds and searches the product's flat, HNSW
 and IVF indexes over synthetic corpora of ``--scales`` passages (see
-``eval.bench_scale``). Results go to stdout as Markdown and to ``bench.json`` and
+``eval.bench.scale``). Results go to stdout as Markdown and to ``bench.json`` and
 ``bench.md`` under ``--out``.
 """
 
@@ -44,8 +44,8 @@ from typing import Any
 
 import numpy as np
 
-from eval.bench_scale import ScaleSettings, run_scales
-from eval.timing import (
+from eval.bench.scale import ScaleSettings, run_scales
+from eval.bench.timing import (
     MemoryUse,
     PeakMemory,
     cpu_description,
@@ -102,7 +102,7 @@ class Measure:
 
     ``ours`` and ``baseline`` are medians over repeats of wall-clock figures;
     ``speedup`` is the median of the per-repeat speed-ups (see
-    ``eval.timing.paired_speedup``) and ``cpu_speedup`` the same from the
+    ``eval.bench.timing.paired_speedup``) and ``cpu_speedup`` the same from the
     process's CPU time, which other users of the machine disturb less.
     """
 
@@ -931,7 +931,7 @@ def setups_from_args(args: argparse.Namespace) -> list[ModelSetup]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.bench", description=__doc__.split("\n\n")[0]
+        prog="python -m eval.bench.pipeline", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "--corpus",

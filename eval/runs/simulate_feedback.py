@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.simulate_feedback --data ../shared/data/nli/vitaminc_train.jsonl \\
+    python -m eval.runs.simulate_feedback --data ../shared/data/nli/vitaminc_train.jsonl \\
         --out runs/feedback/feedback.jsonl [--max-records 450] [--limit 3000] [--seed 13] \\
         [--model models/nli-minilm-l6] [--threads 1]
 
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from eval.nli import EvalInputError, LabeledPair, read_pairs
+from eval.runs.nli import EvalInputError, LabeledPair, read_pairs
 from verifier import NLIJudge, write_jsonl
 from verifier.feedback import FeedbackRecord, feedback_record
 from verifier.types import (
@@ -48,7 +48,7 @@ from verifier.types import (
     Verdict,
 )
 
-logger = logging.getLogger("eval.simulate_feedback")
+logger = logging.getLogger("eval.runs.simulate_feedback")
 
 EVALUATION_ONLY = ("mnli_heldout", "anli_test", "climate-fever", "scifact_rte_dev")
 VERDICT_OF = {ENTAILMENT: SUPPORTED, CONTRADICTION: REFUTED, NEUTRAL: NOT_ENOUGH_INFO}
@@ -102,7 +102,7 @@ def simulate(
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.simulate_feedback", description=__doc__.split("\n\n")[0]
+        prog="python -m eval.runs.simulate_feedback", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--data", required=True, help="a 3-way JSONL training file of pairs")
     parser.add_argument("--out", required=True, help="the feedback JSONL to write")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m eval.score runs/NAME [--bins 10]
+    python -m eval.runs.score runs/NAME [--bins 10]
 
 Reads ``runs/NAME/predictions.jsonl`` (and ``run_info.json`` when present, for the
 dataset name and the aggregation settings the run used), fits aggregation
@@ -22,10 +22,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.fit import StoredClaim, fit_aggregation, reaggregate
-from eval.report import milliseconds, write_plots, write_report
-from eval.split import DEV, TEST
-from eval.timing import latency_summary
+from eval.fit.aggregation import StoredClaim, fit_aggregation, reaggregate
+from eval.runs.report import milliseconds, write_plots, write_report
+from eval.fit.split import DEV, TEST
+from eval.bench.timing import latency_summary
 from verifier import json_objects
 from verifier.decision import (
     CLAIM_CLASSES,
@@ -198,7 +198,7 @@ def score_records(
     claim) is included for scale.
 
     Args:
-        records: prediction records as written by ``eval.factcheck``.
+        records: prediction records as written by ``eval.runs.factcheck``.
         start_config: the aggregation settings the run used (defaults if ``None``);
             fitting starts from them, and "shipped" figures use the stored verdicts.
         bins: equal-width confidence bins for ECE, reliability and calibration.
@@ -345,7 +345,7 @@ def score_run(run_dir: str | Path, bins: int = 10) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.score",
+        prog="python -m eval.runs.score",
         description="Score a fact-checking run's predictions.jsonl (fast step).",
     )
     parser.add_argument("run_dir", help="run folder holding predictions.jsonl")

@@ -2,13 +2,13 @@
 
 Usage::
 
-    python -m eval.redecide runs/cf --out runs/cf-fitted \\
+    python -m eval.runs.redecide runs/cf --out runs/cf-fitted \\
         [--decision fitted|thresholds] [--verdict-model PATH]
 
 No model runs: the judged passages stored in ``predictions.jsonl`` are decided
 again (``verifier.decision.make_decider``), written to ``--out`` with the run
-info, and scored there by ``eval.score`` (metrics.json, report.md, plots).
-The stored verdict is what ``eval.score`` reports as "shipped", so the test
+info, and scored there by ``eval.runs.score`` (metrics.json, report.md, plots).
+The stored verdict is what ``eval.runs.score`` reports as "shipped", so the test
 half's figures are the new rule's.
 """
 
@@ -20,8 +20,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.fit import StoredClaim
-from eval.score import (
+from eval.fit.aggregation import StoredClaim
+from eval.runs.score import (
     PREDICTIONS,
     RUN_INFO,
     PredictionsError,
@@ -79,8 +79,8 @@ def redecide(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.redecide", description=__doc__)
-    parser.add_argument("run_dir", help="a run folder of eval.factcheck")
+    parser = argparse.ArgumentParser(prog="python -m eval.runs.redecide", description=__doc__)
+    parser.add_argument("run_dir", help="a run folder of eval.runs.factcheck")
     parser.add_argument("--out", required=True, help="the new run folder")
     parser.add_argument("--decision", choices=DECISIONS, default=DECISIONS[0])
     parser.add_argument("--verdict-model", help="verdict-model JSON (default: the shipped one)")

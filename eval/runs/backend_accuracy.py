@@ -2,11 +2,11 @@
 
 Usage::
 
-    python -m eval.backend_accuracy [--model models/nli-minilm-l6] \\
+    python -m eval.runs.backend_accuracy [--model models/nli-minilm-l6] \\
         [--data ../shared/data/nli/mnli_heldout.jsonl ../shared/data/factcheck/climate-fever.jsonl] \\
         [--limit N] [--threads 1] [--tolerance 0.5] [--out runs/backend-accuracy.json]
 
-For each data set it runs ``eval.nli``'s prediction with each backend
+For each data set it runs ``eval.runs.nli``'s prediction with each backend
 (``torch``, ``onnx-fp32``, ``onnx`` int8; one model loaded at a time) and prints a
 Markdown table of accuracy, macro-F1, pairs/s and the share of pairs whose label
 each ONNX backend shares with torch. The exit code is 1 when an ONNX backend's
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.nli import predict, read_pairs, resolve_format, score
-from eval.timing import cpu_description
+from eval.runs.nli import predict, read_pairs, resolve_format, score
+from eval.bench.timing import cpu_description
 from verifier.backends import BACKENDS, ONNX_BACKENDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -95,7 +95,7 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m eval.backend_accuracy", description=__doc__.split("\n\n")[0]
+        prog="python -m eval.runs.backend_accuracy", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--model", help="NLI model path or alias (default: the shipped model)")
     parser.add_argument("--data", nargs="+", type=Path, default=list(DEFAULT_DATA))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.timing import PeakMemory, current_rss_mb, median, percentile, recall_at_k
+from eval.bench.timing import PeakMemory, current_rss_mb, median, percentile, recall_at_k
 
 logger = logging.getLogger(__name__)
 

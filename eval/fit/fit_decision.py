@@ -2,11 +2,11 @@
 
 Usage::
 
-    python -m eval.fit_decision --runs runs/cf runs/fever \\
+    python -m eval.fit.fit_decision --runs runs/cf runs/fever \\
         [--out models/decision/verdict-model.json]
 
-Reads each run's ``predictions.jsonl`` (written by ``eval.factcheck``), keeps
-the **dev** half only (``eval.split``), computes
+Reads each run's ``predictions.jsonl`` (written by ``eval.runs.factcheck``), keeps
+the **dev** half only (``eval.fit.split``), computes
 :func:`verifier.decision.claim_features` from the stored judged passages, and:
 
 1. fits a multinomial logistic regression (scikit-learn) over SUPPORTED,
@@ -24,7 +24,7 @@ the **dev** half only (``eval.split``), computes
    ``--no-cross-check`` offers only 0.
 
 ``--conflict-runs`` adds sets whose dev halves only the threshold sees, not the
-regression: sets built to hold real two-document conflicts (``eval.conflict_claims``),
+regression: sets built to hold real two-document conflicts (``eval.runs.conflict_claims``),
 whose label mix is not that of the claims users check. ``--keep-regression MODEL``
 takes the regression and temperature of an existing model unchanged and
 chooses only the threshold; the model's info keeps what the regression was
@@ -32,11 +32,11 @@ fitted on and adds where the threshold came from.
 
 The model, with the feature names, what it was fitted on and the judge the
 runs used, goes to ``--out``. Test halves are never read: score them with
-``python -m eval.redecide``. Re-run this whenever the judge changes.
+``python -m eval.runs.redecide``. Re-run this whenever the judge changes.
 
 Example::
 
-    python -m eval.fit_decision --runs runs/cf runs/fever \\
+    python -m eval.fit.fit_decision --runs runs/cf runs/fever \\
         --conflict-runs runs/conflict --keep-regression models/decision/verdict-model.json
 """
 
@@ -55,9 +55,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from eval.fit import StoredClaim
-from eval.score import PREDICTIONS, PredictionsError, read_predictions, read_run_info
-from eval.split import DEV
+from eval.fit.aggregation import StoredClaim
+from eval.fit.split import DEV
+from eval.runs.score import PREDICTIONS, PredictionsError, read_predictions, read_run_info
 from verifier import write_atomically
 from verifier.decision import (
     CLAIM_CLASSES,
@@ -194,7 +194,7 @@ class DevSet:
 
 
 def read_dev_set(run_dir: str | Path) -> DevSet:
-    """The dev half of a run of ``eval.factcheck``.
+    """The dev half of a run of ``eval.runs.factcheck``.
 
     Raises:
         PredictionsError: the run has no dev claim with a gold label.
@@ -395,8 +395,10 @@ def rechoose_threshold(
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m eval.fit_decision", description=__doc__)
-    parser.add_argument("--runs", nargs="+", required=True, help="run folders of eval.factcheck")
+    parser = argparse.ArgumentParser(prog="python -m eval.fit.fit_decision", description=__doc__)
+    parser.add_argument(
+        "--runs", nargs="+", required=True, help="run folders of eval.runs.factcheck"
+    )
     parser.add_argument(
         "--conflict-runs",
         nargs="+",
@@ -418,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    command = shlex.join(["python", "-m", "eval.fit_decision", *argv])
+    command = shlex.join(["python", "-m", "eval.fit.fit_decision", *argv])
     pair_judge = None
     if not args.no_cross_check:
         from verifier.judging import NLIJudge
