@@ -43,7 +43,7 @@ lint: $(STAMP)
 # Refit the verdict model after the judge changes: judge the FEVER validation claims, the
 # VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose
 # the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
-FACTCHECK := $(PY) -m eval.runs.factcheck --decision thresholds --index-cache .cache/factcheck
+FACTCHECK := $(PY) -m eval.runs.factcheck --index-cache .cache/factcheck
 decision: $(STAMP)
 	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf

@@ -209,14 +209,14 @@ class NaiveBaseline:
     Every passage and claim is embedded in its own ``encode`` call, the search is
     a full numpy scan, and every (passage, claim) pair is judged in its own
     ``predict`` call; nothing is batched or cached. The verdict comes from the
-    same aggregation, so the two can be compared label for label.
+    product's own decider, so the two can be compared label for label.
     """
 
-    def __init__(self, embedder: Any, judge: Any, top_k: int, aggregation: Any) -> None:
+    def __init__(self, embedder: Any, judge: Any, top_k: int, decider: Any) -> None:
         self.embedder = embedder
         self.judge = judge
         self.top_k = top_k
-        self.aggregation = aggregation
+        self.decider = decider
         self.passages: list[Any] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
 
@@ -227,7 +227,6 @@ class NaiveBaseline:
 
     def verify(self, claim: str) -> Any:
         from verifier import JudgedPassage
-        from verifier.decision import aggregate
 
         query = self.embedder.encode([claim])[0]
         judged = []
@@ -235,7 +234,7 @@ class NaiveBaseline:
             passage = self.passages[position]
             nli = self.judge.predict([(passage.text, claim)])[0]
             judged.append(JudgedPassage(passage, score, nli))
-        return aggregate(claim, judged, self.aggregation)
+        return self.decider.decide(claim, judged)
 
 
 def _time_each(
@@ -370,7 +369,7 @@ def bench_corpus(
     passages = list(verifier.passages)
     if not passages:
         raise ValueError(f"the corpus {corpus} gave no passages")
-    baseline = NaiveBaseline(embedder, judge, settings.top_k, config.aggregation)
+    baseline = NaiveBaseline(embedder, judge, settings.top_k, verifier.decider)
     baseline.build(passages)
     pairs = [(hit.passage.text, claim) for claim in claims for hit in verifier.retrieve(claim)]
     ours_verdicts = verifier.verify_many(claims)

@@ -1,8 +1,8 @@
-"""Fitting the aggregation thresholds on the dev half (the calibration is ``verifier.decision``'s).
+"""Fitting the hand-set thresholds (``eval.fit.thresholds``) on the dev half, to compare against.
 
 Both work on stored predictions, so nothing is re-run through the models: the
 per-evidence NLI scores saved in ``predictions.jsonl`` are re-aggregated with
-:func:`verifier.decision.aggregate` under other :class:`AggregationConfig`
+:func:`eval.fit.thresholds.aggregate` under other :class:`AggregationConfig`
 settings. Only dev claims may be passed in; the caller scores test with the result.
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from eval.fit.thresholds import AggregationConfig, aggregate
 from verifier import JudgedPassage, Verdict
-from verifier.decision import AggregationConfig, aggregate, claim_label_metrics
+from verifier.decision import claim_label_metrics
 
 _STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {

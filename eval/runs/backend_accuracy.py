@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.runs.nli import predict, read_pairs, resolve_format, score
 from eval.bench.timing import cpu_description
+from eval.runs.nli import predict, read_pairs, resolve_format, score
 from verifier.backends import BACKENDS, ONNX_BACKENDS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

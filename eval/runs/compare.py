@@ -33,7 +33,9 @@ def read_headline(run_dir: str | Path) -> dict[str, Any]:
     """
     path = Path(run_dir) / METRICS
     if not path.is_file():
-        raise RunError(f"no {METRICS} in {run_dir}; run `python -m eval.runs.score {run_dir}` first")
+        raise RunError(
+            f"no {METRICS} in {run_dir}; run `python -m eval.runs.score {run_dir}` first"
+        )
     try:
         metrics = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:

@@ -4,7 +4,7 @@ Usage::
 
     python -m eval.runs.corpus_claims --corpus ../shared/corpus/news \\
         --claims eval/claims/news_claims.jsonl --out runs/news \\
-        [--decision fitted|thresholds] [--nli-model PATH] ...
+        [--nli-model PATH] ...
 
 The claims file is JSONL with ``claim`` and ``label`` (SUPPORTED, REFUTED,
 NOT_ENOUGH_INFO or CONFLICTING). The corpus is indexed as a user's would be
@@ -92,10 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         claims = read_labelled_claims(args.claims)
-        config = VerifierConfig(
-            top_k=args.top_k,
-            decision=args.decision,
-        )
+        config = VerifierConfig(top_k=args.top_k)
         verifier = Verifier.from_corpus(
             args.corpus,
             embedder=Embedder(backend=args.backend),
@@ -126,7 +123,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_jsonl(records, out / "predictions.jsonl")
     summary = summarise([r["gold_label"] for r in records], [r["verdict"] for r in records])
     summary["settings"] = {
-        "decision": args.decision,
         "judge": args.nli_model,
         "backend": args.backend,
         "top_k": args.top_k,

@@ -30,10 +30,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.bench.timing import cpu_description
+from eval.fit.split import split_of
 from eval.runs.datasets import READERS, ClaimExample, DatasetError, FactCheckDataset, read_dataset
 from eval.runs.score import PREDICTIONS, RUN_INFO, PredictionsError, score_run
-from eval.fit.split import split_of
-from eval.bench.timing import cpu_description
 from verifier import (
     Embedder,
     InvalidClaimError,
@@ -255,7 +255,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = VerifierConfig(
             top_k=args.top_k,
             retrieval=args.retrieval,
-            decision=args.decision,
             batch_claims=args.batch_claims,
         )
         run_predict(

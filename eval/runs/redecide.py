@@ -3,7 +3,7 @@
 Usage::
 
     python -m eval.runs.redecide runs/cf --out runs/cf-fitted \\
-        [--decision fitted|thresholds] [--verdict-model PATH]
+        [--verdict-model PATH]
 
 No model runs: the judged passages stored in ``predictions.jsonl`` are decided
 again (``verifier.decision.make_decider``), written to ``--out`` with the run
@@ -30,7 +30,7 @@ from eval.runs.score import (
     score_run,
 )
 from verifier import VerifierError, write_jsonl
-from verifier.decision import DECISIONS, make_decider
+from verifier.decision import make_decider
 
 
 class _LazyJudge:
@@ -47,13 +47,11 @@ class _LazyJudge:
         return self._predict(pairs)
 
 
-def redecide(
-    run_dir: str | Path, out: str | Path, decision: str, verdict_model: str | None = None
-) -> None:
+def redecide(run_dir: str | Path, out: str | Path, verdict_model: str | None = None) -> None:
     """Write ``out/predictions.jsonl`` and ``out/run_info.json`` with the new verdicts."""
     records = read_predictions(Path(run_dir) / PREDICTIONS)
     info = read_run_info(run_dir)
-    decider = make_decider(decision, None, verdict_model, _LazyJudge())
+    decider = make_decider(verdict_model, _LazyJudge())
     redecided = []
     for record in records:
         stored = StoredClaim.from_record(record)
@@ -72,7 +70,7 @@ def redecide(
     out.mkdir(parents=True, exist_ok=True)
     write_jsonl(redecided, out / PREDICTIONS)
     config = dict(info.get("verifier_config", {}))
-    config["decision"] = decision
+    config.pop("decision", None)  # runs from before the fitted model was the only rule
     config["verdict_model"] = verdict_model
     info = {**info, "verifier_config": config, "redecided_from": str(run_dir)}
     (out / RUN_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
@@ -82,12 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.runs.redecide", description=__doc__)
     parser.add_argument("run_dir", help="a run folder of eval.runs.factcheck")
     parser.add_argument("--out", required=True, help="the new run folder")
-    parser.add_argument("--decision", choices=DECISIONS, default=DECISIONS[0])
     parser.add_argument("--verdict-model", help="verdict-model JSON (default: the shipped one)")
     parser.add_argument("--bins", type=int, default=10, help="confidence bins for ECE")
     args = parser.parse_args(argv)
     try:
-        redecide(args.run_dir, args.out, args.decision, args.verdict_model)
+        redecide(args.run_dir, args.out, args.verdict_model)
         metrics = score_run(args.out, bins=args.bins)
     except (PredictionsError, VerifierError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -22,15 +22,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.fit.aggregation import StoredClaim, fit_aggregation, reaggregate
-from eval.runs.report import milliseconds, write_plots, write_report
-from eval.fit.split import DEV, TEST
 from eval.bench.timing import latency_summary
+from eval.fit.aggregation import StoredClaim, fit_aggregation, reaggregate
+from eval.fit.split import DEV, TEST
+from eval.fit.thresholds import AggregationConfig
+from eval.runs.report import milliseconds, write_plots, write_report
 from verifier import json_objects
 from verifier.decision import (
     CLAIM_CLASSES,
     VERDICT_COLUMNS,
-    AggregationConfig,
     HistogramCalibration,
     claim_label_metrics,
     classification_report,

@@ -53,7 +53,7 @@ def tiny_dataset(tmp_path):
 def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
     out = tmp_path / "run"
-    config = VerifierConfig(top_k=3, batch_claims=4, decision="thresholds")
+    config = VerifierConfig(top_k=3, batch_claims=4)
     info = factcheck.run_predict(
         dataset, out, embedder=FakeEmbedder(), judge=FakeJudge(), config=config, command="test"
     )
@@ -80,7 +80,7 @@ def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
 
 def test_limit_keeps_the_whole_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(decision="thresholds")
+    config = VerifierConfig()
     info = factcheck.run_predict(
         dataset,
         tmp_path / "run",
@@ -158,7 +158,7 @@ def test_real_pipeline_on_climate_fever_sample(tmp_path):
 
 def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(decision="thresholds")
+    config = VerifierConfig()
     cache = tmp_path / "cache"
     first = factcheck.run_predict(
         dataset,

@@ -1,6 +1,6 @@
 """Command-line options shared by every program that runs the pipeline.
 
-One spelling of each switch everywhere (``--top-k``, ``--decision``...),
+One spelling of each switch everywhere (``--top-k``, ``--retrieval``...),
 and defaults taken from :class:`~verifier.config.VerifierConfig`.
 """
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
-from verifier.decision.decider import DECISIONS
 
 if TYPE_CHECKING:
     from verifier.retrieval import TextEncoder, VectorStore
@@ -40,7 +39,7 @@ def top_k_option(text: str) -> int:
 
 
 def add_pipeline_options(parser: argparse.ArgumentParser, *, top_k: bool = True) -> None:
-    """Add ``--top-k`` (unless ``top_k`` is false) and ``--decision``."""
+    """Add ``--top-k`` (unless ``top_k`` is false)."""
     if top_k:
         parser.add_argument(
             "--top-k",
@@ -49,13 +48,6 @@ def add_pipeline_options(parser: argparse.ArgumentParser, *, top_k: bool = True)
             help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
             f"(default {VerifierConfig.top_k})",
         )
-    parser.add_argument(
-        "--decision",
-        choices=DECISIONS,
-        default=VerifierConfig.decision,
-        help="the verdict rule: the fitted, calibrated model or the hand-set thresholds "
-        f"(default {VerifierConfig.decision})",
-    )
 
 
 def add_retrieval_option(parser: argparse.ArgumentParser) -> None:

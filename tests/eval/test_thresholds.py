@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from verifier.decision import AggregationConfig, aggregate, stance_of
+from eval.fit.thresholds import AggregationConfig, aggregate, stance_of
 from verifier.types import (
     CONFLICTING,
     NOT_ENOUGH_INFO,

@@ -1,4 +1,8 @@
-"""Today's verdict rule: hand-set thresholds over the judged passages. Pure Python, no models.
+"""The hand-set threshold rule the fitted verdict model replaced, kept only to compare against.
+
+``eval.runs.score`` fits these thresholds on a run's dev half for its "dev-fitted
+thresholds" column, and ``eval.bench.pipeline``'s naive baseline decides with them.
+The product decides with :class:`verifier.decision.FittedDecider` alone.
 
 Each passage first gets a stance: it *supports* the claim when its entailment
 probability reaches ``support_threshold`` and beats contradiction, *refutes*
@@ -17,10 +21,10 @@ when contradiction reaches ``refute_threshold`` and beats entailment, and is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from verifier.decision.stances import source_stances
+from verifier.decision import source_stances
 from verifier.types import (
     CONFLICTING,
     NEUTRAL_STANCE,
@@ -135,15 +139,3 @@ def aggregate(
         sources=source_stances(evidence, strengths),
         warnings=tuple(warnings),
     )
-
-
-@dataclass(frozen=True)
-class ThresholdDecider:
-    """The :class:`~verifier.decision.decider.Decider` that applies :func:`aggregate`."""
-
-    config: AggregationConfig = field(default_factory=AggregationConfig)
-
-    def decide(
-        self, claim: str, judged: Sequence[JudgedPassage], warnings: Sequence[str] = ()
-    ) -> Verdict:
-        return aggregate(claim, judged, self.config, warnings)
