@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    - the web app on the demo corpus (http://127.0.0.1:7860)
-#   make test   - the test suite (installs Debian's chromium for the browser tests)
+#   make test   - the docs site built strictly, then the test suite (installs Debian's chromium
+#                 for the browser tests)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint browser clean decision
+.PHONY: run test test-slow lint browser clean decision docs
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,14 @@ browser:
 		fi; \
 	fi
 
+# The docs site is built strictly first: a broken link or a missing reference fails the tests.
 test: $(STAMP) browser
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The documentation site from docs/ and the docstrings, served on http://127.0.0.1:8000.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
 # Slow tests: the shipped model over whole evaluation sets, large corpora.
 test-slow: $(STAMP)
@@ -55,4 +62,4 @@ decision: $(STAMP)
 	$(PY) -m eval.runs.redecide runs/fever --out runs/fever-fitted
 
 clean:
-	rm -rf $(VENV) .pytest_cache .verifier_cache
+	rm -rf $(VENV) .pytest_cache .verifier_cache site

@@ -7,7 +7,7 @@ Usage::
         --corpus ../shared/corpus/news --claims eval/claims/news_claims.jsonl \\
         [--repeats 5] [--out runs/bench-retrieval.json]
 
-Recall is :mod:`eval.embedder_backends`'s: a set's evidence and distractor
+Recall: a set's evidence and distractor
 sentences are one pool (indexed as ``eval.runs.factcheck`` indexes it, each with its
 article title), and a claim with gold evidence (SUPPORTED or REFUTED) is found
 at ``k`` when one of its gold sentences is among the ``k`` passages retrieved.
