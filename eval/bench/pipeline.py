@@ -365,7 +365,6 @@ def bench_corpus(
     logger.info("warming up on %s", corpus)
     verifier = build_from_corpus()
     verifier.warm_up()
-    stats = verifier.stats
     passages = list(verifier.passages)
     if not passages:
         raise ValueError(f"the corpus {corpus} gave no passages")
@@ -383,117 +382,28 @@ def bench_corpus(
             judge.forward(batch)
 
     raw_forward()
-
-    recorder = _Recorder()
-    latency_ms: dict[str, list[float]] = {
-        f"{side}_{clock}{q}": []
-        for side in ("ours", "baseline")
-        for clock in ("", "cpu_")
-        for q in ("p50", "p95")
+    steps: dict[str, Callable[[], Any]] = {
+        "ours_build_corpus": build_from_corpus,
+        "ours_build_passages": lambda: Verifier.from_passages(
+            passages, embedder=embedder, judge=judge, config=config
+        ),
+        "baseline_build": lambda: baseline.build(passages),
     }
-    for repeat in range(settings.repeats):
-        logger.info("repeat %d of %d", repeat + 1, settings.repeats)
-        recorder.run("ours_build_corpus", build_from_corpus)
-        recorder.run(
-            "ours_build_passages",
-            lambda: Verifier.from_passages(passages, embedder=embedder, judge=judge, config=config),
-        )
-        recorder.run("baseline_build", lambda: baseline.build(passages))
-
-        for side, check in (("ours", verifier.verify), ("baseline", baseline.verify)):
-            single, single_cpu = _time_each(check, claims)
-            for clock, values in (("", single), ("cpu_", single_cpu)):
-                p50, p95 = _latency_percentiles(values)
-                latency_ms[f"{side}_{clock}p50"].append(p50)
-                latency_ms[f"{side}_{clock}p95"].append(p95)
-            recorder.add(f"{side}_single_total", sum(single), sum(single_cpu))
-
-        recorder.run("ours_batch", lambda: verifier.verify_many(claims))
-        recorder.run("ours_nli", lambda: judge.predict(pairs, batch_size=settings.nli_batch_size))
-        recorder.run("baseline_nli", lambda: [judge.predict([pair]) for pair in pairs])
-        if has_forward:
-            recorder.run("nli_ceiling", raw_forward)
-
-    count = len(passages)
-
-    def rates(step: str, items: int, clock: dict[str, list[float]]) -> list[float]:
-        return [items / value if value > 0 else 0.0 for value in clock[step]]
-
-    def throughput(name: str, unit: str, items: int, ours: str, theirs: str | None) -> Measure:
-        return Measure.from_repeats(
-            name,
-            unit,
-            rates(ours, items, recorder.seconds),
-            rates(theirs, items, recorder.seconds) if theirs else (),
-            lower_is_better=False,
-            ours_cpu=rates(ours, items, recorder.cpu_seconds) if theirs else (),
-            baseline_cpu=rates(theirs, items, recorder.cpu_seconds) if theirs else (),
-        )
-
-    def latency(quantile: str) -> Measure:
-        return Measure.from_repeats(
-            f"single claim latency {quantile}",
-            "ms",
-            latency_ms[f"ours_{quantile}"],
-            latency_ms[f"baseline_{quantile}"],
-            lower_is_better=True,
-            ours_cpu=latency_ms[f"ours_cpu_{quantile}"],
-            baseline_cpu=latency_ms[f"baseline_cpu_{quantile}"],
-        )
-
-    measures = [
-        throughput(
-            "index build (embed + index)",
-            "passages/s",
-            count,
-            "ours_build_passages",
-            "baseline_build",
-        ),
-        throughput(
-            "index build from files (read + split + embed + index)",
-            "passages/s",
-            count,
-            "ours_build_corpus",
-            None,
-        ),
-        latency("p50"),
-        latency("p95"),
-        throughput(
-            "claims one at a time (verify in a loop)",
-            "claims/s",
-            len(claims),
-            "ours_single_total",
-            "baseline_single_total",
-        ),
-        throughput(
-            "batch throughput (verify_many)",
-            "claims/s",
-            len(claims),
-            "ours_batch",
-            "baseline_single_total",
-        ),
-        throughput(
-            f"NLI throughput (batch {settings.nli_batch_size})",
-            "pairs/s",
-            len(pairs),
-            "ours_nli",
-            "baseline_nli",
-        ),
-    ]
+    batch_steps: dict[str, Callable[[], Any]] = {
+        "ours_batch": lambda: verifier.verify_many(claims),
+        "ours_nli": lambda: judge.predict(pairs, batch_size=settings.nli_batch_size),
+        "baseline_nli": lambda: [judge.predict([pair]) for pair in pairs],
+    }
     if has_forward:
-        measures.append(
-            throughput(
-                "NLI ceiling: raw forward on random ids of the same lengths",
-                "pairs/s",
-                len(pairs),
-                "nli_ceiling",
-                None,
-            )
-        )
+        batch_steps["nli_ceiling"] = raw_forward
+    checks = {"ours": verifier.verify, "baseline": baseline.verify}
+    recorder, latency_ms = _run_repeats(settings.repeats, steps, checks, batch_steps, claims)
+    sizes = {"passages": len(passages), "claims": len(claims), "pairs": len(pairs)}
+    measures = _corpus_measures(recorder, latency_ms, sizes, settings.nli_batch_size, has_forward)
     ceiling_share = (
         paired_speedup(
-            rates("ours_nli", len(pairs), recorder.seconds),
-            rates("nli_ceiling", len(pairs), recorder.seconds),
+            _rates(recorder.seconds, "ours_nli", len(pairs)),
+            _rates(recorder.seconds, "nli_ceiling", len(pairs)),
             lower_is_better=False,
         )
         if has_forward
@@ -506,8 +416,8 @@ def bench_corpus(
     return {
         "corpus": str(corpus),
         "name": Path(corpus).name,
-        "documents": stats.documents,
-        "passages": count,
+        "documents": verifier.stats.documents,
+        "passages": len(passages),
         "claims": len(claims),
         "nli_pairs": len(pairs),
         "measures": [measure.to_dict() for measure in measures],
@@ -522,6 +432,131 @@ def bench_corpus(
         "nli_share_of_ceiling": ceiling_share,
         "profile": stage_profile(verifier, claims),
     }
+
+
+def _run_repeats(
+    repeats: int,
+    build_steps: dict[str, Callable[[], Any]],
+    checks: dict[str, Callable[[str], Any]],
+    batch_steps: dict[str, Callable[[], Any]],
+    claims: Sequence[str],
+) -> tuple[_Recorder, dict[str, list[float]]]:
+    """Each repeat: the build steps, each side's claims one at a time, then the batch steps.
+
+    Returns:
+        The recorder of every step's seconds, CPU seconds and memory, and the
+        single-claim latency percentiles (ms) per side, clock and repeat.
+    """
+    recorder = _Recorder()
+    latency_ms: dict[str, list[float]] = {
+        f"{side}_{clock}{q}": []
+        for side in checks
+        for clock in ("", "cpu_")
+        for q in ("p50", "p95")
+    }
+    for repeat in range(repeats):
+        logger.info("repeat %d of %d", repeat + 1, repeats)
+        for step, run in build_steps.items():
+            recorder.run(step, run)
+        for side, check in checks.items():
+            single, single_cpu = _time_each(check, claims)
+            for clock, values in (("", single), ("cpu_", single_cpu)):
+                p50, p95 = _latency_percentiles(values)
+                latency_ms[f"{side}_{clock}p50"].append(p50)
+                latency_ms[f"{side}_{clock}p95"].append(p95)
+            recorder.add(f"{side}_single_total", sum(single), sum(single_cpu))
+        for step, run in batch_steps.items():
+            recorder.run(step, run)
+    return recorder, latency_ms
+
+
+def _rates(clock: dict[str, list[float]], step: str, items: int) -> list[float]:
+    """Items per second in each repeat of ``step``."""
+    return [items / value if value > 0 else 0.0 for value in clock[step]]
+
+
+def _corpus_measures(
+    recorder: _Recorder,
+    latency_ms: dict[str, list[float]],
+    sizes: dict[str, int],
+    nli_batch_size: int,
+    has_forward: bool,
+) -> list[Measure]:
+    """The table's rows: build, latency and throughput, ours against the baseline's."""
+
+    def throughput(name: str, unit: str, items: int, ours: str, theirs: str | None) -> Measure:
+        return Measure.from_repeats(
+            name,
+            unit,
+            _rates(recorder.seconds, ours, items),
+            _rates(recorder.seconds, theirs, items) if theirs else (),
+            lower_is_better=False,
+            ours_cpu=_rates(recorder.cpu_seconds, ours, items) if theirs else (),
+            baseline_cpu=_rates(recorder.cpu_seconds, theirs, items) if theirs else (),
+        )
+
+    def latency(quantile: str) -> Measure:
+        return Measure.from_repeats(
+            f"single claim latency {quantile}",
+            "ms",
+            latency_ms[f"ours_{quantile}"],
+            latency_ms[f"baseline_{quantile}"],
+            lower_is_better=True,
+            ours_cpu=latency_ms[f"ours_cpu_{quantile}"],
+            baseline_cpu=latency_ms[f"baseline_cpu_{quantile}"],
+        )
+
+    passages, claims, pairs = sizes["passages"], sizes["claims"], sizes["pairs"]
+    measures = [
+        throughput(
+            "index build (embed + index)",
+            "passages/s",
+            passages,
+            "ours_build_passages",
+            "baseline_build",
+        ),
+        throughput(
+            "index build from files (read + split + embed + index)",
+            "passages/s",
+            passages,
+            "ours_build_corpus",
+            None,
+        ),
+        latency("p50"),
+        latency("p95"),
+        throughput(
+            "claims one at a time (verify in a loop)",
+            "claims/s",
+            claims,
+            "ours_single_total",
+            "baseline_single_total",
+        ),
+        throughput(
+            "batch throughput (verify_many)",
+            "claims/s",
+            claims,
+            "ours_batch",
+            "baseline_single_total",
+        ),
+        throughput(
+            f"NLI throughput (batch {nli_batch_size})",
+            "pairs/s",
+            pairs,
+            "ours_nli",
+            "baseline_nli",
+        ),
+    ]
+    if has_forward:
+        measures.append(
+            throughput(
+                "NLI ceiling: raw forward on random ids of the same lengths",
+                "pairs/s",
+                pairs,
+                "nli_ceiling",
+                None,
+            )
+        )
+    return measures
 
 
 def machine_info() -> dict[str, Any]:

@@ -185,6 +185,71 @@ def _majority_label(records: Sequence[Mapping[str, Any]]) -> str:
     return max(CLAIM_CLASSES, key=counts.__getitem__)
 
 
+def _score_splits(
+    stored: Mapping[str, Sequence[Mapping[str, Any]]],
+    start_config: AggregationConfig,
+    fitted_config: AggregationConfig,
+    bins: int,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, tuple[list[str], list[float]]], int]:
+    """Each split scored twice: the stored ("shipped") verdicts and the dev-fitted thresholds'.
+
+    Returns:
+        The shipped and tuned summaries per split, the tuned labels and
+        confidences per split, and how many stored verdicts the start settings replay.
+    """
+    shipped: dict[str, Any] = {}
+    tuned: dict[str, Any] = {}
+    tuned_verdicts: dict[str, tuple[list[str], list[float]]] = {}
+    agreement = 0
+    for name, subset in stored.items():
+        claims = [StoredClaim.from_record(record) for record in subset]
+        replayed = reaggregate(claims, start_config)
+        agreement += sum(
+            verdict.label == record["verdict"]
+            for verdict, record in zip(replayed, subset, strict=True)
+        )
+        verdicts = reaggregate(claims, fitted_config)
+        labels = [verdict.label for verdict in verdicts]
+        confidences = [verdict.confidence for verdict in verdicts]
+        tuned_verdicts[name] = (labels, confidences)
+        shipped[name] = summarize(
+            subset,
+            [record["verdict"] for record in subset],
+            [float(record["confidence"]) for record in subset],
+            bins,
+        )
+        tuned[name] = summarize(subset, labels, confidences, bins)
+    return shipped, tuned, tuned_verdicts, agreement
+
+
+def _headline(
+    tuned_test: Mapping[str, Any],
+    shipped_test: Mapping[str, Any],
+    test_ece: float,
+    baseline: Any,
+) -> dict[str, Any]:
+    """The test half's figures that lead the report, with the shipped and majority ones for scale."""
+    recall = tuned_test["evidence_recall"]["at_k"]
+    return {
+        "test_claims": tuned_test["claims"],
+        "scored_claims": tuned_test["scored_claims"],
+        "accuracy": tuned_test["accuracy"],
+        "macro_f1": tuned_test["macro_f1"],
+        "fever_strict": tuned_test["fever_strict"],
+        **{f"evidence_recall@{k}": recall[str(k)] for k in RECALL_KS},
+        "ece": tuned_test["ece"],
+        "ece_calibrated": test_ece,
+        "conflicting_recall": tuned_test["conflicting"]["recall"],
+        "latency_median_ms": milliseconds(tuned_test["latency_s"]["median"]),
+        "latency_p95_ms": milliseconds(tuned_test["latency_s"]["p95"]),
+        "shipped_accuracy": shipped_test["accuracy"],
+        "shipped_macro_f1": shipped_test["macro_f1"],
+        "shipped_ece": shipped_test["ece"],
+        "majority_accuracy": baseline.accuracy,
+        "majority_macro_f1": baseline.macro_f1,
+    }
+
+
 def score_records(
     records: Sequence[Mapping[str, Any]],
     *,
@@ -218,28 +283,9 @@ def score_records(
         [record["gold_label"] for record in dev_scored],
         start=start_config,
     )
-    shipped: dict[str, Any] = {}
-    tuned: dict[str, Any] = {}
-    tuned_verdicts: dict[str, tuple[list[str], list[float]]] = {}
-    agreement = 0
-    for name, subset in stored.items():
-        claims = [StoredClaim.from_record(record) for record in subset]
-        replayed = reaggregate(claims, start_config)
-        agreement += sum(
-            verdict.label == record["verdict"]
-            for verdict, record in zip(replayed, subset, strict=True)
-        )
-        verdicts = reaggregate(claims, fit.config)
-        labels = [verdict.label for verdict in verdicts]
-        confidences = [verdict.confidence for verdict in verdicts]
-        tuned_verdicts[name] = (labels, confidences)
-        shipped[name] = summarize(
-            subset,
-            [record["verdict"] for record in subset],
-            [float(record["confidence"]) for record in subset],
-            bins,
-        )
-        tuned[name] = summarize(subset, labels, confidences, bins)
+    shipped, tuned, tuned_verdicts, agreement = _score_splits(
+        stored, start_config, fit.config, bins
+    )
 
     dev_labels, dev_confidences = tuned_verdicts["dev"]
     dev_pairs = [
@@ -260,26 +306,7 @@ def score_records(
     test_scored = [record["gold_label"] for record in test if record["gold_label"] in CLAIM_CLASSES]
     baseline = claim_label_metrics(test_scored, [majority] * len(test_scored))
 
-    headline_source = tuned["test"]
-    recall = headline_source["evidence_recall"]["at_k"]
-    headline = {
-        "test_claims": headline_source["claims"],
-        "scored_claims": headline_source["scored_claims"],
-        "accuracy": headline_source["accuracy"],
-        "macro_f1": headline_source["macro_f1"],
-        "fever_strict": headline_source["fever_strict"],
-        **{f"evidence_recall@{k}": recall[str(k)] for k in RECALL_KS},
-        "ece": headline_source["ece"],
-        "ece_calibrated": test_ece,
-        "conflicting_recall": headline_source["conflicting"]["recall"],
-        "latency_median_ms": milliseconds(headline_source["latency_s"]["median"]),
-        "latency_p95_ms": milliseconds(headline_source["latency_s"]["p95"]),
-        "shipped_accuracy": shipped["test"]["accuracy"],
-        "shipped_macro_f1": shipped["test"]["macro_f1"],
-        "shipped_ece": shipped["test"]["ece"],
-        "majority_accuracy": baseline.accuracy,
-        "majority_macro_f1": baseline.macro_f1,
-    }
+    headline = _headline(tuned["test"], shipped["test"], test_ece, baseline)
     return {
         "dataset": dataset,
         "protocol": {
