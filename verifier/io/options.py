@@ -38,16 +38,15 @@ def top_k_option(text: str) -> int:
         ) from error
 
 
-def add_pipeline_options(parser: argparse.ArgumentParser, *, top_k: bool = True) -> None:
-    """Add ``--top-k`` (unless ``top_k`` is false)."""
-    if top_k:
-        parser.add_argument(
-            "--top-k",
-            type=top_k_option,
-            default=VerifierConfig.top_k,
-            help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
-            f"(default {VerifierConfig.top_k})",
-        )
+def add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--top-k``: the passages judged per claim."""
+    parser.add_argument(
+        "--top-k",
+        type=top_k_option,
+        default=VerifierConfig.top_k,
+        help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
+        f"(default {VerifierConfig.top_k})",
+    )
 
 
 def add_retrieval_option(parser: argparse.ArgumentParser) -> None:
