@@ -78,7 +78,7 @@ class Verifier:
         index: the vector store to search.
         embedder: sentence embedder; defaults to the shipped all-MiniLM-L6-v2.
         judge: NLI judge; defaults to the project's shipped NLI model.
-        config: thresholds and settings.
+        config: the settings (top-k, retrieval, verdict model, limits).
         decider: the verdict rule; by default the fitted model ``config.verdict_model`` names.
 
     Example:
