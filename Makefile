@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    - the web app on the demo corpus (http://127.0.0.1:7860)
-#   make test   - the test suite (installs Debian's chromium for the browser tests)
+#   make test   - the docs site built strictly, then the test suite (installs Debian's chromium
+#                 for the browser tests)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint browser clean decision
+.PHONY: run test test-slow lint browser clean decision docs
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,14 @@ browser:
 		fi; \
 	fi
 
+# The docs site is built strictly first: a broken link or a missing reference fails the tests.
 test: $(STAMP) browser
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The documentation site from docs/ and the docstrings, served on http://127.0.0.1:8000.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve
 
 # Slow tests: the shipped model over whole evaluation sets, large corpora.
 test-slow: $(STAMP)
@@ -43,16 +50,16 @@ lint: $(STAMP)
 # Refit the verdict model after the judge changes: judge the FEVER validation claims, the
 # VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose
 # the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
-FACTCHECK := $(PY) -m eval.factcheck --decision thresholds --index-cache .cache/factcheck
+FACTCHECK := $(PY) -m eval.runs.factcheck --index-cache .cache/factcheck
 decision: $(STAMP)
-	$(PY) -m eval.fever_claims --out runs/fever/claims.jsonl
+	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
-	$(PY) -m eval.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
+	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
 	$(FACTCHECK) --dataset jsonl --data runs/conflict/claims.jsonl --out runs/conflict-run
-	$(PY) -m eval.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
-	$(PY) -m eval.redecide runs/cf --out runs/cf-fitted
-	$(PY) -m eval.redecide runs/fever --out runs/fever-fitted
+	$(PY) -m eval.fit.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
+	$(PY) -m eval.runs.redecide runs/cf --out runs/cf-fitted
+	$(PY) -m eval.runs.redecide runs/fever --out runs/fever-fitted
 
 clean:
-	rm -rf $(VENV) .pytest_cache .verifier_cache
+	rm -rf $(VENV) .pytest_cache .verifier_cache site

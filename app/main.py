@@ -28,7 +28,6 @@ from app.state import DEFAULT_INDEX, ROOT, AppState
 from app.throttle import LoginThrottle
 from app.ui import CSS, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
-from verifier.decision import DECISIONS
 from verifier.io import (
     add_backend_option,
     add_judge_options,
@@ -79,7 +78,7 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
         logger.info("opening the saved index %s", where)
     else:
         logger.info("indexing %s into %s", corpus, where)
-    config = VerifierConfig(decision=args.decision, retrieval=args.retrieval)
+    config = VerifierConfig(retrieval=args.retrieval)
     verifier = Verifier.open(
         index_dir,
         corpus,
@@ -113,12 +112,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add_backend_option(parser)
     add_store_options(parser)
     add_retrieval_option(parser)
-    parser.add_argument(
-        "--decision",
-        choices=DECISIONS,
-        default=VerifierConfig.decision,
-        help="the verdict rule: the fitted, calibrated model (default) or the hand-set thresholds",
-    )
     parser.add_argument(
         "--concurrency",
         type=int,

@@ -15,7 +15,7 @@
    ratio`` pairs for each feedback pair, drawn from the training side of the
    sources' usual validation split, never with a held-out claim;
 4. the base and the adapted judge are scored on the feedback held-out part,
-   on the first N pairs of MNLI held-out (as ``python -m eval.nli --limit N``
+   on the first N pairs of MNLI held-out (as ``python -m eval.runs.nli --limit N``
    scores it) and on a sample of the replay sources' validation slice.
 
 The adapted judge is the last step's model (no checkpoint is chosen on any

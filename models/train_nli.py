@@ -93,7 +93,7 @@ class TrainConfig:
     device: str = "auto"
     bf16: bool = True
     bf16_on_cpu: bool = False
-    """bf16 autocast on CPU too: 1.5x a step where the CPU has AMX (eval.bench_train_step)."""
+    """bf16 autocast on CPU too: 1.5x a step where the CPU has AMX (eval.bench.train_step)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -867,7 +867,7 @@ def _run(args: argparse.Namespace, output: Path) -> int:
         train_examples += detail_edits(train_examples, args.detail_edits, rng)
         heldout += detail_edits(heldout, round(args.detail_edits * held_share), rng)
         examples = [*train_examples, *heldout]
-    # The held-out slice as a file, so that eval.nli can score any model on it.
+    # The held-out slice as a file, so that eval.runs.nli can score any model on it.
     with (output / "heldout.jsonl").open("w", encoding="utf-8") as handle:
         for example in heldout:
             handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")

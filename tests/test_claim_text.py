@@ -59,7 +59,7 @@ def test_verify_many_names_the_claim_and_top_k_true_is_refused():
         {"a.txt": "The bridge opened in 2019."},
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds"),
+        config=VerifierConfig(),
     )
     with pytest.raises(InvalidClaimError, match="claim 2: .*no visible"):
         verifier.verify_many(["The bridge opened.", "\u200b"])

@@ -60,7 +60,7 @@ def verifier() -> Verifier:
         },
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds"),
+        config=VerifierConfig(),
     )
 
 

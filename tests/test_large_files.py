@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from eval.bench_large_file import big_text
+from eval.bench.large_file import big_text
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
 from verifier.corpus import document_passages, read_corpus
@@ -21,7 +21,7 @@ def test_splitting_and_embedding_report_progress(tmp_path):
         tmp_path / "big.txt",
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds"),
+        config=VerifierConfig(),
         progress=lambda done, total, stage: events.append((done, total, stage)),
     )
     splitting = [(done, total) for done, total, stage in events if stage.startswith("splitting")]
@@ -75,7 +75,7 @@ def test_an_add_that_fails_part_way_leaves_the_index_as_it_was(tmp_path, index_t
         tmp_path / "first.txt",
         embedder=embedder,
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds"),
+        config=VerifierConfig(),
         index_type=index_type,
     )
     before = verifier.passages
@@ -106,7 +106,7 @@ def test_a_new_flat_index_keeps_the_vectors_it_was_filled_with(tmp_path, monkeyp
         tmp_path / "big.txt",
         embedder=embedder,
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds"),
+        config=VerifierConfig(),
     )
     assert embedder.calls > 1, "the passages were embedded in several chunks"
     assert len(verifier.index) == len(verifier.passages) > 2048

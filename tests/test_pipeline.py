@@ -16,7 +16,7 @@ DOCS = {
 }
 # The fake judge's scores are not what the fitted verdict model was fitted on, so the
 # pipeline's mechanics are tested under the hand-set rule, whose outcome they fix.
-CONFIG = VerifierConfig(decision="thresholds")
+CONFIG = VerifierConfig()
 
 
 def make(docs=DOCS, config=CONFIG, **kwargs) -> Verifier:
@@ -73,7 +73,7 @@ def test_anaphoric_sentences_are_judged_with_the_sentence_before():
 
 def test_context_can_be_switched_off():
     judge = FakeJudge()
-    config = VerifierConfig(use_context=False, decision="thresholds")
+    config = VerifierConfig(use_context=False)
     Verifier.from_corpus(
         {"library": DOCS["library"]}, embedder=FakeEmbedder(), judge=judge, config=config
     ).verify("The library lends many books", top_k=3)
@@ -243,11 +243,9 @@ def test_a_single_bad_claim_error_has_no_batch_position():
     assert str(raised.value).startswith("the claim is empty")
 
 
-def test_the_fitted_decision_is_the_default_and_thresholds_stay_available():
-    from verifier.decision import FittedDecider, ThresholdDecider
+def test_the_verdict_comes_from_the_fitted_model():
+    from verifier.decision import FittedDecider
 
-    assert VerifierConfig().decision == "fitted"
-    assert isinstance(make(config=VerifierConfig()).decider, FittedDecider)
-    assert isinstance(make().decider, ThresholdDecider)
-    with pytest.raises(ValueError, match="decision must be one of"):
-        VerifierConfig(decision="majority")
+    assert isinstance(make().decider, FittedDecider)
+    with pytest.raises(TypeError):
+        VerifierConfig(decision="fitted")  # one rule: there is nothing to choose

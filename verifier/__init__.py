@@ -24,7 +24,6 @@ _LAZY = {
     "verify": "verifier.pipeline",
     "Verifier": "verifier.pipeline",
     "VerifierConfig": "verifier.config",
-    "AggregationConfig": "verifier.decision",
     "check_claim": "verifier.claims",
     "Embedder": "verifier.retrieval",
     "PassageIndex": "verifier.retrieval",
@@ -52,7 +51,6 @@ _LAZY = {
 }
 
 __all__ = [
-    "AggregationConfig",
     "ClaimSpan",
     "CorpusError",
     "Embedder",
@@ -85,7 +83,6 @@ __all__ = [
 if TYPE_CHECKING:
     from verifier.claims import check_claim
     from verifier.config import VerifierConfig
-    from verifier.decision import AggregationConfig
     from verifier.errors import CorpusError, InvalidClaimError, LimitError, VerifierError
     from verifier.io import read_claims, result_record, write_csv, write_jsonl
     from verifier.judging import Judge, NLIJudge

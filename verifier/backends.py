@@ -5,8 +5,7 @@ Three backends, the same weights:
 - ``torch``: the model as loaded;
 - ``onnx-fp32`` (the default on the CPU): exported with ``torch.onnx`` (opset 17,
   batch and sequence length dynamic) and run by ONNX Runtime with every graph
-  optimisation on, in float32: the same labels as torch on every one of the
-  judge's 5,597 validation pairs, at twice its pairs/s (``eval.int8_recipes``);
+  optimisation on, in float32: torch's labels, faster;
 - ``onnx``: that export quantised with ONNX Runtime's dynamic int8 quantisation
   (weights 7-bit per output channel, activations 8-bit quantised on the fly),
   checked against float32 each time it loads (:func:`int8_self_check`).
@@ -21,9 +20,9 @@ there the 7-bit weights only cost a little precision.
 
 The feed-forward down projections (the matrix products that narrow, e.g. 1536
 to 384 wide) stay float32: their inputs come straight out of the GELU with a
-few very large values, which one int8 scale per row cannot hold. Quantising
-them too cost the shipped judge 1.7 points of accuracy on 3,000
-Climate-FEVER pairs; keeping them costs about a fifth of the int8 speed-up.
+few very large values, which one int8 scale per row cannot hold (what
+quantising them cost, and what keeping them costs, is measured in the docs'
+"Backends and speed" page).
 
 The export is built on first use and kept under ``<cache>/onnx/<digest>/``
 (:func:`verifier.registry.cache_root`: ``$VERIFIER_CACHE`` or
@@ -59,10 +58,10 @@ DEFAULT_BACKEND = "onnx-fp32"
 """The backend a judge or embedder uses on the CPU unless told otherwise.
 
 The default is whichever is faster at equal accuracy (within 0.5 points on
-``eval.nli``). ``onnx-fp32`` gives torch's labels at about twice its speed;
-int8 (``onnx``) is faster again but lost 0.51 points on Climate-FEVER pairs
-with the v4 fast judge (0.5751 to 0.5700; MNLI gained 0.12), so it is a choice.
-``python -m eval.backend_accuracy`` re-checks both whenever the weights change.
+``eval.runs.nli``): ``onnx-fp32`` gives torch's labels, faster; int8 (``onnx``) is
+faster again but did not stay within that bar, so it is a choice.
+``python -m eval.runs.backend_accuracy`` re-checks both whenever the weights change;
+the figures are in the docs' "Backends and speed" page.
 """
 
 EXPORT_RECIPE = "torch.onnx-opset17/v3"

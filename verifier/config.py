@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from verifier.decision.decider import DECISIONS
-from verifier.decision.thresholds import AggregationConfig
 from verifier.errors import InvalidSettingError, LimitError
 from verifier.retrieval.fusion import HYBRID, RETRIEVAL_MODES
 
@@ -20,9 +18,8 @@ app's default one (``--max-top-k``). The library itself takes any positive top-k
 class VerifierConfig:
     """Settings of a ``Verifier``.
 
-    ``decision`` names the verdict rule: ``"fitted"`` (the calibrated model in
-    ``verdict_model``, the shipped one when ``None``) or ``"thresholds"`` (the
-    hand-set rule whose settings are ``aggregation``).
+    ``verdict_model`` is the fitted verdict model's JSON file (the shipped one
+    when ``None``).
 
     ``retrieval`` picks the passages to judge: ``"dense"`` (nearest by the
     embedder), ``"lexical"`` (best by BM25) or ``"hybrid"`` (both top lists
@@ -35,9 +32,7 @@ class VerifierConfig:
 
     top_k: int = 5
     retrieval: str = HYBRID
-    decision: str = "fitted"
     verdict_model: str | None = None
-    aggregation: AggregationConfig = field(default_factory=AggregationConfig)
     use_context: bool = True
     max_claim_chars: int = 1000
     batch_claims: int = 32
@@ -45,17 +40,13 @@ class VerifierConfig:
     def __post_init__(self) -> None:
         for name in ("top_k", "max_claim_chars", "batch_claims"):
             check_positive(name, getattr(self, name))
-        if self.decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {list(DECISIONS)}, got {self.decision!r}")
         if self.retrieval not in RETRIEVAL_MODES:
             raise ValueError(
                 f"retrieval must be one of {list(RETRIEVAL_MODES)}, got {self.retrieval!r}"
             )
 
     def to_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data["aggregation"] = self.aggregation.to_dict()
-        return data
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def check_positive(name: str, value: object) -> int:

@@ -78,8 +78,8 @@ class Verifier:
         index: the vector store to search.
         embedder: sentence embedder; defaults to the shipped all-MiniLM-L6-v2.
         judge: NLI judge; defaults to the project's shipped NLI model.
-        config: thresholds and settings.
-        decider: the verdict rule; by default the one ``config.decision`` names.
+        config: the settings (top-k, retrieval, verdict model, limits).
+        decider: the verdict rule; by default the fitted model ``config.verdict_model`` names.
 
     Example:
         >>> verifier = Verifier.from_corpus("demo_corpus/")
@@ -101,12 +101,7 @@ class Verifier:
         self.embedder = embedder if embedder is not None else Embedder()
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
-        self.decider = decider or make_decider(
-            self.config.decision,
-            self.config.aggregation,
-            self.config.verdict_model,
-            self.judge.predict,
-        )
+        self.decider = decider or make_decider(self.config.verdict_model, self.judge.predict)
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()

@@ -14,7 +14,7 @@ from pathlib import Path
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 SHIPPED_NLI_MODEL = MODELS_DIR / "nli-minilm-l6"
 SHIPPED_VERDICT_MODEL = MODELS_DIR / "decision" / "verdict-model.json"
-"""The fitted verdict model (``python -m eval.fit_decision`` writes it)."""
+"""The fitted verdict model (``python -m eval.fit.fit_decision`` writes it)."""
 
 # Short names a user may give instead of a path or hub id.
 NLI_MODEL_ALIASES: dict[str, str] = {

@@ -3,9 +3,8 @@
 Matrix libraries default to one thread per core of the machine. That is wrong
 twice over on a shared server: a container may be allowed fewer cores than the
 machine has (CPU affinity, a cgroup quota), and cores other processes keep busy
-make every multi-threaded step wait for its slowest thread (on a 2-core
-machine with other jobs running, one torch thread ran 2.9 times faster than
-two). So the count is decided once, when a model loads:
+make every multi-threaded step wait for its slowest thread (on a busy 2-core
+machine one torch thread beat two). So the count is decided once, when a model loads:
 
 * the cores available: the CPU affinity mask, capped by the cgroup's CPU quota;
 * less the cores other processes keep busy, measured over a quarter of a
@@ -13,7 +12,7 @@ two). So the count is decided once, when a model loads:
   process's own CPU time), rounded; where that cannot be read, the 1-minute
   load average. The load average counts this process too: a long read before a
   model loads made it look busy to itself and choose one thread on an idle
-  2-core machine, at 630 instead of 1,000-1,100 embedded passages per second;
+  2-core machine;
 * at least one; and ``OMP_NUM_THREADS``, when set, wins over all of it.
 
 Pure logic apart from reading ``/proc`` and ``/sys``; no torch import.

@@ -116,8 +116,7 @@ class NLIScores:
 class Evidence:
     """A retrieved passage judged against the claim.
 
-    ``stance`` is what this passage says about the claim once the aggregation
-    thresholds are applied: ``supports``, ``refutes`` or ``neutral``.
+    ``stance`` is what this passage says about the claim as the verdict rule reads it: ``supports``, ``refutes`` or ``neutral``.
     ``notes`` explains adjustments, e.g. a number in the passage that differs
     from the claim's. ``retrieval_score`` is the passage's cosine to the claim
     however it was found; ``retrieved_by`` says which ranking found it:

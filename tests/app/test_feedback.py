@@ -28,7 +28,7 @@ def make_state(tmp_path: Path, access: Access | None = None, **limits) -> AppSta
         {"shared.txt": "The harbour bridge opened in 2019 after long delays."},
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds", batch_claims=1),
+        config=VerifierConfig(batch_claims=1),
     )
     return AppState(verifier, tmp_path / "index", ServiceLimits(**limits), access)
 

@@ -49,7 +49,7 @@ def make_state(tmp_path: Path, access: Access | None = None, **limits) -> AppSta
         {"shared.txt": SHARED_TEXT},
         embedder=FakeEmbedder(),
         judge=FakeJudge(),
-        config=VerifierConfig(decision="thresholds", batch_claims=1),
+        config=VerifierConfig(batch_claims=1),
     )
     return AppState(verifier, tmp_path / "index", ServiceLimits(**limits), access)
 

@@ -240,9 +240,8 @@ def test_missing_or_broken_model_files_are_named(tmp_path):
         VerdictModel.load(broken)
 
 
-def test_make_decider_names_the_rules(tmp_path):
+def test_make_decider_reads_the_verdict_model_it_is_given(tmp_path):
     path = tmp_path / "model.json"
     path.write_text(json.dumps(toy_model().to_dict()))
-    assert isinstance(make_decider("fitted", verdict_model=path), FittedDecider)
-    with pytest.raises(ValueError, match="decision must be one of"):
-        make_decider("vibes")
+    assert make_decider(path).model == toy_model()
+    assert isinstance(make_decider(), FittedDecider)

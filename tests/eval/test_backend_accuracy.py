@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval import backend_accuracy
+from eval.runs import backend_accuracy
 from verifier.types import NLIScores
 
 ENTAIL, CONTRA = NLIScores(0.8, 0.1, 0.1), NLIScores(0.1, 0.1, 0.8)

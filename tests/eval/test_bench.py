@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import bench_scale
-from eval.bench import (
+from eval.bench import scale as bench_scale
+from eval.bench.pipeline import (
     CorpusSettings,
     Measure,
     ModelSetup,
@@ -22,8 +22,8 @@ from eval.bench import (
     setups_from_args,
     write_report,
 )
-from eval.bench_scale import ScaleSettings, exact_top_k, measure_index, run_scales
-from eval.timing import (
+from eval.bench.scale import ScaleSettings, exact_top_k, measure_index, run_scales
+from eval.bench.timing import (
     PeakMemory,
     median,
     paired_speedup,
@@ -464,7 +464,7 @@ def test_parse_args_defaults_and_checks(tmp_path):
 
 @pytest.mark.slow
 def test_bench_command_with_the_real_models(news_corpus, tmp_path, capsys):
-    from eval.bench import main
+    from eval.bench.pipeline import main
     from verifier.registry import SHIPPED_NLI_MODEL
 
     if not SHIPPED_NLI_MODEL.is_dir():

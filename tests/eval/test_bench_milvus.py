@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eval.bench_milvus import MILVUS, add_ratios, format_markdown, measure_store
-from eval.bench_scale import ScaleSettings
+from eval.bench.milvus import MILVUS, add_ratios, format_markdown, measure_store
+from eval.bench.scale import ScaleSettings
 
 
 def record(size: int, store: str, p50: float, build: float, status: str = "ok") -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eval.bench_ray import (
+from eval.bench.ray_data import (
     ESTIMATE_CLAIMS,
     Fit,
     break_even_claims,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eval import conflict_claims
-from eval.conflict_claims import Quotas, build
-from eval.datasets import read_dataset
+from eval.runs import conflict_claims
+from eval.runs.conflict_claims import Quotas, build
+from eval.runs.datasets import read_dataset
 from models.nli_data import DataError, NLIExample
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 

@@ -1,10 +1,10 @@
-"""The CPU line every benchmark prints first (eval.timing.cpu_description), on hand-made cpuinfo."""
+"""The CPU line every benchmark prints first (eval.bench.timing.cpu_description), on hand-made cpuinfo."""
 
 from __future__ import annotations
 
 import os
 
-from eval.timing import cpu_description
+from eval.bench.timing import cpu_description
 
 EPYC = """processor\t: 0
 vendor_id\t: AuthenticAMD

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.datasets import DatasetError, read_dataset
+from eval.runs.datasets import DatasetError, read_dataset
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 
@@ -153,7 +153,7 @@ def test_real_climate_fever_counts():
 
 
 def test_distractors_join_the_pool_but_are_never_gold(tmp_path):
-    from eval.datasets import DatasetError, read_dataset
+    from eval.runs.datasets import DatasetError, read_dataset
 
     path = tmp_path / "claims.jsonl"
     path.write_text(

@@ -1,4 +1,4 @@
-"""eval.factcheck: the predict step on fakes, the CLI's errors, and one slow real run."""
+"""eval.runs.factcheck: the predict step on fakes, the CLI's errors, and one slow real run."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from eval import factcheck, score
-from eval.datasets import read_dataset
+from eval.runs import factcheck, score
+from eval.runs.datasets import read_dataset
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import VerifierConfig
 from verifier.registry import SHIPPED_NLI_MODEL
@@ -53,7 +53,7 @@ def tiny_dataset(tmp_path):
 def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
     out = tmp_path / "run"
-    config = VerifierConfig(top_k=3, batch_claims=4, decision="thresholds")
+    config = VerifierConfig(top_k=3, batch_claims=4)
     info = factcheck.run_predict(
         dataset, out, embedder=FakeEmbedder(), judge=FakeJudge(), config=config, command="test"
     )
@@ -80,7 +80,7 @@ def test_predict_with_fakes_writes_one_record_per_claim(tmp_path, tiny_dataset):
 
 def test_limit_keeps_the_whole_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(decision="thresholds")
+    config = VerifierConfig()
     info = factcheck.run_predict(
         dataset,
         tmp_path / "run",
@@ -119,7 +119,17 @@ def test_cli_bad_input_is_a_message_not_a_traceback(tmp_path, capsys, args, mess
 
 def test_cli_unknown_dataset_exits_non_zero_without_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "eval.factcheck", "--dataset", "fever", "--data", "x", "--out", "y"],
+        [
+            sys.executable,
+            "-m",
+            "eval.runs.factcheck",
+            "--dataset",
+            "fever",
+            "--data",
+            "x",
+            "--out",
+            "y",
+        ],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -148,7 +158,7 @@ def test_real_pipeline_on_climate_fever_sample(tmp_path):
 
 def test_index_cache_is_reused_for_the_same_pool(tmp_path, tiny_dataset):
     dataset = read_dataset("jsonl", tiny_dataset)
-    config = VerifierConfig(decision="thresholds")
+    config = VerifierConfig()
     cache = tmp_path / "cache"
     first = factcheck.run_predict(
         dataset,

@@ -6,9 +6,9 @@ import json
 import random
 from pathlib import Path
 
-from eval import fever_claims
-from eval.datasets import read_dataset
-from eval.split import split_of
+from eval.fit.split import split_of
+from eval.runs import fever_claims
+from eval.runs.datasets import read_dataset
 from models.nli_data import NLIExample, heldout_group
 
 CITIES = ["Lyon", "Porto", "Graz", "Turin", "Ghent", "Brno", "Cork", "Bern", "Oslo", "Riga"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from eval.fit import StoredClaim, fit_aggregation, reaggregate
-from verifier.decision import AggregationConfig, fit_histogram_calibration
+from eval.fit.aggregation import StoredClaim, fit_aggregation, reaggregate
+from eval.fit.thresholds import AggregationConfig
+from verifier.decision import fit_histogram_calibration
 from verifier.types import NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 

@@ -10,8 +10,9 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from eval import fit_decision, redecide  # noqa: E402
-from eval.split import split_of  # noqa: E402
+from eval.fit import fit_decision  # noqa: E402
+from eval.fit.split import split_of  # noqa: E402
+from eval.runs import redecide  # noqa: E402
 from verifier.decision import FittedDecider, VerdictModel  # noqa: E402
 
 
@@ -93,7 +94,7 @@ def test_fitted_conflicts_only_between_two_documents(tmp_path: Path) -> None:
     decider = FittedDecider(VerdictModel.load(out))
     rng = random.Random(0)
     conflicting = record(0, "CONFLICTING", rng)
-    from eval.fit import StoredClaim
+    from eval.fit.aggregation import StoredClaim
 
     stored = StoredClaim.from_record(conflicting)
     assert decider.decide(stored.claim, stored.judged).label == "CONFLICTING"
@@ -155,7 +156,7 @@ def test_conflict_runs_choose_the_threshold_but_not_the_regression(tmp_path: Pat
 
 def test_the_cross_check_is_chosen_when_it_tells_real_conflicts_from_look_alikes():
     """Real conflicts' sides contradict each other; look-alikes' sides do not."""
-    from eval.fit import StoredClaim
+    from eval.fit.aggregation import StoredClaim
     from verifier.types import NLIScores
 
     model = VerdictModel.load(fit_decision.SHIPPED_VERDICT_MODEL)

@@ -1,10 +1,10 @@
-"""Latency summaries of a run (eval.timing), on small hand-made cases."""
+"""Latency summaries of a run (eval.bench.timing), on small hand-made cases."""
 
 from __future__ import annotations
 
 import pytest
 
-from eval.timing import latency_summary, percentile
+from eval.bench.timing import latency_summary, percentile
 
 
 def test_latency_summary_matches_numpy_percentiles():

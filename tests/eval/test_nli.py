@@ -1,4 +1,4 @@
-"""``python -m eval.nli``: readers, the two-way collapse, the command line and its errors."""
+"""``python -m eval.runs.nli``: readers, the two-way collapse, the command line and its errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval import nli as eval_nli
+from eval.runs import nli as eval_nli
 from verifier.types import NLIScores
 
 

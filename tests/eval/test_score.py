@@ -1,4 +1,4 @@
-"""eval.score re-creates metrics from predictions alone; eval.compare tabulates two runs."""
+"""eval.runs.score re-creates metrics from predictions alone; eval.runs.compare tabulates two runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval import compare, score
+from eval.runs import compare, score
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval import simulate_feedback
-from eval.nli import LabeledPair
+from eval.runs import simulate_feedback
+from eval.runs.nli import LabeledPair
 from models.nli_data import feedback_examples
 from verifier.feedback import read_feedback
 from verifier.types import NLIScores

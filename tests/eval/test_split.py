@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from eval.split import DEV, TEST, split_of
+from eval.fit.split import DEV, TEST, split_of
 
 
 def test_same_id_same_split_across_calls():
@@ -18,7 +18,7 @@ def test_same_id_same_split_across_calls():
 def test_same_split_in_another_process():
     # Python's hash() is salted per process; the split must not be.
     ids = [f"claim-{i}" for i in range(50)]
-    code = "from eval.split import split_of; print(''.join(split_of(f'claim-{i}')[0] for i in range(50)))"
+    code = "from eval.fit.split import split_of; print(''.join(split_of(f'claim-{i}')[0] for i in range(50)))"
     other = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()

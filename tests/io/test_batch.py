@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from verifier.decision import aggregate
 from verifier.errors import ClaimsFileError
 from verifier.io import read_claims, result_record, results_csv, write_jsonl
-from verifier.types import JudgedPassage, NLIScores, Passage
+from verifier.types import SUPPORTED, SUPPORTS, Evidence, NLIScores, Passage, Verdict
 
 
 def test_jsonl_claims_keep_their_other_fields(tmp_path):
@@ -56,7 +55,8 @@ def test_missing_claims_file(tmp_path):
 
 def verdict():
     passage = Passage("d", "d.txt", "T", "It rained all day.", 3, 21)
-    return aggregate("It rained.", [JudgedPassage(passage, 0.8, NLIScores(0.9, 0.07, 0.03))])
+    evidence = Evidence(passage, 0.8, NLIScores(0.9, 0.07, 0.03), SUPPORTS)
+    return Verdict("It rained.", SUPPORTED, 0.9, (evidence,), (evidence,), ())
 
 
 def test_result_record_adds_verdict_confidence_and_evidence():

@@ -105,14 +105,15 @@ def test_the_command_line_takes_up_to_the_apps_default_cap():
     assert args.top_k == MAX_TOP_K == 20
 
 
-def test_check_options_set_top_k_and_the_decision_and_the_retired_rules_are_refused():
+def test_check_options_set_top_k_and_the_retired_options_are_refused():
     from verifier import VerifierConfig
     from verifier.io.cli import _parser, check_config
 
     default = check_config(_parser().parse_args(["check", "claim", "--corpus", "x"]))
     assert default == VerifierConfig()
-    argv = ["check", "claim", "--corpus", "x", "--top-k", "3", "--decision", "thresholds"]
-    chosen = check_config(_parser().parse_args(argv))
-    assert (chosen.top_k, chosen.decision) == (3, "thresholds")
+    chosen = check_config(_parser().parse_args(["check", "claim", "--corpus", "x", "--top-k", "3"]))
+    assert chosen.top_k == 3
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["check", "claim", "--corpus", "x", "--decision", "thresholds"])
     with pytest.raises(SystemExit):
         _parser().parse_args(["check", "claim", "--corpus", "x", "--number-aware"])

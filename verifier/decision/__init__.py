@@ -1,9 +1,8 @@
 """Deciding a verdict from judged passages, calibrating its confidence, and scoring verdicts.
 
-Two rules implement the ``Decider`` protocol: ``fitted`` (the default: a
-logistic regression over ``features``, calibrated, read from JSON) and
-``thresholds`` (the hand-set rule, kept for comparison). ``metrics`` and
-``calibration`` are pure functions shared by the benchmark (``eval/``) and the app.
+One rule implements the ``Decider`` protocol: ``fitted`` (a logistic regression
+over ``features``, calibrated, read from JSON). ``metrics`` and ``calibration`` are
+pure functions shared by the benchmark (``eval/``) and the app.
 """
 
 from verifier.decision.calibration import (
@@ -14,7 +13,7 @@ from verifier.decision.calibration import (
     fit_histogram_calibration,
     reliability_bins,
 )
-from verifier.decision.decider import DECISIONS, Decider, make_decider
+from verifier.decision.decider import Decider, make_decider
 from verifier.decision.features import FEATURES, claim_features
 from verifier.decision.fitted import CLASSES as FITTED_CLASSES
 from verifier.decision.fitted import (
@@ -42,17 +41,14 @@ from verifier.decision.metrics import (
     normalize_text,
 )
 from verifier.decision.stances import source_stances
-from verifier.decision.thresholds import AggregationConfig, ThresholdDecider, aggregate, stance_of
 
 __all__ = [
     "CLAIM_CLASSES",
     "VERDICT_COLUMNS",
-    "AggregationConfig",
     "CalibrationBin",
     "ClassMetrics",
     "ClassificationReport",
     "ConflictMetrics",
-    "DECISIONS",
     "ConflictSides",
     "DecisionModelError",
     "PairJudge",
@@ -67,8 +63,6 @@ __all__ = [
     "make_decider",
     "EvidenceRecall",
     "HistogramCalibration",
-    "ThresholdDecider",
-    "aggregate",
     "bin_index",
     "claim_label_metrics",
     "classification_report",
@@ -81,5 +75,4 @@ __all__ = [
     "normalize_text",
     "reliability_bins",
     "source_stances",
-    "stance_of",
 ]

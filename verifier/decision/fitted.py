@@ -4,7 +4,7 @@ The model maps :func:`~verifier.decision.features.claim_features` to the
 probabilities of SUPPORTED, REFUTED and NOT_ENOUGH_INFO (a multinomial
 logistic regression on standardised features, then divided by a fitted
 temperature, so the probabilities are calibrated on held-out claims). It is
-fitted by ``python -m eval.fit_decision`` and shipped as plain JSON, never a
+fitted by ``python -m eval.fit.fit_decision`` and shipped as plain JSON, never a
 pickle; this module needs no numpy or scikit-learn to apply it.
 
 The same model also gives each passage and each document a stance, by
@@ -152,7 +152,7 @@ class VerdictModel:
         if list(data.get("features", [])) != list(FEATURES):
             raise DecisionModelError(
                 "the model was fitted on other features than this code computes; "
-                "refit it with python -m eval.fit_decision"
+                "refit it with python -m eval.fit.fit_decision"
             )
         if list(data.get("classes", [])) != list(CLASSES):
             raise DecisionModelError(f"the model's classes must be {list(CLASSES)}")

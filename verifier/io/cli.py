@@ -154,7 +154,7 @@ def check_config(args: argparse.Namespace) -> VerifierConfig:
     """The pipeline settings that ``check``'s options ask for."""
     from verifier.config import VerifierConfig
 
-    return VerifierConfig(top_k=args.top_k, retrieval=args.retrieval, decision=args.decision)
+    return VerifierConfig(top_k=args.top_k, retrieval=args.retrieval)
 
 
 def _open_verifier(

@@ -1,6 +1,6 @@
 """Command-line options shared by every program that runs the pipeline.
 
-One spelling of each switch everywhere (``--top-k``, ``--decision``...),
+One spelling of each switch everywhere (``--top-k``, ``--retrieval``...),
 and defaults taken from :class:`~verifier.config.VerifierConfig`.
 """
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from verifier.backends import BACKENDS, DEFAULT_BACKEND
 from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
-from verifier.decision.decider import DECISIONS
 
 if TYPE_CHECKING:
     from verifier.retrieval import TextEncoder, VectorStore
@@ -39,22 +38,14 @@ def top_k_option(text: str) -> int:
         ) from error
 
 
-def add_pipeline_options(parser: argparse.ArgumentParser, *, top_k: bool = True) -> None:
-    """Add ``--top-k`` (unless ``top_k`` is false) and ``--decision``."""
-    if top_k:
-        parser.add_argument(
-            "--top-k",
-            type=top_k_option,
-            default=VerifierConfig.top_k,
-            help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
-            f"(default {VerifierConfig.top_k})",
-        )
+def add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--top-k``: the passages judged per claim."""
     parser.add_argument(
-        "--decision",
-        choices=DECISIONS,
-        default=VerifierConfig.decision,
-        help="the verdict rule: the fitted, calibrated model or the hand-set thresholds "
-        f"(default {VerifierConfig.decision})",
+        "--top-k",
+        type=top_k_option,
+        default=VerifierConfig.top_k,
+        help=f"passages to retrieve and judge per claim, 1 to {MAX_TOP_K} "
+        f"(default {VerifierConfig.top_k})",
     )
 
 

@@ -177,8 +177,8 @@ class Embedder:
     def _start_from_export(self, path: Path, threads: int) -> bool:
         """Open the export of these very files without loading torch; False if none yet.
 
-        Loading the model in torch only to find its export costs about 600 MB
-        and seconds; the model's own ``tokenizer.json`` tokenises exactly as
+        Loading the model in torch only to find its export costs memory and
+        seconds; the model's own ``tokenizer.json`` tokenises exactly as
         its transformers tokenizer does. An int8 export is checked against the
         float32 cosines remembered with it and, if it strays, the float32
         export remembered for the same files is opened instead (False if none).
@@ -264,8 +264,7 @@ def _token_budget_batches(
     texts and :data:`BATCH_TOKENS` padded tokens.
 
     ONNX Runtime keeps its largest activations allocated, and attention grows
-    with the square of the length: 64 texts of 256 tokens held 2.2 GB where
-    short sentences held a few hundred MB, so long texts go in smaller batches.
+    with the square of the length, so long texts go in smaller batches.
 
     Example:
         >>> _token_budget_batches([0, 1, 2, 3], [[1] * 10, [1] * 1000, [1] * 1000, [1] * 3000], 64)

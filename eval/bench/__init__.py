@@ -1,0 +1,1 @@
+"""Benchmarks: speed, memory and scale of the pipeline, its indexes and its training step."""

@@ -1,0 +1,1 @@
+"""Producing predictions: run the verifier over labelled claims, score and compare the runs."""
