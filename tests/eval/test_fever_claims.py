@@ -78,4 +78,6 @@ def test_detail_edits_keep_evidence_and_their_originals_half() -> None:
 def test_unsupported_claims_are_not_edited() -> None:
     record = {"id": "id:8", "claim": "It rained 3 days.", "label": "REFUTED", "evidence": []}
     example = NLIExample("It rained 4 days.", record["claim"], "contradiction", "fever-train")
-    assert fever_claims.edited_claims([record], {record["claim"]: example}, 5, random.Random(1)) == []
+    assert (
+        fever_claims.edited_claims([record], {record["claim"]: example}, 5, random.Random(1)) == []
+    )
