@@ -141,7 +141,8 @@ def _run_index(args: argparse.Namespace) -> int:
             args.out if store is None else store, args.paths, embedder=embedder, progress=True
         )
     where = f"collection at {args.milvus_uri}" if store is not None else f"index at {args.out}"
-    return _say_indexed(verifier, verifier.load_report, where, picked=args.index_type is None)
+    picked = store is None and args.index_type is None
+    return _say_indexed(verifier, verifier.load_report, where, picked=picked)
 
 
 def _say_indexed(verifier: Verifier, report: LoadReport, where: str, *, picked: bool) -> int:
