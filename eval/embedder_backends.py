@@ -16,7 +16,7 @@ It is what the embedder's default was weighed on: int8 keeps recall within
 half a point of torch's and embeds about 1.4 times faster than float32, but
 its vectors depend on the texts batched beside them (activations share one
 int8 scale per batch), so the same claim could retrieve differently alone and
-in a batch; the default stays float32 and int8 is ``--backend onnx``.
+in a batch; the default stays float32 and int8 is ``--backend onnx-int8``.
 """
 
 from __future__ import annotations

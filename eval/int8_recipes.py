@@ -140,7 +140,7 @@ def compare(
         for recipe, weights in RECIPES.items():
             path, backend = float_path, "onnx-fp32"
             if weights is not None:
-                path, backend = Path(work) / f"{weights}.onnx", "onnx"
+                path, backend = Path(work) / f"{weights}.onnx", "onnx-int8"
                 quantise_int8(float_path, path, keep, weights)
             judge = NLIJudge(model, backend=backend, threads=threads, onnx_file=path)
             run = _scored(judge, pairs, gold)

@@ -63,7 +63,7 @@ def test_an_onnx_file_needs_an_onnx_backend_and_must_exist(tmp_path):
     from verifier.errors import ModelLoadError
 
     judge = NLIJudge(
-        str(save_tiny_nli(tmp_path / "tiny")), backend="onnx", onnx_file=tmp_path / "none.onnx"
+        str(save_tiny_nli(tmp_path / "tiny")), backend="onnx-int8", onnx_file=tmp_path / "none.onnx"
     )
     with pytest.raises(ModelLoadError, match="not found"):
         judge.warm_up()

@@ -10,7 +10,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from verifier.backends import BACKENDS, DEFAULT_BACKEND
+from verifier.backends import BACKENDS, DEFAULT_BACKEND, check_backend
 from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
 from verifier.decision.decider import DECISIONS
 
@@ -83,11 +83,12 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--backend``: how the embedder and the judge run (see ``verifier.backends``)."""
     parser.add_argument(
         "--backend",
+        type=check_backend,
         choices=BACKENDS,
         default=DEFAULT_BACKEND,
         help="run the models with torch, or with ONNX Runtime over an export built on first use "
-        "and cached: onnx-fp32 (torch's results, about twice as fast) or onnx (int8, faster "
-        f"again, within about half a point of accuracy) (default {DEFAULT_BACKEND})",
+        "and cached: onnx-fp32 (torch's results, faster) or onnx-int8 (faster again, a little "
+        f"less accurate; 'onnx' is its old name) (default {DEFAULT_BACKEND})",
     )
 
 
