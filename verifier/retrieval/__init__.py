@@ -16,7 +16,8 @@ from verifier.retrieval.fusion import (
 from verifier.retrieval.layered import LayeredStore
 from verifier.retrieval.lexical import TOKENIZER, LexicalIndex, lexical_text, tokenize
 from verifier.retrieval.milvus_store import MilvusStore
-from verifier.retrieval.store import STORE_KINDS, VectorStore, open_store, store_kind
+from verifier.retrieval.opening import STORE_KINDS, open_store, store_kind
+from verifier.retrieval.store import VectorStore
 
 __all__ = [
     "AUTO",
