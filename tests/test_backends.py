@@ -10,14 +10,14 @@ from verifier import backends
 
 
 def test_backend_names_are_checked(caplog):
-    assert backends.check_backend("onnx-int8") == "onnx-int8"
+    assert backends.validate_backend("onnx-int8") == "onnx-int8"
     with pytest.warns(DeprecationWarning, match="now called 'onnx-int8'"):
-        assert backends.check_backend("onnx") == "onnx-int8"
+        assert backends.validate_backend("onnx") == "onnx-int8"
     assert "now called 'onnx-int8'" in caplog.text
     assert backends.choose_backend("onnx-int8", "cpu") == "onnx-int8"
     assert backends.DEFAULT_BACKEND in backends.BACKENDS
     with pytest.raises(ValueError, match="tensorrt"):
-        backends.check_backend("tensorrt")
+        backends.validate_backend("tensorrt")
 
 
 def test_pad_batch_pads_ids_with_the_pad_id_and_the_rest_with_zeros():

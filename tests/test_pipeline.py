@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
-from verifier import Verifier, VerifierConfig, check_claim
+from verifier import Verifier, VerifierConfig, validate_claim
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
@@ -127,7 +127,7 @@ def test_a_bad_claim_in_a_batch_names_its_position():
 
 
 def test_long_claims_are_accepted_with_a_warning():
-    text, warnings = check_claim("word " * 80, 1000)
+    text, warnings = validate_claim("word " * 80, 1000)
     assert text == ("word " * 80).strip()
     assert "long claim" in warnings[0]
     assert make().verify("budget " * 50).warnings

@@ -25,7 +25,7 @@ _LAZY = {
     "Verifier": "verifier.pipeline",
     "VerifierConfig": "verifier.config",
     "AggregationConfig": "verifier.decision",
-    "check_claim": "verifier.claims",
+    "validate_claim": "verifier.claims",
     "Embedder": "verifier.retrieval",
     "FaissStore": "verifier.retrieval",
     "MilvusStore": "verifier.retrieval",
@@ -76,7 +76,7 @@ __all__ = [
     "VerifierConfig",
     "VerifierError",
     "VectorStore",
-    "check_claim",
+    "validate_claim",
     "json_objects",
     "open_store",
     "read_claims",
@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from verifier.claims import check_claim
+    from verifier.claims import validate_claim
     from verifier.config import VerifierConfig
     from verifier.decision import AggregationConfig
     from verifier.errors import CorpusError, InvalidClaimError, LimitError, VerifierError

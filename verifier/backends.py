@@ -95,7 +95,7 @@ ModelCall = Callable[[Any, dict[str, Any]], Any]
 """Runs a torch model on a dict of token tensors and returns the one tensor to export."""
 
 
-def check_backend(backend: str) -> str:
+def validate_backend(backend: str) -> str:
     """Return the backend ``backend`` names; an old spelling (``onnx``) warns and gives the new one.
 
     Raises:
@@ -126,7 +126,7 @@ def choose_backend(backend: str | None, device: str) -> str:
     """
     if backend is None:
         return "torch" if device == "cuda" else DEFAULT_BACKEND
-    backend = check_backend(backend)
+    backend = validate_backend(backend)
     if backend in ONNX_BACKENDS and device == "cuda":
         raise ValueError(
             f"the {backend} backend runs on the CPU; use device='cpu' or backend='torch'"

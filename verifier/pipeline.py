@@ -20,17 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from verifier.claims import check_claim, claim_text_problem
-from verifier.config import VerifierConfig, check_positive
+from verifier.claims import claim_text_problem, validate_claim
+from verifier.config import VerifierConfig, validate_positive
 from verifier.corpus import (
     MIN_PASSAGE_CHARS,
     CorpusInput,
     ReadResult,
-    check_corpus_input,
     corpus_fingerprint,
     read_corpus,
     split_document,
     split_sentences,
+    validate_corpus_input,
 )
 from verifier.decision import Decider, make_decider
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, LimitError
@@ -423,11 +423,11 @@ class Verifier:
 
         ``config.retrieval`` chooses them: nearest by vector, best by BM25, or both fused.
         """
-        text, _ = check_claim(claim, self.config.max_claim_chars)
+        text, _ = validate_claim(claim, self.config.max_claim_chars)
         return self._retrieve_many([text], self._top_k(top_k))[0]
 
     def _top_k(self, top_k: int | None) -> int:
-        return check_positive("top_k", self.config.top_k if top_k is None else top_k)
+        return validate_positive("top_k", self.config.top_k if top_k is None else top_k)
 
     def _premise(self, passage: Passage) -> str:
         if self.config.use_context and passage.context_before and leans_on_previous(passage.text):
@@ -444,7 +444,7 @@ class Verifier:
         Raises:
             InvalidClaimError: the claim is empty, not text, or too long.
         """
-        check_claim(claim, self.config.max_claim_chars)
+        validate_claim(claim, self.config.max_claim_chars)
         return self.verify_many([claim], top_k)[0]
 
     def verify_many(
@@ -474,7 +474,7 @@ class Verifier:
         checked = []
         for position, claim in enumerate(claims):
             try:
-                checked.append(check_claim(claim, self.config.max_claim_chars))
+                checked.append(validate_claim(claim, self.config.max_claim_chars))
             except InvalidClaimError as error:
                 raise InvalidClaimError(f"claim {position + 1}: {error}") from error
         k = self._top_k(top_k)
@@ -600,7 +600,7 @@ def verify(
         'SUPPORTED'
     """
     try:
-        check_corpus_input(corpus)
+        validate_corpus_input(corpus)
     except CorpusError as error:
         raise CorpusError(f"verify(claim, corpus, top_k): {error}") from error
     config = config or VerifierConfig()

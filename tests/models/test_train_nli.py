@@ -136,7 +136,9 @@ def test_resume_gives_the_same_weights_as_one_run(tokenizer, tiny_model, tmp_pat
 
 def test_resume_without_checkpoint_is_refused(tokenizer, tiny_model, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="checkpoint"):
-        nli_training.train(tiny_model(), tokenizer, PAIRS, PAIRS[:2], config(), tmp_path, resume=True)
+        nli_training.train(
+            tiny_model(), tokenizer, PAIRS, PAIRS[:2], config(), tmp_path, resume=True
+        )
 
 
 def test_not_entailment_loss_is_minus_log_one_minus_p_entailment() -> None:

@@ -208,7 +208,7 @@ def _check_on_ray(
         )
 
 
-def _check_source(args: argparse.Namespace) -> None:
+def _validate_source(args: argparse.Namespace) -> None:
     """A FAISS check needs --index or --corpus; a Milvus collection needs neither."""
     from verifier.errors import InvalidSettingError
 
@@ -228,12 +228,12 @@ def _check_source(args: argparse.Namespace) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from verifier.claims import check_claim
+    from verifier.claims import validate_claim
     from verifier.config import VerifierConfig
     from verifier.errors import VerifierError
     from verifier.io.batch import read_claims, result_record
 
-    _check_source(args)
+    _validate_source(args)
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
     if args.claims and not args.out:
@@ -243,7 +243,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.engine == "ray" and args.claims is None:
         raise VerifierError("--engine ray checks a --claims FILE, not one CLAIM")
     if args.claim is not None:
-        check_claim(args.claim, VerifierConfig().max_claim_chars)
+        validate_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = check_config(args)
     if args.engine == "ray":

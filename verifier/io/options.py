@@ -10,8 +10,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from verifier.backends import BACKENDS, DEFAULT_BACKEND, check_backend
-from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
+from verifier.backends import BACKENDS, DEFAULT_BACKEND, validate_backend
+from verifier.config import MAX_TOP_K, VerifierConfig, validate_positive, validate_top_k
 from verifier.decision.decider import DECISIONS
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
-        return check_positive("the value", int(text))
+        return validate_positive("the value", int(text))
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from error
 
@@ -32,7 +32,7 @@ def positive_int(text: str) -> int:
 def top_k_option(text: str) -> int:
     """An argparse type: a top-k within the bounds the app applies (1 to ``MAX_TOP_K``)."""
     try:
-        return check_top_k(int(text), VerifierConfig.top_k)
+        return validate_top_k(int(text), VerifierConfig.top_k)
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"expected a whole number from 1 to {MAX_TOP_K}, got {text!r}"
@@ -83,7 +83,7 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--backend``: how the embedder and the judge run (see ``verifier.backends``)."""
     parser.add_argument(
         "--backend",
-        type=check_backend,
+        type=validate_backend,
         choices=BACKENDS,
         default=DEFAULT_BACKEND,
         help="run the models with torch, or with ONNX Runtime over an export built on first use "

@@ -208,7 +208,7 @@ class MilvusStore:
         if self._client.has_collection(collection):
             # A collection made by another process is released until loaded.
             self._client.load_collection(collection)
-            self._check_meta()
+            self._validate_meta()
             fields = self._client.describe_collection(collection)["fields"]
             self._lexical = _TERMS_BM25 in {field["name"] for field in fields}
             if not self._lexical:
@@ -302,7 +302,7 @@ class MilvusStore:
         if rows:
             self._client.upsert(self._meta, rows)
 
-    def _check_meta(self) -> None:
+    def _validate_meta(self) -> None:
         if not self._client.has_collection(self._meta):
             raise IndexFormatError(
                 f"Milvus collection {self.collection!r} at {self.uri} has no {self._meta!r} "
