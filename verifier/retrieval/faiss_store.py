@@ -477,49 +477,7 @@ class FaissStore:
         """
         import faiss
 
-        root = Path(directory)
-        if not root.is_dir():
-            raise IndexFormatError(f"index directory not found: {root}")
-        pointer = root / _CURRENT
-        if not pointer.is_file():
-            raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
-        version = root / _current_version(pointer)
-        try:
-            data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
-        except OSError as error:
-            raise IndexFormatError(
-                f"cannot read the index manifest at {version}: {error.strerror or error}"
-            ) from error
-        manifest = Manifest.from_dict(data, version)
-        if manifest.format_version not in _READABLE_VERSIONS:
-            raise IndexFormatError(
-                f"index at {root} has format version {manifest.format_version}; "
-                f"this version of the library reads {', '.join(map(str, _READABLE_VERSIONS))}: "
-                "rebuild it"
-            )
-        if embedder_id is not None and manifest.embedder_id != embedder_id:
-            raise IndexFormatError(
-                f"index at {root} was built with embedder {manifest.embedder_id!r}, "
-                f"but {embedder_id!r} is in use: rebuild it"
-            )
-        if dimension is not None and manifest.dimension != dimension:
-            raise IndexFormatError(
-                f"index at {root} has dimension {manifest.dimension}, the embedder gives {dimension}"
-            )
-        if manifest.index_type not in (*INDEX_TYPES, AUTO):
-            raise IndexFormatError(f"index at {root} has unknown type {manifest.index_type!r}")
-        for name, expected in manifest.checksums.items():
-            path = version / name
-            if not path.is_file():
-                raise IndexFormatError(f"index at {root} is missing {name}")
-            if _sha256(path) != expected:
-                raise IndexFormatError(
-                    f"index at {root} is corrupt: {name} does not match its checksum"
-                )
+        root, version, manifest = _checked_version(directory, embedder_id, dimension)
         index = cls(manifest.dimension, manifest.index_type, manifest.embedder_id, location=root)
         try:
             with (version / _PASSAGES).open(encoding="utf-8") as handle:
@@ -562,6 +520,60 @@ class FaissStore:
                 root,
             )
         return index
+
+
+def _checked_version(
+    directory: str | Path, embedder_id: str | None, dimension: int | None
+) -> tuple[Path, Path, Manifest]:
+    """The index folder, its live version folder and manifest, each file checked against its checksum.
+
+    Raises:
+        IndexFormatError: missing, corrupt, or built with another embedder or dimension.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        raise IndexFormatError(f"index directory not found: {root}")
+    pointer = root / _CURRENT
+    if not pointer.is_file():
+        raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
+    version = root / _current_version(pointer)
+    try:
+        data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
+    except OSError as error:
+        raise IndexFormatError(
+            f"cannot read the index manifest at {version}: {error.strerror or error}"
+        ) from error
+    manifest = Manifest.from_dict(data, version)
+    if manifest.format_version not in _READABLE_VERSIONS:
+        raise IndexFormatError(
+            f"index at {root} has format version {manifest.format_version}; "
+            f"this version of the library reads {', '.join(map(str, _READABLE_VERSIONS))}: "
+            "rebuild it"
+        )
+    if embedder_id is not None and manifest.embedder_id != embedder_id:
+        raise IndexFormatError(
+            f"index at {root} was built with embedder {manifest.embedder_id!r}, "
+            f"but {embedder_id!r} is in use: rebuild it"
+        )
+    if dimension is not None and manifest.dimension != dimension:
+        raise IndexFormatError(
+            f"index at {root} has dimension {manifest.dimension}, the embedder gives {dimension}"
+        )
+    if manifest.index_type not in (*INDEX_TYPES, AUTO):
+        raise IndexFormatError(f"index at {root} has unknown type {manifest.index_type!r}")
+    for name, expected in manifest.checksums.items():
+        path = version / name
+        if not path.is_file():
+            raise IndexFormatError(f"index at {root} is missing {name}")
+        if _sha256(path) != expected:
+            raise IndexFormatError(
+                f"index at {root} is corrupt: {name} does not match its checksum"
+            )
+    return root, version, manifest
 
 
 def _current_version(pointer: Path) -> str:
