@@ -96,15 +96,19 @@ class LayeredStore:
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         return self.overlay.unstored(self.base.unstored(passages))
 
-    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    def _merged(
+        self, base: list[list[tuple[int, float]]], overlay: list[list[tuple[int, float]]], k: int
+    ) -> list[list[tuple[int, float]]]:
+        """Each query's hits in both stores, the overlay's at its positions here, best ``k`` first."""
         offset = len(self.base)
         merged = []
-        for base_hits, overlay_hits in zip(
-            self.base.search(vectors, k), self.overlay.search(vectors, k), strict=True
-        ):
+        for base_hits, overlay_hits in zip(base, overlay, strict=True):
             hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
             merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
         return merged
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        return self._merged(self.base.search(vectors, k), self.overlay.search(vectors, k), k)
 
     @property
     def has_lexical(self) -> bool:
@@ -112,14 +116,9 @@ class LayeredStore:
 
     def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
         """Both stores' BM25 hits merged by score (each store's statistics are its own)."""
-        offset = len(self.base)
-        merged = []
-        for base_hits, overlay_hits in zip(
-            self.base.lexical_search(texts, k), self.overlay.lexical_search(texts, k), strict=True
-        ):
-            hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
-            merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
-        return merged
+        return self._merged(
+            self.base.lexical_search(texts, k), self.overlay.lexical_search(texts, k), k
+        )
 
     def vectors(self, positions: Sequence[int]) -> np.ndarray:
         offset = len(self.base)
