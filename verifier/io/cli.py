@@ -193,12 +193,25 @@ def _check_on_ray(
 
     import_ray()
     with tempfile.TemporaryDirectory(prefix="verifier-ray-") as scratch:
-        index_dir = args.index
-        if index_dir is None:
-            # Indexed once here and saved, so that each actor loads it instead of re-indexing.
-            index_dir = scratch
-            _open_verifier(args, config, index_dir)
-        recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
+        if args.store == "milvus":
+            if args.corpus is not None:
+                _add_to_collection(args)
+            recipe = VerifierRecipe(
+                args.milvus_uri,
+                args.nli_model,
+                args.backend,
+                config,
+                kind="milvus",
+                collection=args.milvus_collection,
+                token=args.milvus_token,
+            )
+        else:
+            index_dir = args.index
+            if index_dir is None:
+                # Indexed once here and saved, so that each actor loads it instead of re-indexing.
+                index_dir = scratch
+                _open_verifier(args, config, index_dir)
+            recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
         return check_on_ray(
             records,
             recipe,
@@ -206,6 +219,31 @@ def _check_on_ray(
             workers=args.ray_workers,
             verbose=args.verbose,
         )
+
+
+def _add_to_collection(args: argparse.Namespace) -> None:
+    """Add ``--corpus`` to the Milvus collection once, here, so that each actor only opens it.
+
+    The store is closed afterwards, so a Milvus Lite folder is whole on disk for the
+    actors' copies.
+    """
+    from verifier.judging import NLIJudge
+    from verifier.pipeline import Verifier
+    from verifier.retrieval import Embedder
+
+    embedder = Embedder(backend=args.backend)
+    store = open_store(args, embedder)
+    try:
+        verifier = Verifier.open(
+            store,
+            args.corpus,
+            embedder=embedder,
+            judge=NLIJudge(args.nli_model, backend=args.backend),
+        )
+        for skipped in verifier.load_report.skipped:
+            _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
+    finally:
+        store.close()
 
 
 def _validate_source(args: argparse.Namespace) -> None:
@@ -216,10 +254,6 @@ def _validate_source(args: argparse.Namespace) -> None:
         if args.index is not None:
             raise InvalidSettingError(
                 "--index is a FAISS index folder; with --store milvus the collection is the index"
-            )
-        if args.engine == "ray":
-            raise InvalidSettingError(
-                "--engine ray reads a FAISS index; it does not take --store milvus"
             )
     elif args.index is None and args.corpus is None:
         raise InvalidSettingError(

@@ -15,7 +15,7 @@ from verifier.config import MAX_TOP_K, VerifierConfig, validate_positive, valida
 from verifier.decision.decider import DECISIONS
 
 if TYPE_CHECKING:
-    from verifier.retrieval import TextEncoder, VectorStore
+    from verifier.retrieval import MilvusStore, TextEncoder
 
 STORES = ("faiss", "milvus")
 MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
@@ -120,7 +120,7 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace, embedder: TextEncoder) -> VectorStore | None:
+def open_store(args: argparse.Namespace, embedder: TextEncoder) -> MilvusStore | None:
     """The Milvus store that ``args`` name, or ``None`` for the FAISS index.
 
     Raises:
