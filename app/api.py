@@ -21,6 +21,7 @@ from typing import Literal, TypedDict
 import gradio as gr
 
 from app.state import GENERIC_ERROR, AppState
+from app.state import top_k as allowed_top_k
 from verifier import VerifierError
 
 logger = logging.getLogger("app")
@@ -108,7 +109,7 @@ def check_claim_api(state: "AppState") -> None:
     def check_claim(claim: str, top_k: int | None = None) -> VerdictJSON:
         """Check one claim against the loaded corpus; returns the verdict as JSON."""
         try:
-            k = state.limits.top_k(top_k, state.verifier.config.top_k)
+            k = allowed_top_k(state, top_k)
             return state.verifier.verify(claim, k).to_dict()
         except Exception as error:
             raise api_error("check_claim", error) from error

@@ -24,12 +24,13 @@ from app import view
 from app.api import NLIJSON, api_error, describe
 from app.corrections import corrections_bytes, corrections_path, prepare
 from app.state import AppState, Workspace, friendly
+from app.state import top_k as allowed_top_k
 from verifier import Verdict
 from verifier.feedback import (
     CORRECT_LABELS,
     FeedbackRecord,
-    check_correct_label,
     record_feedback,
+    validate_correct_label,
 )
 
 logger = logging.getLogger("app")
@@ -96,7 +97,7 @@ def record(
         LimitError: the feedback files are full.
         FeedbackError: no verdict, or a label that is not a correction of it.
     """
-    state.limits.check_feedback_room(corrections_bytes(state.index_dir))
+    state.limits.validate_feedback_room(corrections_bytes(state.index_dir))
     stored = record_feedback(prepare(feedback_path(state, session)), verdict, correct_label)
     logger.info(
         "recorded a correction%s: %s -> %s",
@@ -195,8 +196,8 @@ def report_wrong_verdict_api(state: AppState) -> None:
         server's feedback file, from which the judge is retrained.
         """
         try:
-            check_correct_label(correct_label)
-            k = state.limits.top_k(top_k, state.verifier.config.top_k)
+            validate_correct_label(correct_label)
+            k = allowed_top_k(state, top_k)
             return record(state, state.verifier.verify(claim, k), correct_label).to_dict()
         except Exception as error:
             raise api_error("report_wrong_verdict", error) from error

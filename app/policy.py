@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier import CorpusError, LimitError
-from verifier.config import MAX_TOP_K, check_top_k
+from verifier.config import MAX_TOP_K, validate_top_k
 
 UPLOAD_MODES = ("off", "private", "shared")
 MB = 1024 * 1024
@@ -76,7 +76,7 @@ class ServiceLimits:
         Raises:
             LimitError: not a whole number (``True`` is not 1), or outside 1..``max_top_k``.
         """
-        return check_top_k(value, default, self.max_top_k)
+        return validate_top_k(value, default, self.max_top_k)
 
     def check_paragraph(self, text: object) -> None:
         """Refuse a paragraph over ``max_paragraph_chars`` before it is split."""
@@ -93,7 +93,7 @@ class ServiceLimits:
                 "(use `python -m verifier check --claims` for larger batches)"
             )
 
-    def check_feedback_room(self, size: int) -> None:
+    def validate_feedback_room(self, size: int) -> None:
         """Refuse a correction once the feedback files are ``max_feedback_bytes`` or more."""
         if size >= self.max_feedback_bytes:
             raise LimitError(

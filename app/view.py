@@ -21,6 +21,7 @@ from html import escape
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from verifier.corpus import SUPPORTED_SUFFIXES
 from verifier.decision import ClassificationReport, classification_report, gold_label
 from verifier.types import (
     CONFLICTING,
@@ -609,11 +610,11 @@ def not_indexed_markdown(report: LoadReport, rejected: Sequence[SkippedFile] = (
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """What the Corpus and Batch tabs accept."""
+    """What the Corpus and Batch tabs accept: the numbers come from ``app.policy.ServiceLimits``."""
 
-    max_files: int = 20
-    max_file_bytes: int = 20 * 1024 * 1024
-    extensions: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".csv")
+    max_files: int
+    max_file_bytes: int
+    extensions: tuple[str, ...] = SUPPORTED_SUFFIXES
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -44,7 +44,7 @@ from models.nli_data import (
     read_nli_jsonl,
     split_heldout,
 )
-from models.train_nli import LABEL2ID, TrainConfig, encode, evaluate, resolve_device, train
+from models.nli_training import LABEL2ID, TrainConfig, encode, evaluate, resolve_device, train
 from verifier.feedback import FeedbackError, read_feedback
 from verifier.judging import map_labels
 from verifier.registry import SHIPPED_NLI_MODEL

@@ -29,6 +29,38 @@ from typing import Any, TextIO
 
 from verifier.records import json_objects, scifact_rows
 
+# What eval/ and the training code may use (tests/test_import_direction.py holds eval/ to it).
+__all__ = [
+    "CLAIM_EVIDENCE_SOURCES",
+    "DataError",
+    "FEEDBACK_TARGETS",
+    "LABELS",
+    "NLIExample",
+    "NOT_ENTAILMENT",
+    "TARGET_IDS",
+    "TRAINING_SOURCES",
+    "TrainingSource",
+    "UNPAIRED_CLAIM_SOURCES",
+    "UnpairedClaim",
+    "bucketed_batches",
+    "feedback_examples",
+    "heldout_group",
+    "iter_label_counts",
+    "load_training_examples",
+    "load_unpaired_claims",
+    "mismatched_neutrals",
+    "nearest_rows",
+    "read_covidfact",
+    "read_fever_train",
+    "read_nli_jsonl",
+    "read_scifact_tsv",
+    "read_unpaired_claims",
+    "read_vitaminc",
+    "retrieved_neutrals",
+    "retrieved_premises",
+    "split_heldout",
+]
+
 LABELS = ("entailment", "neutral", "contradiction")
 """Output order of the shipped model: ``id2label = {0: entailment, 1: neutral, 2: contradiction}``."""
 NOT_ENTAILMENT = "not_entailment"

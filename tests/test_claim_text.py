@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import InvalidClaimError, Verifier, VerifierConfig
-from verifier.claims import check_claim
+from verifier.claims import validate_claim
 from verifier.errors import ClaimsFileError, InvalidSettingError, VerifierError
 from verifier.io.batch import read_claims
 from verifier.io.cli import EXIT_BAD_INPUT, main
@@ -25,11 +25,11 @@ from verifier.io.cli import EXIT_BAD_INPUT, main
 )
 def test_invalid_claim_text_is_refused_by_name(claim, message):
     with pytest.raises(InvalidClaimError, match=message):
-        check_claim(claim, 1000)
+        validate_claim(claim, 1000)
 
 
 def test_control_characters_inside_a_claim_are_dropped():
-    assert check_claim("The\x00 bridge\x1b opened.", 1000)[0] == "The bridge opened."
+    assert validate_claim("The\x00 bridge\x1b opened.", 1000)[0] == "The bridge opened."
 
 
 def test_a_batch_line_with_invalid_text_is_named(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
-from verifier import Verifier, VerifierConfig, check_claim
+from verifier import Verifier, VerifierConfig, validate_claim
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError
 from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED
 
@@ -127,7 +127,7 @@ def test_a_bad_claim_in_a_batch_names_its_position():
 
 
 def test_long_claims_are_accepted_with_a_warning():
-    text, warnings = check_claim("word " * 80, 1000)
+    text, warnings = validate_claim("word " * 80, 1000)
     assert text == ("word " * 80).strip()
     assert "long claim" in warnings[0]
     assert make().verify("budget " * 50).warnings
@@ -149,7 +149,7 @@ def test_paragraph_is_split_and_each_sentence_checked():
 def test_save_load_and_add(tmp_path):
     verifier = make({"a": DOCS["library"]})
     verifier.save(tmp_path / "ix")
-    loaded = Verifier.load(
+    loaded = Verifier.open(
         tmp_path / "ix", embedder=FakeEmbedder(), judge=FakeJudge(), config=CONFIG
     )
     assert loaded.stats.passages == verifier.stats.passages
@@ -193,7 +193,7 @@ def test_loading_with_another_embedder_is_refused(tmp_path):
         model_id = "another-model"
 
     with pytest.raises(IndexFormatError, match="another-model"):
-        Verifier.load(tmp_path / "ix", embedder=OtherEmbedder(), judge=FakeJudge())
+        Verifier.open(tmp_path / "ix", embedder=OtherEmbedder(), judge=FakeJudge())
 
 
 def test_skipped_files_are_reported_not_fatal(tmp_path):

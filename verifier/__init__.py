@@ -24,9 +24,12 @@ _LAZY = {
     "verify": "verifier.pipeline",
     "Verifier": "verifier.pipeline",
     "VerifierConfig": "verifier.config",
-    "check_claim": "verifier.claims",
+    "validate_claim": "verifier.claims",
     "Embedder": "verifier.retrieval",
-    "PassageIndex": "verifier.retrieval",
+    "FaissStore": "verifier.retrieval",
+    "MilvusStore": "verifier.retrieval",
+    "VectorStore": "verifier.retrieval",
+    "open_store": "verifier.retrieval",
     "NLIJudge": "verifier.judging",
     "Judge": "verifier.judging",
     "SHIPPED_NLI_MODEL": "verifier.registry",
@@ -55,22 +58,25 @@ __all__ = [
     "CorpusError",
     "Embedder",
     "Evidence",
+    "FaissStore",
     "InvalidClaimError",
     "Judge",
     "JudgedPassage",
     "LimitError",
     "LoadReport",
+    "MilvusStore",
     "NLIJudge",
     "NLIScores",
     "Passage",
-    "PassageIndex",
     "SHIPPED_NLI_MODEL",
     "Verdict",
     "Verifier",
     "VerifierConfig",
     "VerifierError",
-    "check_claim",
+    "VectorStore",
+    "validate_claim",
     "json_objects",
+    "open_store",
     "read_claims",
     "result_record",
     "scifact_rows",
@@ -81,7 +87,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from verifier.claims import check_claim
+    from verifier.claims import validate_claim
     from verifier.config import VerifierConfig
     from verifier.errors import CorpusError, InvalidClaimError, LimitError, VerifierError
     from verifier.io import read_claims, result_record, write_csv, write_jsonl
@@ -89,7 +95,7 @@ if TYPE_CHECKING:
     from verifier.pipeline import Verifier, verify
     from verifier.records import json_objects, scifact_rows, write_atomically
     from verifier.registry import SHIPPED_NLI_MODEL
-    from verifier.retrieval import Embedder, PassageIndex
+    from verifier.retrieval import Embedder, FaissStore, MilvusStore, VectorStore, open_store
     from verifier.types import (
         ClaimSpan,
         Evidence,

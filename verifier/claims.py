@@ -154,7 +154,7 @@ def _without_controls(text: str) -> str:
     return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
-def check_claim(claim: object, max_chars: int) -> tuple[str, tuple[str, ...]]:
+def validate_claim(claim: object, max_chars: int) -> tuple[str, tuple[str, ...]]:
     """Validate a claim; returns it with control characters and whitespace collapsed, and warnings.
 
     Raises:

@@ -39,7 +39,7 @@ class VerifierConfig:
 
     def __post_init__(self) -> None:
         for name in ("top_k", "max_claim_chars", "batch_claims"):
-            check_positive(name, getattr(self, name))
+            validate_positive(name, getattr(self, name))
         if self.retrieval not in RETRIEVAL_MODES:
             raise ValueError(
                 f"retrieval must be one of {list(RETRIEVAL_MODES)}, got {self.retrieval!r}"
@@ -49,7 +49,7 @@ class VerifierConfig:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def check_positive(name: str, value: object) -> int:
+def validate_positive(name: str, value: object) -> int:
     """Return ``value`` if it is a positive integer.
 
     Raises:
@@ -61,7 +61,7 @@ def check_positive(name: str, value: object) -> int:
     return value
 
 
-def check_top_k(value: object, default: int, most: int = MAX_TOP_K) -> int:
+def validate_top_k(value: object, default: int, most: int = MAX_TOP_K) -> int:
     """A requested top-k as an int: ``None`` is ``default``; refuses non-whole numbers.
 
     The one bound on top-k for requests, the app's and the command line's.
@@ -70,7 +70,7 @@ def check_top_k(value: object, default: int, most: int = MAX_TOP_K) -> int:
         LimitError: not a whole number (``True`` is not 1), or outside 1..``most``.
 
     Example:
-        >>> check_top_k(3.0, 5), check_top_k(None, 5)
+        >>> validate_top_k(3.0, 5), validate_top_k(None, 5)
         (3, 5)
     """
     if value is None:

@@ -104,14 +104,14 @@ class FeedbackRecord:
         }
 
 
-def check_correct_label(label: object) -> str:
+def validate_correct_label(label: object) -> str:
     """The label in capitals if it is one of :data:`CORRECT_LABELS`.
 
     Raises:
         FeedbackError: anything else (CONFLICTING, an empty value, not text).
 
     Example:
-        >>> check_correct_label(" refuted ")
+        >>> validate_correct_label(" refuted ")
         'REFUTED'
     """
     text = label.strip().upper() if isinstance(label, str) else ""
@@ -133,7 +133,7 @@ def feedback_record(
     """
     if not isinstance(verdict, Verdict):
         raise FeedbackError("check a claim first; there is no verdict to correct")
-    label = check_correct_label(correct_label)
+    label = validate_correct_label(correct_label)
     if label == verdict.label:
         raise FeedbackError(f"the verdict is already {label}; pick the label that is right")
     evidence = tuple(
@@ -259,7 +259,7 @@ def read_feedback(path: str | Path) -> list[FeedbackRecord]:
             if not isinstance(evidence, list):
                 raise FeedbackError(f"{where}: 'evidence' must be a list")
             try:
-                correct = check_correct_label(data.get("correct_label"))
+                correct = validate_correct_label(data.get("correct_label"))
             except FeedbackError as error:
                 raise FeedbackError(f"{where}: {error}") from None
             records.append(

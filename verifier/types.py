@@ -290,7 +290,7 @@ class Int8SelfCheck:
     @property
     def backend(self) -> str:
         """The backend in use after the check."""
-        return "onnx" if self.passed else "onnx-fp32"
+        return "onnx-int8" if self.passed else "onnx-fp32"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,8 +12,8 @@ embedding and saving. Two kinds of text:
   files hold fewer than 50 MiB of distinct sentences, so it is smaller.
 
 Usage:
-    python -m eval.bench.large_file --mb 50 --backends onnx --out runs/large-file
-    python -m eval.bench.large_file --mb 5 --backends torch onnx --repeats 3
+    python -m eval.bench.large_file --mb 50 --backends onnx-int8 --out runs/large-file
+    python -m eval.bench.large_file --mb 5 --backends torch onnx-int8 --repeats 3
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0, help="file size in MiB (default 50)")
     parser.add_argument("--text", choices=("synthetic", "prose"), default="synthetic")
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=["onnx"])
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=["onnx-int8"])
     parser.add_argument("--repeats", type=int, default=1, help="runs per backend (default 1)")
     parser.add_argument("--threads", type=int, help="model threads (default: chosen from load)")
     parser.add_argument(

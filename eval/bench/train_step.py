@@ -26,7 +26,7 @@ from transformers import AutoTokenizer
 
 from eval.bench.timing import cpu_description
 from models.nli_data import load_training_examples
-from models.train_nli import TrainConfig, build_model, collate, encode, make_optimizer, nli_loss
+from models.nli_training import TrainConfig, build_model, collate, encode, make_optimizer, nli_loss
 from verifier.registry import SHIPPED_NLI_MODEL
 
 logger = logging.getLogger("eval.bench.train_step")

@@ -44,7 +44,7 @@ from verifier import (
     Verifier,
     VerifierConfig,
     VerifierError,
-    check_claim,
+    validate_claim,
     write_jsonl,
 )
 from verifier.io import add_pipeline_options, add_retrieval_option, positive_int
@@ -174,7 +174,7 @@ def run_predict(
     examples = dataset.examples[:limit] if limit is not None else dataset.examples
     for example in examples:
         try:
-            check_claim(example.claim, config.max_claim_chars)
+            validate_claim(example.claim, config.max_claim_chars)
         except InvalidClaimError as error:
             raise DatasetError(f"{dataset.path}: claim {example.claim_id}: {error}") from error
     out.mkdir(parents=True, exist_ok=True)
@@ -186,7 +186,7 @@ def run_predict(
         cached = Path(index_cache) / f"{dataset.name}-{pool_key(passages, embedder.model_id)}"
     if cached is not None and cached.is_dir():
         logger.info("reusing the index of %d evidence sentences at %s", len(passages), cached)
-        verifier = Verifier.load(cached, embedder=embedder, judge=judge, config=config)
+        verifier = Verifier.open(cached, embedder=embedder, judge=judge, config=config)
     else:
         logger.info("indexing %d evidence sentences", len(passages))
         verifier = Verifier.from_passages(

@@ -39,7 +39,7 @@ from models.nli_data import (
     read_fever_train,
     read_unpaired_claims,
 )
-from models.train_nli import sentence_encoder
+from models.nli_training import sentence_encoder
 from verifier import write_jsonl
 from verifier.corpus import split_sentences
 

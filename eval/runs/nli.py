@@ -229,7 +229,7 @@ def predict(
 
     Returns:
         The scores in input order and the seconds spent predicting (model
-        loading, and for ``backend="onnx"`` the first export, excluded).
+        loading, and for ``backend="onnx-int8"`` the first export, excluded).
     """
     from verifier import NLIJudge
 

@@ -439,7 +439,9 @@ def test_check_uploads_refuses_wrong_types_and_large_files():
 
 
 def test_check_uploads_refuses_all_when_too_many():
-    check = view.check_uploads([(f"{i}.txt", 1) for i in range(3)], view.UploadLimits(max_files=2))
+    check = view.check_uploads(
+        [(f"{i}.txt", 1) for i in range(3)], view.UploadLimits(max_files=2, max_file_bytes=1000)
+    )
     assert check.accepted == ()
     assert len(check.rejected) == 3
     assert "too many files (3); upload at most 2" in check.rejected[0].reason

@@ -28,7 +28,7 @@ class TwinJudge:
         for _, hypothesis in pairs:
             right = CONTRA if "not" in hypothesis else ENTAIL
             wrong = ENTAIL if right is CONTRA else CONTRA
-            scores.append(wrong if self.backend == "onnx" and "edge" in hypothesis else right)
+            scores.append(wrong if self.backend == "onnx-int8" and "edge" in hypothesis else right)
         return scores
 
 
@@ -48,13 +48,13 @@ def test_compare_scores_both_backends_on_the_same_pairs(data):
     record = backend_accuracy.compare(data, None, limit=None, threads=1, batch_size=4)
     assert record["pairs"] == 10
     assert record["torch"]["accuracy"] == 1.0
-    assert record["onnx"]["accuracy"] == 0.8
+    assert record["onnx-int8"]["accuracy"] == 0.8
     assert record["onnx-fp32"]["accuracy"] == 1.0
     assert record["onnx-fp32"]["label_agreement"] == 1.0
     assert record["label_agreement"] == 0.8  # the worst ONNX backend's
     assert record["accuracy_drop_points"] == pytest.approx(20.0)
     table = backend_accuracy.format_table([record])
-    assert "| pairs.jsonl | onnx | 10 | 1.0000 | 0.8000 | +20.00 |" in table
+    assert "| pairs.jsonl | onnx-int8 | 10 | 1.0000 | 0.8000 | +20.00 |" in table
     assert "| pairs.jsonl | onnx-fp32 | 10 | 1.0000 | 1.0000 | +0.00 |" in table
 
 

@@ -451,12 +451,14 @@ def test_parse_args_defaults_and_checks(tmp_path):
         parse_args(["--claims", "a", "--scales", "ten"])
     with pytest.raises(SystemExit):
         parse_args(["--claims", "a", "--index-types", "annoy"])
-    assert args.backends == ["torch", "onnx-fp32", "onnx"]
+    assert args.backends == ["torch", "onnx-fp32", "onnx-int8"]
     assert args.judges == ["fast"]
-    chosen = parse_args(["--claims", "a", "--backends", "onnx", "--judges", "fast,ckpt/v5/best"])
+    chosen = parse_args(
+        ["--claims", "a", "--backends", "onnx-int8", "--judges", "fast,ckpt/v5/best"]
+    )
     assert [(s.judge, s.backend) for s in setups_from_args(chosen)] == [
-        ("fast", "onnx"),
-        ("ckpt/v5/best", "onnx"),
+        ("fast", "onnx-int8"),
+        ("ckpt/v5/best", "onnx-int8"),
     ]
     with pytest.raises(SystemExit):
         parse_args(["--claims", "a", "--backends", "tensorrt"])

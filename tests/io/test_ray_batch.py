@@ -170,3 +170,21 @@ def test_engine_options_are_checked(files, capsys, extra, message):
         argv += ["--claims", str(write_claims(root / "c.jsonl", CLAIMS[:1])), "--out", "x.jsonl"]
     assert main(argv) == EXIT_BAD_INPUT
     assert message in capsys.readouterr().err
+
+
+def test_ray_over_milvus_lite_writes_what_one_process_writes(ray_local, files, tmp_path):
+    """The driver adds the corpus once; each actor opens its own copy of the Lite folder."""
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    root, options = files
+    nli = options[options.index("--nli-model") + 1]
+    milvus = ["--store", "milvus", "--milvus-uri", str(tmp_path / "m.db"), "--nli-model", nli]
+    corpus = ["--corpus", str(root / "corpus")]
+    claims = ["--claims", str(write_claims(tmp_path / "claims.jsonl", CLAIMS))]
+    assert main(["check", *milvus, *corpus, *claims, "--out", str(tmp_path / "one.jsonl")]) == 0
+    argv = ["check", *milvus, *claims, "--out", str(tmp_path / "ray.jsonl"), "--engine", "ray"]
+    assert main(argv) == 0
+    single, distributed = read_jsonl(tmp_path / "one.jsonl"), read_jsonl(tmp_path / "ray.jsonl")
+    assert [record["id"] for record in distributed] == [claim["id"] for claim in CLAIMS]
+    assert [rounded(record) for record in distributed] == [rounded(record) for record in single]
+    assert all(record["evidence"] for record in distributed)

@@ -63,7 +63,7 @@ PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["torch", "onnx-fp32", "onnx"])
+@pytest.mark.parametrize("backend", ["torch", "onnx-fp32", "onnx-int8"])
 def test_each_distinct_pair_is_judged_once_and_answers_keep_their_order(
     tiny_folder, cache, backend
 ):
@@ -75,7 +75,7 @@ def test_each_distinct_pair_is_judged_once_and_answers_keep_their_order(
     assert scores[0] == scores[2]
     assert scores[1] == scores[4]
     in_use = judge.int8_check.backend if judge.int8_check else backend
-    if in_use == "onnx":
+    if in_use == "onnx-int8":
         return  # int8 activations share one scale per batch, so batch-mates move scores
     one_by_one = [judge.predict([pair])[0] for pair in PAIRS]
     for batched, alone in zip(scores, one_by_one, strict=True):
@@ -108,7 +108,7 @@ def assert_int8_contract(judge: NLIJudge, torch_judge: NLIJudge) -> None:
     pairs = list(INT8_PROBE_PAIRS)
     largest = _largest_difference(judge.predict(pairs), torch_judge.predict(pairs))
     if check.passed:
-        assert check.backend == "onnx"
+        assert check.backend == "onnx-int8"
         assert largest == pytest.approx(check.difference, abs=1e-3)
         assert largest <= check.tolerance + 1e-3
     else:
@@ -118,7 +118,7 @@ def assert_int8_contract(judge: NLIJudge, torch_judge: NLIJudge) -> None:
 
 
 def test_the_int8_judge_agrees_with_torch_or_falls_back_to_float32(tiny_folder, cache):
-    judge = NLIJudge(tiny_folder, backend="onnx", threads=1)
+    judge = NLIJudge(tiny_folder, backend="onnx-int8", threads=1)
     assert_int8_contract(judge, NLIJudge(tiny_folder, backend="torch", threads=1))
     assert judge._model is None  # the torch weights are not kept
     assert list(cache.glob("onnx/*/model.int8.onnx"))
@@ -129,7 +129,7 @@ def test_a_model_that_quantises_well_keeps_int8(tmp_path, monkeypatch):
     # and the 7-bit weights give the same integer sums on every x86 CPU
     monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
     folder = save_tiny_nli(tmp_path / "narrow", initializer_range=0.02)
-    judge = NLIJudge(folder, backend="onnx", threads=1)
+    judge = NLIJudge(folder, backend="onnx-int8", threads=1)
     assert_int8_contract(judge, NLIJudge(folder, backend="torch", threads=1))
     assert judge.int8_check.passed
     assert judge.int8_check.difference < JUDGE_INT8_TOLERANCE / 4
@@ -152,7 +152,7 @@ class _Perturbed:
 def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_stats(
     tmp_path, monkeypatch, caplog
 ):
-    from verifier import PassageIndex, Verifier
+    from verifier import FaissStore, Verifier
     from verifier.judging import nli
 
     monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
@@ -167,7 +167,7 @@ def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_s
     folder = save_tiny_nli(tmp_path / "narrow", initializer_range=0.02)
     torch_judge = NLIJudge(folder, backend="torch", threads=1)
     with caplog.at_level(logging.WARNING, logger="verifier.backends"):
-        judges = [NLIJudge(folder, backend="onnx", threads=1) for _ in range(2)]
+        judges = [NLIJudge(folder, backend="onnx-int8", threads=1) for _ in range(2)]
         for judge in judges:
             assert_int8_contract(judge, torch_judge)
             assert not judge.int8_check.passed
@@ -177,7 +177,7 @@ def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_s
     assert str(folder) in warnings[0].getMessage()
     assert list((tmp_path / "cache").glob("onnx/*/model.float32.onnx"))
     verifier = Verifier(
-        PassageIndex(64, "flat", "fake-bow"), embedder=FakeEmbedder(), judge=judges[0]
+        FaissStore(64, "flat", "fake-bow"), embedder=FakeEmbedder(), judge=judges[0]
     )
     assert verifier.stats.int8_checks == (judges[0].int8_check,)
     recorded = verifier.stats.to_dict()["int8_checks"]
@@ -220,7 +220,7 @@ def test_backend_settings_are_validated():
     assert NLIJudge(device="cuda").backend == "torch"
     with pytest.raises(ValueError, match="backend"):
         NLIJudge(backend="tensorrt")
-    for backend in ("onnx", "onnx-fp32"):
+    for backend in ("onnx-int8", "onnx-fp32"):
         with pytest.raises(ValueError, match="CPU"):
             NLIJudge(backend=backend, device="cuda")
     with pytest.raises(ValueError, match="threads"):
@@ -245,4 +245,4 @@ def test_the_shipped_judge_gives_torch_labels_on_float32_and_keeps_the_int8_cont
     torch_scores = torch_judge.predict(pairs)
     float_scores = NLIJudge(backend="onnx-fp32", threads=1).predict(pairs)
     assert [s.label for s in float_scores] == [s.label for s in torch_scores]
-    assert_int8_contract(NLIJudge(backend="onnx", threads=1), torch_judge)
+    assert_int8_contract(NLIJudge(backend="onnx-int8", threads=1), torch_judge)

@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from models import train_nli  # noqa: E402
+from models import nli_training, train_nli  # noqa: E402
 from models.nli_data import (  # noqa: E402
     DataError,
     NLIExample,
@@ -47,7 +47,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    return transformers.AutoTokenizer.from_pretrained(train_nli.default_backbone())
+    return transformers.AutoTokenizer.from_pretrained(nli_training.default_backbone())
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,8 @@ def initial_model(tokenizer) -> torch.nn.Module:
         intermediate_size=64,
         max_position_embeddings=128,
         num_labels=3,
-        id2label=train_nli.ID2LABEL,
-        label2id=train_nli.LABEL2ID,
+        id2label=nli_training.ID2LABEL,
+        label2id=nli_training.LABEL2ID,
     )
     return transformers.BertForSequenceClassification(config)
 
@@ -73,7 +73,7 @@ def tiny_model(initial_model):
     return lambda: copy.deepcopy(initial_model)
 
 
-def config(**overrides) -> train_nli.TrainConfig:
+def config(**overrides) -> nli_training.TrainConfig:
     settings = dict(
         learning_rate=1e-2,
         epochs=100,
@@ -85,11 +85,11 @@ def config(**overrides) -> train_nli.TrainConfig:
         device="cpu",
     )
     settings.update(overrides)
-    return train_nli.TrainConfig(**settings)
+    return nli_training.TrainConfig(**settings)
 
 
 def test_loss_goes_down_and_best_model_is_saved(tokenizer, tiny_model, tmp_path: Path) -> None:
-    result = train_nli.train(
+    result = nli_training.train(
         tiny_model(), tokenizer, PAIRS, PAIRS[:4], config(), tmp_path, progress=False
     )
     assert result.steps == 40
@@ -104,11 +104,11 @@ def test_loss_goes_down_and_best_model_is_saved(tokenizer, tiny_model, tmp_path:
 
 def test_checkpoint_round_trips(tokenizer, tiny_model, tmp_path: Path) -> None:
     model = tiny_model()
-    train_nli.train(
+    nli_training.train(
         model, tokenizer, PAIRS, PAIRS[:2], config(max_steps=4), tmp_path, progress=False
     )
     restored = tiny_model()
-    state = train_nli.load_checkpoint(tmp_path / train_nli.CHECKPOINT_NAME, restored)
+    state = nli_training.load_checkpoint(tmp_path / nli_training.CHECKPOINT_NAME, restored)
     assert state.step == 4
     for name, tensor in model.state_dict().items():
         assert torch.equal(tensor, restored.state_dict()[name]), name
@@ -116,17 +116,17 @@ def test_checkpoint_round_trips(tokenizer, tiny_model, tmp_path: Path) -> None:
 
 def test_resume_gives_the_same_weights_as_one_run(tokenizer, tiny_model, tmp_path: Path) -> None:
     straight = tiny_model()
-    train_nli.train(
+    nli_training.train(
         straight, tokenizer, PAIRS, PAIRS[:2], config(max_steps=6), tmp_path / "a", progress=False
     )
     interrupted = tiny_model()
     cfg = config(max_steps=6)
-    first = train_nli.train(
+    first = nli_training.train(
         interrupted, tokenizer, PAIRS, PAIRS[:2], cfg, tmp_path / "b", stop_after=3, progress=False
     )
     assert first.steps == 3
     resumed = tiny_model()
-    second = train_nli.train(
+    second = nli_training.train(
         resumed, tokenizer, PAIRS, PAIRS[:2], cfg, tmp_path / "b", resume=True, progress=False
     )
     assert second.steps == 6
@@ -136,19 +136,21 @@ def test_resume_gives_the_same_weights_as_one_run(tokenizer, tiny_model, tmp_pat
 
 def test_resume_without_checkpoint_is_refused(tokenizer, tiny_model, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="checkpoint"):
-        train_nli.train(tiny_model(), tokenizer, PAIRS, PAIRS[:2], config(), tmp_path, resume=True)
+        nli_training.train(
+            tiny_model(), tokenizer, PAIRS, PAIRS[:2], config(), tmp_path, resume=True
+        )
 
 
 def test_not_entailment_loss_is_minus_log_one_minus_p_entailment() -> None:
     logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
     probabilities = logits.softmax(dim=-1)
-    loss = train_nli.nli_loss(logits, torch.tensor([3, 2]))
+    loss = nli_training.nli_loss(logits, torch.tensor([3, 2]))
     expected = -(torch.log(1 - probabilities[0, 0]) + torch.log(probabilities[1, 2])) / 2
     assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_lr_schedule_warms_up_and_decays() -> None:
-    factors = [train_nli.lr_factor(step, 2, 10) for step in range(10)]
+    factors = [nli_training.lr_factor(step, 2, 10) for step in range(10)]
     assert factors[:2] == [0.5, 1.0]
     assert factors[2] == 1.0 and factors[-1] == pytest.approx(0.125)
     assert factors == sorted(factors[:2]) + sorted(factors[2:], reverse=True)

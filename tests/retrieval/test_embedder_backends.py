@@ -40,7 +40,7 @@ def vectors(cache):
     patch.setenv("VERIFIER_CACHE", str(cache))
     try:
         torch_vectors = Embedder(backend="torch", threads=1).encode(TEXTS)
-        onnx_embedder = Embedder(backend="onnx", threads=1)
+        onnx_embedder = Embedder(backend="onnx-int8", threads=1)
         onnx_vectors = onnx_embedder.encode(TEXTS)
     finally:
         patch.undo()
@@ -57,7 +57,7 @@ def test_a_second_onnx_start_opens_the_export_without_loading_torch(vectors, cac
         "SentenceTransformer",
         lambda *args, **kwargs: pytest.fail("the torch model was loaded"),
     )
-    second = Embedder(backend="onnx", threads=1)
+    second = Embedder(backend="onnx-int8", threads=1)
     assert np.array_equal(second.encode(TEXTS), onnx_vectors)
     assert (second.dimension, second.max_tokens) == (first.dimension, first.max_tokens)
 
@@ -73,7 +73,7 @@ def test_a_start_record_whose_export_is_gone_falls_back_to_exporting(
     for export in (copy / "onnx").glob("*/model.int8.onnx"):
         shutil.rmtree(export.parent)
     monkeypatch.setenv("VERIFIER_CACHE", str(copy))
-    again = Embedder(backend="onnx", threads=1).encode(TEXTS)
+    again = Embedder(backend="onnx-int8", threads=1).encode(TEXTS)
     assert (again * onnx_vectors).sum(axis=1).min() > 0.999
 
 
@@ -130,14 +130,14 @@ def test_an_int8_embedder_that_strays_is_replaced_by_float32_at_every_start(
 
     monkeypatch.setattr(embedder_module, "onnx_session", session)
     with caplog.at_level(logging.WARNING, logger="verifier.backends"):
-        first = Embedder(backend="onnx", threads=1)
+        first = Embedder(backend="onnx-int8", threads=1)
         first_vectors = first.encode(TEXTS)  # exports float32 now
         monkeypatch.setattr(
             sentence_transformers,
             "SentenceTransformer",
             lambda *args, **kwargs: pytest.fail("the torch model was loaded"),
         )
-        second = Embedder(backend="onnx", threads=1)
+        second = Embedder(backend="onnx-int8", threads=1)
         second_vectors = second.encode(TEXTS)  # the float32 export remembered
     float32 = Embedder(backend="onnx-fp32", threads=1).encode(TEXTS)
     assert np.array_equal(first_vectors, float32) and np.array_equal(second_vectors, float32)
@@ -192,7 +192,7 @@ def test_embedder_backend_settings_are_validated():
     with pytest.raises(ValueError, match="backend"):
         Embedder(backend="tensorrt")
     with pytest.raises(ValueError, match="CPU"):
-        Embedder(backend="onnx", device="cuda")
+        Embedder(backend="onnx-int8", device="cuda")
     with pytest.raises(ValueError, match="threads"):
         Embedder(threads=0)
 

@@ -5,8 +5,8 @@ from verifier.corpus.reading import (
     SUPPORTED_SUFFIXES,
     CorpusInput,
     ReadResult,
-    check_corpus_input,
     read_corpus,
+    validate_corpus_input,
 )
 from verifier.corpus.sentences import (
     MIN_PASSAGE_CHARS,
@@ -24,7 +24,7 @@ __all__ = [
     "CorpusInput",
     "ReadResult",
     "Span",
-    "check_corpus_input",
+    "validate_corpus_input",
     "corpus_fingerprint",
     "DocumentSplit",
     "document_passages",

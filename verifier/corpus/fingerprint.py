@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from verifier.corpus.reading import CorpusInput, check_corpus_input, display_name, files_under
+from verifier.corpus.reading import CorpusInput, display_name, files_under, validate_corpus_input
 from verifier.errors import CorpusError
 
 # (resolved path, size, mtime in ns) -> sha256 of the file's bytes.
@@ -38,7 +38,7 @@ def corpus_fingerprint(corpus: CorpusInput) -> str:
     Raises:
         CorpusError: the corpus is of the wrong type, or a corpus path does not exist.
     """
-    check_corpus_input(corpus)
+    validate_corpus_input(corpus)
     digest = hashlib.sha256()
     if isinstance(corpus, Mapping):
         for name in sorted(corpus, key=str):

@@ -268,7 +268,7 @@ def _read_one(file: Path, source: str, confine_to: Sequence[Path] | None) -> lis
         raise _Unreadable(f"cannot read file ({type(error).__name__}: {error})") from error
 
 
-def check_corpus_input(corpus: object) -> None:
+def validate_corpus_input(corpus: object) -> None:
     """Raise ``CorpusError`` unless ``corpus`` is a path, a list of paths or a mapping."""
     valid = isinstance(corpus, str | Path | Mapping) or (
         isinstance(corpus, Sequence)
@@ -299,7 +299,7 @@ def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None
         CorpusError: the corpus is of the wrong type, a path does not exist,
             or nothing readable was found.
     """
-    check_corpus_input(corpus)
+    validate_corpus_input(corpus)
     if isinstance(corpus, Mapping):
         documents = []
         for name, text in corpus.items():

@@ -1,6 +1,6 @@
 """Command line: build an index, check one claim, or check a file of claims.
 
-    python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf]
+    python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf] (default: by size)
     python -m verifier check "CLAIM" (--index DIR | --corpus PATH...) [--json]
     python -m verifier check (--index DIR | --corpus PATH...) --claims FILE --out RESULTS.jsonl
         [--engine ray [--ray-address ADDR]]
@@ -30,6 +30,7 @@ from verifier.io.options import (
     open_store,
 )
 from verifier.io.ray_batch import add_engine_options
+from verifier.retrieval.faiss_store import FLAT_UP_TO, INDEX_TYPES
 from verifier.text import strip_controls
 from verifier.types import Verdict
 
@@ -60,7 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--out", help="index directory to write (replaced atomically); not with --store milvus"
     )
-    index.add_argument("--index-type", choices=("flat", "hnsw", "ivf"), default="flat")
+    index.add_argument(
+        "--index-type",
+        choices=INDEX_TYPES,
+        help=f"the FAISS index (default: flat up to {FLAT_UP_TO:,} passages, hnsw past that)",
+    )
     index.add_argument(
         "--add", action="store_true", help="add to the index at --out instead of replacing it"
     )
@@ -114,7 +119,7 @@ def _run_index(args: argparse.Namespace) -> int:
     from verifier.pipeline import Verifier
     from verifier.retrieval import Embedder
 
-    if args.store == "milvus" and (args.out is not None or args.add or args.index_type != "flat"):
+    if args.store == "milvus" and (args.out is not None or args.add or args.index_type is not None):
         raise InvalidSettingError(
             "--out, --add and --index-type are for a FAISS index; a Milvus collection is "
             "always added to (a rerun resumes where it stopped) and searched exactly"
@@ -125,27 +130,29 @@ def _run_index(args: argparse.Namespace) -> int:
         )
     embedder = Embedder(backend=args.backend)
     store = open_store(args, embedder)
-    if store is not None:
-        verifier = Verifier.open(corpus=args.paths, embedder=embedder, store=store, progress=True)
-        return _say_indexed(verifier, verifier.load_report, f"collection at {args.milvus_uri}")
-    if args.add:
-        verifier = Verifier.load(args.out, embedder=embedder)
-        report = verifier.add(args.paths, progress=True)
-    else:
+    if store is None and not args.add:
+        # A new index replaces the folder's only when it is saved whole.
         verifier = Verifier.from_corpus(
             args.paths, embedder=embedder, index_type=args.index_type, progress=True
         )
-        report = verifier.load_report
-    verifier.save(args.out)
-    return _say_indexed(verifier, report, f"index at {args.out}")
+        verifier.save(args.out)
+    else:
+        verifier = Verifier.open(
+            args.out if store is None else store, args.paths, embedder=embedder, progress=True
+        )
+    where = f"collection at {args.milvus_uri}" if store is not None else f"index at {args.out}"
+    picked = store is None and args.index_type is None
+    return _say_indexed(verifier, verifier.load_report, where, picked=picked)
 
 
-def _say_indexed(verifier: Verifier, report: LoadReport, where: str) -> int:
+def _say_indexed(verifier: Verifier, report: LoadReport, where: str, *, picked: bool) -> int:
     for skipped in report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     stats = verifier.stats
+    kind = f"{stats.index_type}, picked for its size" if picked else stats.index_type
     _say(
-        f"indexed {report.documents} documents, {report.passages} passages; {where} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
+        f"indexed {report.documents} documents, {report.passages} passages; {where} holds "
+        f"{stats.documents} documents, {stats.passages} passages ({kind})"
     )
     return 0
 
@@ -168,7 +175,11 @@ def _open_verifier(
     embedder = Embedder(backend=args.backend)
     store = open_store(args, embedder)
     verifier = Verifier.open(
-        index_dir, args.corpus, embedder=embedder, judge=judge, config=config, store=store
+        index_dir if store is None else store,
+        args.corpus,
+        embedder=embedder,
+        judge=judge,
+        config=config,
     )
     for skipped in verifier.load_report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
@@ -182,12 +193,25 @@ def _check_on_ray(
 
     import_ray()
     with tempfile.TemporaryDirectory(prefix="verifier-ray-") as scratch:
-        index_dir = args.index
-        if index_dir is None:
-            # Indexed once here and saved, so that each actor loads it instead of re-indexing.
-            index_dir = scratch
-            _open_verifier(args, config, index_dir)
-        recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
+        if args.store == "milvus":
+            if args.corpus is not None:
+                _add_to_collection(args)
+            recipe = VerifierRecipe(
+                args.milvus_uri,
+                args.nli_model,
+                args.backend,
+                config,
+                kind="milvus",
+                collection=args.milvus_collection,
+                token=args.milvus_token,
+            )
+        else:
+            index_dir = args.index
+            if index_dir is None:
+                # Indexed once here and saved, so that each actor loads it instead of re-indexing.
+                index_dir = scratch
+                _open_verifier(args, config, index_dir)
+            recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
         return check_on_ray(
             records,
             recipe,
@@ -197,7 +221,32 @@ def _check_on_ray(
         )
 
 
-def _check_source(args: argparse.Namespace) -> None:
+def _add_to_collection(args: argparse.Namespace) -> None:
+    """Add ``--corpus`` to the Milvus collection once, here, so that each actor only opens it.
+
+    The store is closed afterwards, so a Milvus Lite folder is whole on disk for the
+    actors' copies.
+    """
+    from verifier.judging import NLIJudge
+    from verifier.pipeline import Verifier
+    from verifier.retrieval import Embedder
+
+    embedder = Embedder(backend=args.backend)
+    store = open_store(args, embedder)
+    try:
+        verifier = Verifier.open(
+            store,
+            args.corpus,
+            embedder=embedder,
+            judge=NLIJudge(args.nli_model, backend=args.backend),
+        )
+        for skipped in verifier.load_report.skipped:
+            _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
+    finally:
+        store.close()
+
+
+def _validate_source(args: argparse.Namespace) -> None:
     """A FAISS check needs --index or --corpus; a Milvus collection needs neither."""
     from verifier.errors import InvalidSettingError
 
@@ -206,10 +255,6 @@ def _check_source(args: argparse.Namespace) -> None:
             raise InvalidSettingError(
                 "--index is a FAISS index folder; with --store milvus the collection is the index"
             )
-        if args.engine == "ray":
-            raise InvalidSettingError(
-                "--engine ray reads a FAISS index; it does not take --store milvus"
-            )
     elif args.index is None and args.corpus is None:
         raise InvalidSettingError(
             "check needs --index DIR or --corpus PATH... (or --store milvus --milvus-uri URI)"
@@ -217,12 +262,12 @@ def _check_source(args: argparse.Namespace) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from verifier.claims import check_claim
+    from verifier.claims import validate_claim
     from verifier.config import VerifierConfig
     from verifier.errors import VerifierError
     from verifier.io.batch import read_claims, result_record
 
-    _check_source(args)
+    _validate_source(args)
     if (args.claim is None) == (args.claims is None):
         raise VerifierError("give either a CLAIM or --claims FILE, not both or neither")
     if args.claims and not args.out:
@@ -232,7 +277,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.engine == "ray" and args.claims is None:
         raise VerifierError("--engine ray checks a --claims FILE, not one CLAIM")
     if args.claim is not None:
-        check_claim(args.claim, VerifierConfig().max_claim_chars)
+        validate_claim(args.claim, VerifierConfig().max_claim_chars)
     records = read_claims(args.claims) if args.claims else None
     config = check_config(args)
     if args.engine == "ray":

@@ -10,11 +10,11 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from verifier.backends import BACKENDS, DEFAULT_BACKEND
-from verifier.config import MAX_TOP_K, VerifierConfig, check_positive, check_top_k
+from verifier.backends import BACKENDS, DEFAULT_BACKEND, validate_backend
+from verifier.config import MAX_TOP_K, VerifierConfig, validate_positive, validate_top_k
 
 if TYPE_CHECKING:
-    from verifier.retrieval import TextEncoder, VectorStore
+    from verifier.retrieval import MilvusStore, TextEncoder
 
 STORES = ("faiss", "milvus")
 MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
@@ -23,7 +23,7 @@ MILVUS_TOKEN_VARIABLE = "MILVUS_TOKEN"
 def positive_int(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
-        return check_positive("the value", int(text))
+        return validate_positive("the value", int(text))
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from error
 
@@ -31,7 +31,7 @@ def positive_int(text: str) -> int:
 def top_k_option(text: str) -> int:
     """An argparse type: a top-k within the bounds the app applies (1 to ``MAX_TOP_K``)."""
     try:
-        return check_top_k(int(text), VerifierConfig.top_k)
+        return validate_top_k(int(text), VerifierConfig.top_k)
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"expected a whole number from 1 to {MAX_TOP_K}, got {text!r}"
@@ -74,11 +74,12 @@ def add_backend_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--backend``: how the embedder and the judge run (see ``verifier.backends``)."""
     parser.add_argument(
         "--backend",
+        type=validate_backend,
         choices=BACKENDS,
         default=DEFAULT_BACKEND,
         help="run the models with torch, or with ONNX Runtime over an export built on first use "
-        "and cached: onnx-fp32 (torch's results, about twice as fast) or onnx (int8, faster "
-        f"again, within about half a point of accuracy) (default {DEFAULT_BACKEND})",
+        "and cached: onnx-fp32 (torch's results, faster) or onnx-int8 (faster again, a little "
+        f"less accurate; 'onnx' is its old name) (default {DEFAULT_BACKEND})",
     )
 
 
@@ -110,7 +111,7 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_store(args: argparse.Namespace, embedder: TextEncoder) -> VectorStore | None:
+def open_store(args: argparse.Namespace, embedder: TextEncoder) -> MilvusStore | None:
     """The Milvus store that ``args`` name, or ``None`` for the FAISS index.
 
     Raises:

@@ -1,12 +1,17 @@
 """Checking a file of claims on Ray Data, for batches too big for one process.
 
     python -m verifier check --index DIR --claims IN --out OUT --engine ray [--ray-address ADDR]
+    python -m verifier check --store milvus --milvus-uri URI --claims IN --out OUT --engine ray
 
 The driver reads the claims exactly as the single-process path does (so a bad file
 fails the same way), Ray Data runs retrieval and judging in ``map_batches`` over a
 pool of actors that each build their :class:`~verifier.pipeline.Verifier` once, and
 the driver gets the results back in input order, ready for the same JSONL/CSV writers.
 A claim that fails in an actor comes back as its record with an ``"error"`` field.
+
+Every actor opens the same store by its URI: a FAISS folder, or a Milvus server's
+collection. A Milvus Lite folder belongs to one process at a time, so each actor
+opens a read-only copy of its own (the driver closes it first).
 
 Ray is an optional install (``pip install 'verifier[ray]'``) imported only here, and
 only when ``--engine ray`` is asked for.
@@ -18,8 +23,11 @@ import argparse
 import json
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verifier.errors import VerifierError
@@ -68,25 +76,51 @@ class VerifierRecipe:
     """How an actor builds its ``Verifier``: settings that pickle, never the models.
 
     Args:
-        index_dir: a directory written by ``verifier index`` that every worker can read.
+        store: the store's URI, which every worker can reach: a directory written
+            by ``verifier index``, a Milvus Lite ``.db`` folder, or a Milvus server.
         judge: the NLI model: a judge name, alias, path or hub id (as ``--nli-model``).
-        backend: ``torch`` or ``onnx``.
+        backend: a backend of :mod:`verifier.backends`.
         config: the pipeline settings.
+        kind: ``"faiss"`` or ``"milvus"``; ``None`` reads it from ``store``.
+        collection: the Milvus collection.
+        token: a Milvus server's credentials.
     """
 
-    index_dir: str
+    store: str
     judge: str
     backend: str
     config: VerifierConfig
+    kind: str | None = None
+    collection: str = "passages"
+    token: str = ""
 
-    def build(self) -> Verifier:
+    def build(self, scratch: str | Path | None = None) -> Verifier:
+        """The actor's verifier; a Milvus Lite store is first copied into ``scratch``."""
         from verifier.judging import NLIJudge
         from verifier.pipeline import Verifier
-        from verifier.retrieval import Embedder
+        from verifier.retrieval import Embedder, open_store, store_kind
 
-        verifier = Verifier.load(
-            self.index_dir,
-            embedder=Embedder(backend=self.backend),
+        kind = self.kind or store_kind(self.store)
+        uri = self.store
+        if kind == "milvus" and scratch is not None and Path(uri).exists():
+            uri = str(Path(scratch) / Path(uri).name)
+            if Path(self.store).is_dir():
+                shutil.copytree(self.store, uri, ignore=shutil.ignore_patterns("LOCK"))
+            else:
+                shutil.copy2(self.store, uri)
+        embedder = Embedder(backend=self.backend)
+        store = open_store(
+            uri,
+            dimension=embedder.dimension,
+            embedder_id=embedder.model_id,
+            kind=kind,
+            collection=self.collection,
+            token=self.token,
+            create=False,
+        )
+        verifier = Verifier.open(
+            store,
+            embedder=embedder,
             judge=NLIJudge(self.judge, backend=self.backend),
             config=self.config,
         )
@@ -141,7 +175,9 @@ class CheckBatch:
     """
 
     def __init__(self, recipe: VerifierRecipe) -> None:
-        self._verifier = recipe.build()
+        # Removed with the actor: its copy of a Milvus Lite store, if it needs one.
+        self._scratch = tempfile.TemporaryDirectory(prefix="verifier-actor-")
+        self._verifier = recipe.build(self._scratch.name)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
         records = [json.loads(text) for text in batch["record"]]

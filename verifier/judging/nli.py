@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from verifier.backends import (
+    INT8,
     INT8_PROBE_PAIRS,
     JUDGE_INT8_TOLERANCE,
     cached_onnx_model,
@@ -93,7 +94,7 @@ class NLIJudge:
         batch_size: pairs per forward pass.
         max_length: tokens per pair; longer pairs lose the end of the premise first.
         backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
-            float32 export of the same weights; ``"onnx"``: the same, int8, checked
+            float32 export of the same weights; ``"onnx-int8"``: the same, int8, checked
             against torch on fixed pairs when it loads and replaced by ``onnx-fp32``
             if it strays (``int8_check``). Exports are built on first use and cached
             (:mod:`verifier.backends`); ``None`` is ``DEFAULT_BACKEND`` there
@@ -215,7 +216,7 @@ class NLIJudge:
             return _onnx_forward(onnx_session(path, threads))
 
         forward = opened(self.backend)
-        if self.backend != "onnx":
+        if self.backend != INT8:
             return forward
         probe = self._probe_batch(tokenizer)
         with torch_threads(threads):

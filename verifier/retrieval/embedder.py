@@ -16,6 +16,7 @@ import numpy as np
 from verifier.backends import (
     EMBEDDER_INT8_TOLERANCE,
     EXPORT_RECIPE,
+    INT8,
     INT8_PROBE_PAIRS,
     cached_onnx_model,
     choose_backend,
@@ -56,7 +57,7 @@ class Embedder:
         device: ``"cpu"`` or ``"cuda"``.
         backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
             float32 export of the whole model (pooling and normalisation included);
-            ``"onnx"``: the same, int8, checked against float32 on fixed texts when
+            ``"onnx-int8"``: the same, int8, checked against float32 on fixed texts when
             it loads and replaced by ``onnx-fp32`` if it strays (``int8_check``).
             Exports are built on first use and cached (:mod:`verifier.backends`);
             ``None`` is ``DEFAULT_BACKEND`` there, torch on cuda.
@@ -137,7 +138,7 @@ class Embedder:
                     texts, truncation=True, max_length=self._max_tokens
                 )
                 reference = None
-                if self.backend == "onnx":
+                if self.backend == INT8:
                     with torch_threads(threads):
                         vectors = model.encode(list(PROBE_TEXTS), normalize_embeddings=True)
                     reference = probe_similarities(vectors)
@@ -205,7 +206,7 @@ class Embedder:
         self._pad_id = start["pad_id"]
         self._tokenize = tokenize
         self._session = onnx_session(onnx_cache() / start["onnx"], threads)
-        if self.backend == "onnx" and not self._check_int8(
+        if self.backend == INT8 and not self._check_int8(
             path, np.asarray(start["probe_similarities"], dtype=np.float32)
         ):
             fallback = _remembered_export(path, "onnx-fp32")
@@ -353,7 +354,7 @@ def _remembered_export(path: Path, backend: str) -> dict[str, Any] | None:
                 isinstance(start.get(key), int) for key in ("dimension", "max_tokens", "pad_id")
             )
             and (onnx_cache() / start["onnx"]).is_file()
-            and (backend != "onnx" or isinstance(start.get("probe_similarities"), list))
+            and (backend != INT8 or isinstance(start.get("probe_similarities"), list))
         )
     except (OSError, ValueError, AttributeError):
         return None

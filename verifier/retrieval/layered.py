@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
 from verifier.errors import IndexWriteError
-from verifier.retrieval.store import VectorStore
+from verifier.retrieval.store import Chunk, VectorStore
 from verifier.types import Passage
 
 
@@ -81,23 +82,33 @@ class LayeredStore:
 
     @property
     def documents(self) -> int:
-        return len({passage.doc_id for passage in self.passages})
+        """Both stores' counts: an add leaves out what the base holds, so none is counted twice."""
+        return self.base.documents + self.overlay.documents
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         self.overlay.add(vectors, passages)
 
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        self.overlay.add_chunks(chunks, count, lock)
+
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         return self.overlay.unstored(self.base.unstored(passages))
 
-    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    def _merged(
+        self, base: list[list[tuple[int, float]]], overlay: list[list[tuple[int, float]]], k: int
+    ) -> list[list[tuple[int, float]]]:
+        """Each query's hits in both stores, the overlay's at its positions here, best ``k`` first."""
         offset = len(self.base)
         merged = []
-        for base_hits, overlay_hits in zip(
-            self.base.search(vectors, k), self.overlay.search(vectors, k), strict=True
-        ):
+        for base_hits, overlay_hits in zip(base, overlay, strict=True):
             hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
             merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
         return merged
+
+    def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        return self._merged(self.base.search(vectors, k), self.overlay.search(vectors, k), k)
 
     @property
     def has_lexical(self) -> bool:
@@ -105,14 +116,9 @@ class LayeredStore:
 
     def lexical_search(self, texts: Sequence[str], k: int) -> list[list[tuple[int, float]]]:
         """Both stores' BM25 hits merged by score (each store's statistics are its own)."""
-        offset = len(self.base)
-        merged = []
-        for base_hits, overlay_hits in zip(
-            self.base.lexical_search(texts, k), self.overlay.lexical_search(texts, k), strict=True
-        ):
-            hits = base_hits + [(offset + position, score) for position, score in overlay_hits]
-            merged.append(sorted(hits, key=lambda hit: -hit[1])[:k])
-        return merged
+        return self._merged(
+            self.base.lexical_search(texts, k), self.overlay.lexical_search(texts, k), k
+        )
 
     def vectors(self, positions: Sequence[int]) -> np.ndarray:
         offset = len(self.base)
@@ -125,5 +131,5 @@ class LayeredStore:
             rows[overlay] = self.overlay.vectors([positions[n] - offset for n in overlay])
         return rows
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, location: str | Path | None = None) -> str:
         raise IndexWriteError("a private workspace is never saved; it lives only in memory")

@@ -18,7 +18,8 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, overload
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from verifier.errors import IndexFormatError, StoreError
 from verifier.retrieval.lexical import lexical_text, tokenize
+from verifier.retrieval.store import Chunk
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -162,7 +164,7 @@ class MilvusStore:
 
     Example:
         >>> store = MilvusStore("index.db", dimension=384, embedder_id="all-MiniLM-L6-v2")
-        >>> verifier = Verifier.from_corpus("demo_corpus/", store=store)
+        >>> verifier = Verifier.open(store, "demo_corpus/")
     """
 
     index_type = "flat"
@@ -206,7 +208,7 @@ class MilvusStore:
         if self._client.has_collection(collection):
             # A collection made by another process is released until loaded.
             self._client.load_collection(collection)
-            self._check_meta()
+            self._validate_meta()
             fields = self._client.describe_collection(collection)["fields"]
             self._lexical = _TERMS_BM25 in {field["name"] for field in fields}
             if not self._lexical:
@@ -300,7 +302,7 @@ class MilvusStore:
         if rows:
             self._client.upsert(self._meta, rows)
 
-    def _check_meta(self) -> None:
+    def _validate_meta(self) -> None:
         if not self._client.has_collection(self._meta):
             raise IndexFormatError(
                 f"Milvus collection {self.collection!r} at {self.uri} has no {self._meta!r} "
@@ -430,6 +432,14 @@ class MilvusStore:
                 self.progress(offset + len(batch), len(passages))
         logger.info("Milvus collection %r holds %d passages", self.collection, len(self._passages))
 
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        """Store each chunk as it comes, so a rerun adds only what an interrupted add had not."""
+        for vectors, passages in chunks:
+            with lock:
+                self.add(vectors, passages)
+
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
         if k < 1:
@@ -507,12 +517,18 @@ class MilvusStore:
             rows[n] = by_position[int(position)]
         return rows
 
-    def save(self, directory: str | Path | None = None) -> Path:
-        """Record the source file hashes in the collection; the passages are stored already.
+    def save(self, location: str | Path | None = None) -> str:
+        """Record the source file hashes in the collection and flush it; returns its URI.
 
-        ``directory`` is unused: the collection at ``uri`` is where the store lives.
+        Raises:
+            ValueError: ``location`` is given and is not this store's URI: a
+                collection lives where it was opened.
         """
+        if location is not None and str(location) != self.uri:
+            raise ValueError(
+                f"a Milvus collection is saved where it lives ({self.uri}), not to {location}"
+            )
         self._write_meta({_FILE_PREFIX + source: digest for source, digest in self.files.items()})
         self._client.flush(self.collection)
         self._client.flush(self._meta)
-        return Path(self.uri)
+        return self.uri

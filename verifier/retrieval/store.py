@@ -1,8 +1,16 @@
-"""What the pipeline needs of a passage store: FAISS today, others beside it."""
+"""What the pipeline needs of a passage store.
+
+Two stores answer it: :class:`~verifier.retrieval.faiss_store.FaissStore` (a
+FAISS index in memory, saved as a folder) and
+:class:`~verifier.retrieval.milvus_store.MilvusStore` (a Milvus collection).
+The pipeline holds a ``VectorStore`` and never asks which;
+:func:`verifier.retrieval.opening.open_store` opens either by its URI.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -10,9 +18,12 @@ import numpy as np
 
 from verifier.types import Passage
 
+Chunk = tuple[np.ndarray, Sequence[Passage]]
+"""Passages and their unit vectors, one row each, as they come from the embedder."""
+
 
 class VectorStore(Protocol):
-    """Passages and their unit vectors, searchable by cosine and by BM25, saved as a directory.
+    """Passages and their unit vectors, searchable by cosine and by BM25.
 
     ``files`` maps each source file to the hash of the content indexed from it,
     so adding a corpus again skips what is already there. A passage is known by
@@ -33,9 +44,25 @@ class VectorStore(Protocol):
     def __len__(self) -> int: ...
 
     @property
-    def documents(self) -> int: ...
+    def documents(self) -> int:
+        """Distinct documents stored, counted as they are added (never by reading passages)."""
+        ...
 
-    def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None: ...
+    def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
+        """Store one chunk of passages with their vectors (shape ``(len(passages), dimension)``)."""
+        ...
+
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        """Store ``count`` passages that arrive as chunks while they are embedded.
+
+        The store holds ``lock`` only while it changes, so searches go on
+        while the chunks are made. A store may keep each chunk as it comes
+        (so an interrupted add keeps what it stored) or keep them all for one
+        add at the end (so a failure leaves the store as it was).
+        """
+        ...
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages not stored yet, in order, each once: what an add still has to do."""
@@ -56,4 +83,11 @@ class VectorStore(Protocol):
         """The stored unit vectors at ``positions``: the cosine of a passage BM25 alone found."""
         ...
 
-    def save(self, directory: str | Path) -> Path: ...
+    def save(self, location: str | Path | None = None) -> str:
+        """Make what was added durable, and say where it is.
+
+        ``None`` is where the store was opened. A store kept in a folder (FAISS)
+        may be written to another ``location``; one that lives in one place (a
+        Milvus collection) refuses any other.
+        """
+        ...

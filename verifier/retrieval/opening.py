@@ -1,0 +1,67 @@
+"""Opening a passage store by its URI: a folder for FAISS, a ``.db`` file or ``milvus://`` for Milvus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from verifier.retrieval.faiss_store import FaissStore
+from verifier.retrieval.milvus_store import MilvusStore
+
+MILVUS_SCHEME = "milvus://"
+STORE_KINDS = ("faiss", "milvus")
+
+
+def store_kind(uri: str | Path) -> str:
+    """``"milvus"`` for ``milvus://``, ``http(s)://`` or a ``.db`` file; ``"faiss"`` for a folder."""
+    text = str(uri)
+    if text.startswith((MILVUS_SCHEME, "http://", "https://")) or text.endswith(".db"):
+        return "milvus"
+    return "faiss"
+
+
+def open_store(
+    uri: str | Path,
+    *,
+    dimension: int,
+    embedder_id: str,
+    kind: str | None = None,
+    index_type: str | None = None,
+    collection: str = "passages",
+    token: str = "",
+    create: bool = True,
+) -> FaissStore | MilvusStore:
+    """The store at ``uri``, opened for reading and adding; a new, empty one where none is yet.
+
+    Args:
+        uri: a folder (a FAISS index written by ``save``), a Milvus Lite file
+            ending in ``.db``, or a Milvus server as ``milvus://host:port``
+            (or ``http(s)://host:port``).
+        dimension: the embedder's vector size; a store of another is refused.
+        embedder_id: the embedder in use; a store made with another is refused.
+        kind: ``"faiss"`` or ``"milvus"`` where the URI does not say (a Milvus
+            Lite file named otherwise); ``None`` reads it from the URI.
+        index_type: a new FAISS store's index (see ``FaissStore``); ``None``
+            picks one by the size of the first add.
+        collection: the Milvus collection's name.
+        token: a Milvus server's credentials.
+        create: make a new FAISS store where ``uri`` holds none (else that is an
+            error); a Milvus collection is always made where it is missing.
+
+    Raises:
+        ValueError: ``kind`` is not a store kind, or ``index_type`` is given for Milvus.
+        IndexFormatError: the store was made with another embedder or dimension, or is corrupt.
+        StoreError: pymilvus is missing, or the Milvus URI cannot be opened.
+    """
+    kind = kind or store_kind(uri)
+    if kind not in STORE_KINDS:
+        raise ValueError(f"kind must be one of {STORE_KINDS}, got {kind!r}")
+    if kind == "milvus":
+        if index_type not in (None, "flat"):
+            raise ValueError(f"a Milvus collection is searched exactly; index_type {index_type!r}")
+        text = str(uri)
+        if text.startswith(MILVUS_SCHEME):
+            text = "http://" + text.removeprefix(MILVUS_SCHEME)
+        return MilvusStore(text, dimension, embedder_id, collection=collection, token=token)
+    if not create or FaissStore.is_index_folder(uri):
+        return FaissStore.load(uri, embedder_id=embedder_id, dimension=dimension)
+    return FaissStore(dimension, index_type, embedder_id, location=uri)
