@@ -46,6 +46,18 @@ from models.nli_data import NLIExample
 from verifier.decision.details import MONTH_NAMES
 from verifier.decision.details import NUMBER_WORDS as NUMBER_WORDS_FROM_ZERO
 
+__all__ = [
+    "EDIT_KINDS",
+    "EDIT_SOURCE_PREFIX",
+    "Lexicon",
+    "LexiconMissing",
+    "default_lexicon",
+    "detail_edits",
+    "edit_functions",
+    "figure_neutrals",
+    "report_frames",
+]
+
 EDIT_SOURCE_PREFIX = "edit-"
 """Edited rows are named ``edit-<kind>`` so validation reports each kind apart."""
 
