@@ -48,8 +48,6 @@ from verifier.types import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from verifier.types import ClaimSpan, CorpusStats, LoadReport
 
 VERDICT_NAMES = {
@@ -914,29 +912,82 @@ def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[l
     return headers, rows
 
 
-def confusion_figure(report: ClassificationReport) -> Figure:
-    """A confusion-matrix heat map (rows gold, columns predicted) with counts in the cells."""
-    from matplotlib.figure import Figure
+def confusion_html(report: ClassificationReport) -> str:
+    """A confusion matrix (rows gold, columns predicted) in the page's own colours.
 
-    names = [verdict_name(label).replace(" ", "\n", 2) for label in report.labels]
-    figure = Figure(figsize=(5.2, 4.2), dpi=100, layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(report.confusion, cmap="Blues", vmin=0)
-    peak = max((max(row) for row in report.confusion), default=0)
-    for i, row in enumerate(report.confusion):
-        for j, count in enumerate(row):
-            axes.text(
-                j,
-                i,
-                str(count),
-                ha="center",
-                va="center",
-                color="white" if peak and count > peak / 2 else "black",
-            )
-    axes.set_xticks(range(len(names)), names, fontsize=8)
-    axes.set_yticks(range(len(names)), names, fontsize=8)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("gold")
-    axes.set_title(f"Confusion matrix (accuracy {report.accuracy:.1%})")
-    figure.colorbar(image, ax=axes, shrink=0.8)
-    return figure
+    Cells tint the theme's background by their count and keep the theme's
+    text colour, so the matrix reads in the light and the dark theme alike.
+    """
+    peak = max((max(row) for row in report.confusion), default=0) or 1
+    names = [verdict_name(label) for label in report.labels]
+    head = "".join(f'<th scope="col" style="padding:4px 6px;">{name}</th>' for name in names)
+    rows = []
+    for name, row in zip(names, report.confusion, strict=True):
+        cells = "".join(
+            f'<td style="padding:6px;text-align:center;font-weight:600;'
+            f'background:{_tint("#0969da", round(10 + 70 * count / peak))};">{count}</td>'
+            for count in row
+        )
+        rows.append(
+            f'<tr><th scope="row" style="padding:4px 6px;text-align:right;">{name}</th>{cells}</tr>'
+        )
+    return (
+        f'<div class="confusion" style="{_TEXT};font-size:0.85em;">'
+        f'<div style="font-weight:600;margin-bottom:4px;">Confusion matrix (accuracy '
+        f"{report.accuracy:.1%}): rows are the gold labels, columns the verdicts</div>"
+        f'<table style="border-collapse:collapse;"><tr><th></th>{head}</tr>{"".join(rows)}'
+        "</table></div>"
+    )
+
+
+def correction_html(corrected_label: str, date: str, comment: str = "") -> str:
+    """A reader's remembered correction, shown above the checker's own verdict."""
+    colour = VERDICT_COLOURS.get(corrected_label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
+    said = f' <span class="correction-comment">“{escape(comment)}”</span>' if comment else ""
+    return (
+        f'<div class="verdict-correction" data-verdict="{escape(corrected_label)}" '
+        f'style="{_TEXT};border:2px solid {colour};border-radius:8px;padding:8px 12px;'
+        'margin-bottom:8px;">'
+        f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
+        "color:#ffffff;border-radius:6px;padding:4px 12px;font-size:1.2em;font-weight:700;"
+        f'"><span aria-hidden="true" style="color:inherit;">{verdict_symbol(corrected_label)}'
+        f'</span> <span class="correction-name" style="color:inherit;">'
+        f"{escape(verdict_name(corrected_label))}</span></span> "
+        f'<span class="correction-by" style="white-space:nowrap;">corrected by a reader on '
+        f"{escape(date)}</span>{said}"
+        f'<div style="{_SUBDUED};margin-top:4px;">The checker\'s own verdict, beside it:</div>'
+        "</div>"
+    )
+
+
+def announcement(verdict: Verdict, corrected_label: str | None = None) -> str:
+    """What the screen reader's live region says once a check is done."""
+    said = (
+        f"Verdict: {verdict_name(verdict.label)}, confidence "
+        f"{format_probability(verdict.confidence)}. {explanation(verdict)}"
+    )
+    if corrected_label:
+        said = f"A reader corrected this claim to {verdict_name(corrected_label)}. {said}"
+    return said
+
+
+def live_region_html(text: str) -> str:
+    """A polite live region, read out by screen readers and hidden from view."""
+    return (
+        '<div class="live-status" role="status" aria-live="polite" style="position:absolute;'
+        "width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;"
+        f'">{escape(text)}</div>'
+    )
+
+
+def result_link(claim: str, corpus: str | None = None) -> str:
+    """The query string that fills the claim box and runs the check: ``?claim=…&corpus=…``.
+
+    Example:
+        >>> result_link("Fares rise to 3 dollars.")
+        '?claim=Fares+rise+to+3+dollars.'
+    """
+    from urllib.parse import urlencode
+
+    query = {"claim": claim, **({"corpus": corpus} if corpus else {})}
+    return "?" + urlencode(query)

@@ -599,12 +599,12 @@ def test_batch_report_without_labels():
     assert "no `label` column" in view.batch_report_markdown(None, 3)
 
 
-def test_confusion_figure_puts_counts_in_cells():
+def test_the_confusion_matrix_puts_counts_in_cells_in_the_pages_colours():
     report = view.batch_report(batch_records())
-    figure = view.confusion_figure(report)
-    axes = figure.axes[0]
-    assert sorted(text.get_text() for text in axes.texts).count("1") == 3
-    assert "66.7%" in axes.get_title()
+    html = view.confusion_html(report)
+    assert re.findall(r">(\d+)</td>", html).count("1") == 3
+    assert "66.7%" in html
+    assert _light_only_colours(html) == [] and "var(--body-text-color)" in html
 
 
 def test_example_sentences_take_one_checkable_sentence_per_document():
