@@ -609,7 +609,8 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
         workspace = gr.State(
             None, time_to_live=WORKSPACE_IDLE_S, delete_callback=Workspace.on_delete
         )
-        with gr.Tabs():
+        # Tab titles wrap onto a second row in a narrow window instead of hiding in a menu.
+        with gr.Tabs(overflow_behavior="wrap"):
             claim_tab(state, examples, workspace, page)
             paragraph_tab(state, examples, workspace)
             corpus_tab(state, page, workspace)

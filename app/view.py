@@ -948,7 +948,7 @@ def correction_html(corrected_label: str, date: str, comment: str = "") -> str:
         f'<div class="verdict-correction" data-verdict="{escape(corrected_label)}" '
         f'style="{_TEXT};border:2px solid {colour};border-radius:8px;padding:8px 12px;'
         'margin-bottom:8px;">'
-        f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
+        f'<span class="correction-badge" style="display:inline-block;background:{colour};'
         "color:#ffffff;border-radius:6px;padding:4px 12px;font-size:1.2em;font-weight:700;"
         f'"><span aria-hidden="true" style="color:inherit;">{verdict_symbol(corrected_label)}'
         f'</span> <span class="correction-name" style="color:inherit;">'
