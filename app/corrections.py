@@ -20,8 +20,9 @@ A correction is also remembered: checking the same claim, or one whose
 embedding is at least :data:`SIMILAR` to its, against the same corpus (the
 same :func:`corpus_key`) shows the corrected label beside the checker's,
 until the corpus changes or the correction is withdrawn. A withdrawal is a
-line of ``withdrawn.jsonl`` beside the feedback file; the correction itself
-stays there for retraining.
+line of the file named like the feedback file with ``.withdrawn`` for
+``.jsonl`` (so the operator's listing never mistakes it for corrections);
+the correction itself stays for retraining.
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ def _listing(path: Path) -> str:
 
 SIMILAR = 0.95
 """Claims at least this close (cosine of their embeddings) share a remembered correction."""
-WITHDRAWN_FILENAME = "withdrawn.jsonl"
 
 
 def corpus_key(verifier: Verifier) -> str:
@@ -107,7 +107,7 @@ def correction_id(record: FeedbackRecord) -> str:
 
 
 def _withdrawn_path(feedback_file: Path) -> Path:
-    return feedback_file.with_name(f"{feedback_file.stem}-{WITHDRAWN_FILENAME}")
+    return feedback_file.with_suffix(".withdrawn")
 
 
 def _withdrawn(feedback_file: Path) -> set[str]:

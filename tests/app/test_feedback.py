@@ -8,6 +8,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
+from app.corrections import corrections_files
 from app.corrections import main as corrections
 from app.feedback import feedback_path, spoken
 from app.main import parse_args, service_limits
@@ -161,4 +162,5 @@ def test_a_correction_is_remembered_on_a_recheck_until_withdrawn(tmp_path: Path)
     assert fns["listed"](None)["choices"] == []
     # Withdrawn or not, the correction stays in the file for retraining.
     assert len(read_feedback(feedback_path(state))) == 1
+    assert corrections_files(tmp_path / "index") == [feedback_path(state)]
     assert "Choose a correction to withdraw first" in fns["on_withdraw"](None, None)[-1]
