@@ -46,6 +46,10 @@ element.addEventListener('click', (event) => {
 });
 """
 
+# Gradio's live region announces a finished event by the key "common.complete", which its
+# English strings lack; the page's own live region then reads out the verdict.
+STATUS_WORDS = gr.I18n(en={"common.complete": "Done.", "common.error": "Error."})
+
 CSS = """
 .gradio-container { max-width: 1200px !important; }
 #verdict-badge { min-height: 3em; }
@@ -234,6 +238,40 @@ def claim_tab(
     )
 
 
+def choose_sentence(event: gr.EventData) -> Any:
+    """The sentence clicked in the checked paragraph (its ``data-index``)."""
+    index = getattr(event, "sentence", None)
+    return gr.skip() if index is None else int(index)
+
+
+def paragraph_inputs(
+    state: AppState, examples: Sequence[str]
+) -> tuple[gr.Textbox, gr.Slider, gr.Checkbox, gr.Button]:
+    """The paragraph box, its example, and the settings and button beside it."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            paragraph = gr.Textbox(
+                label="Paragraph",
+                placeholder="Paste a passage, e.g. a news paragraph; each sentence is checked",
+                lines=6,
+                elem_id="paragraph-input",
+            )
+            if examples:
+                gr.Examples(
+                    examples=[[" ".join(examples[:4])]],
+                    inputs=paragraph,
+                    label="Example paragraph",
+                    example_labels=[view.example_label(" ".join(examples[:4]))],
+                )
+        with gr.Column(scale=1):
+            paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
+            paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
+            paragraph_button = gr.Button(
+                "Check paragraph", variant="primary", elem_id="check-paragraph"
+            )
+    return paragraph, paragraph_top_k, paragraph_neutral, paragraph_button
+
+
 def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
     """Check each sentence of a paragraph; pick a sentence to see its evidence."""
 
@@ -271,32 +309,10 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             return "", "", "", None
         return (*render_verdict(spans[int(index)].verdict, show_neutral), spans[int(index)].verdict)
 
-    def choose_sentence(event: gr.EventData) -> Any:
-        index = getattr(event, "sentence", None)
-        return gr.skip() if index is None else int(index)
-
     with gr.Tab("Check a paragraph", id="paragraph"):
-        with gr.Row():
-            with gr.Column(scale=3):
-                paragraph = gr.Textbox(
-                    label="Paragraph",
-                    placeholder="Paste a passage, e.g. a news paragraph; each sentence is checked",
-                    lines=6,
-                    elem_id="paragraph-input",
-                )
-                if examples:
-                    gr.Examples(
-                        examples=[[" ".join(examples[:4])]],
-                        inputs=paragraph,
-                        label="Example paragraph",
-                        example_labels=[view.example_label(" ".join(examples[:4]))],
-                    )
-            with gr.Column(scale=1):
-                paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
-                paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
-                paragraph_button = gr.Button(
-                    "Check paragraph", variant="primary", elem_id="check-paragraph"
-                )
+        paragraph, paragraph_top_k, paragraph_neutral, paragraph_button = paragraph_inputs(
+            state, examples
+        )
         paragraph_message = gr.HTML(elem_id="paragraph-message")
         paragraph_result = gr.HTML(elem_id="paragraph-result", js_on_load=SENTENCE_CLICK_JS)
         sentence = gr.Radio(

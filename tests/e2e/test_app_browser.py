@@ -607,7 +607,21 @@ def test_a_claim_link_fills_the_box_and_runs_the_check(browser_context, app_url)
         page.close()
 
 
+# Records every text that a live region (aria-live) takes, as a screen reader would hear it.
+LIVE_REGIONS_JS = """
+window.__said = [];
+new MutationObserver(() => {
+    document.querySelectorAll('[aria-live]').forEach(element => {
+        const text = element.textContent.trim();
+        if (text && !window.__said.includes(text)) { window.__said.push(text); }
+    });
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
 def test_enter_checks_the_claim_and_shift_enter_starts_a_line(page):
+    page.add_init_script(LIVE_REGIONS_JS)
+    page.reload()
     box = page.locator("#claim-input textarea")
     box.click()
     box.type("The library opened")
@@ -619,6 +633,10 @@ def test_enter_checks_the_claim_and_shift_enter_starts_a_line(page):
     box.press("Enter")
     page.locator("#verdict-badge .verdict-badge").wait_for()
     assert "Enter checks the claim" in page.locator("#claim-input").inner_text()
+    # The live regions say the verdict and "Done.", not gradio's untranslated "common.complete".
+    page.wait_for_function("window.__said.some(text => text.includes('Verdict: '))")
+    page.wait_for_function("window.__said.includes('Done.')")
+    assert not [text for text in page.evaluate("window.__said") if "common." in text]
     # Tab goes from the box to the button before the example chips.
     box.focus()
     page.keyboard.press("Tab")
