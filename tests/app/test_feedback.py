@@ -164,3 +164,52 @@ def test_a_correction_is_remembered_on_a_recheck_until_withdrawn(tmp_path: Path)
     assert len(read_feedback(feedback_path(state))) == 1
     assert corrections_files(tmp_path / "index") == [feedback_path(state)]
     assert "Choose a correction to withdraw first" in fns["on_withdraw"](None, None)[-1]
+
+
+class _Vectors:
+    """An embedder stand-in giving each claim a fixed unit vector."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def encode(self, texts, *, progress: bool = False):
+        import numpy as np
+
+        rows = np.asarray([self.vectors[text] for text in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_a_near_identical_claim_shares_the_correction_and_another_does_not() -> None:
+    from types import SimpleNamespace
+
+    from app.corrections import remembered_correction
+    from verifier.feedback import FeedbackRecord
+
+    stored = FeedbackRecord("The depot costs 6.8 million.", "SUPPORTED", 0.6, "REFUTED", (), "t")
+    embedder = _Vectors(
+        {
+            stored.claim: [1.0, 0.0],
+            "The depot will cost 6.8 million.": [1.0, 0.2],  # cosine 0.98
+            "The depot opens in 2026.": [1.0, 0.5],  # cosine 0.89
+        }
+    )
+    verifier = SimpleNamespace(embedder=embedder)
+    assert remembered_correction([stored], "the depot costs 6.8 million", verifier) is stored
+    assert remembered_correction([stored], "The depot will cost 6.8 million.", verifier) is stored
+    assert remembered_correction([stored], "The depot opens in 2026.", verifier) is None
+    assert remembered_correction([], "The depot opens in 2026.", verifier) is None
+
+
+def test_the_paragraph_tab_has_its_own_correction_control_hidden_until_a_verdict(
+    tmp_path: Path,
+) -> None:
+    page = build_ui(make_state(tmp_path), [])
+    boxes = {
+        block.elem_id: block
+        for block in page.blocks.values()
+        if block.elem_id in ("wrong-verdict", "paragraph-wrong-verdict")
+    }
+    assert set(boxes) == {"wrong-verdict", "paragraph-wrong-verdict"}
+    assert not any(box.visible for box in boxes.values())
+    labels = next(b for b in page.blocks.values() if b.elem_id == "paragraph-wrong-verdict-label")
+    assert [value for _, value in labels.choices][-1] == "CONFLICTING"
