@@ -23,9 +23,11 @@ from html import escape
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from verifier.decision import ClassificationReport, classification_report, gold_label
-from verifier.decision.reading import (
+from verifier.decision import (
+    ClassificationReport,
+    classification_report,
     decided_by,
+    gold_label,
     is_weak_evidence_warning,
     weak_evidence_floor,
 )

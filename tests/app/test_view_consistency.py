@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from app import view
 from verifier import Verifier
-from verifier.decision import source_stances
-from verifier.decision.reading import verdict_side
+from verifier.decision import source_stances, verdict_side
 from verifier.types import (
     CONFLICTING,
     NEUTRAL_STANCE,

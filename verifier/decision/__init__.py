@@ -41,6 +41,13 @@ from verifier.decision.metrics import (
     fever_strict_accuracy,
     normalize_text,
 )
+from verifier.decision.reading import (
+    decided_by,
+    is_weak_evidence_warning,
+    takes_verdicts_side,
+    verdict_side,
+    weak_evidence_floor,
+)
 from verifier.decision.stances import source_stances
 from verifier.decision.thresholds import AggregationConfig, ThresholdDecider, aggregate, stance_of
 
@@ -73,6 +80,11 @@ __all__ = [
     "claim_label_metrics",
     "classification_report",
     "conflict_metrics",
+    "decided_by",
+    "is_weak_evidence_warning",
+    "takes_verdicts_side",
+    "verdict_side",
+    "weak_evidence_floor",
     "evidence_recall_at_k",
     "expected_calibration_error",
     "fever_strict_accuracy",
