@@ -15,19 +15,33 @@ file, and the operator reads them with::
 
 (``--index DIR`` for another index folder than the app's default.)
 ``ServiceLimits.max_feedback_bytes`` caps all the files together.
+
+A correction is also remembered: checking the same claim, or one whose
+embedding is at least :data:`SIMILAR` to its, against the same corpus (the
+same :func:`corpus_key`) shows the corrected label beside the checker's,
+until the corpus changes or the correction is withdrawn. A withdrawal is a
+line of the file named like the feedback file with ``.withdrawn`` for
+``.jsonl`` (so the operator's listing never mistakes it for corrections);
+the correction itself stays for retraining.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from app.state import DEFAULT_INDEX
-from verifier.feedback import FEEDBACK_FILENAME
+from verifier import Verifier
+from verifier.feedback import FEEDBACK_FILENAME, FeedbackError, FeedbackRecord, read_feedback
 
 WORKSPACE_FOLDER = "workspace-feedback"
 _WORKSPACE_ID = re.compile(r"[0-9a-f]{32}")
@@ -73,6 +87,93 @@ def _listing(path: Path) -> str:
     stat = path.stat()
     last = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds")
     return f"{name}\t{count} corrections\t{stat.st_size} bytes\tlast {last}\t{path}"
+
+
+SIMILAR = 0.95
+"""Claims at least this close (cosine of their embeddings) share a remembered correction."""
+
+
+def corpus_key(verifier: Verifier) -> str:
+    """A short key that changes whenever a document is added to or removed from the corpus."""
+    stats = verifier.stats
+    text = json.dumps([sorted(stats.sources), stats.documents, stats.passages])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def correction_id(record: FeedbackRecord) -> str:
+    """A correction's id: its time, claim and label, hashed."""
+    text = f"{record.time}\0{record.claim}\0{record.correct_label}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _withdrawn_path(feedback_file: Path) -> Path:
+    return feedback_file.with_suffix(".withdrawn")
+
+
+def _withdrawn(feedback_file: Path) -> set[str]:
+    path = _withdrawn_path(feedback_file)
+    if not path.is_file():
+        return set()
+    ids = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(str(json.loads(line)["id"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ids
+
+
+def standing_corrections(feedback_file: Path, corpus: str) -> list[FeedbackRecord]:
+    """The corrections made on ``corpus`` and not withdrawn, newest first."""
+    if not feedback_file.is_file():
+        return []
+    try:
+        records = read_feedback(feedback_file)
+    except FeedbackError:
+        return []
+    withdrawn = _withdrawn(feedback_file)
+    kept = [
+        record
+        for record in records
+        if record.corpus == corpus and correction_id(record) not in withdrawn
+    ]
+    return sorted(kept, key=lambda record: record.time, reverse=True)
+
+
+def withdraw(feedback_file: Path, identifier: str) -> None:
+    """Withdraw a correction: it is no longer shown, though kept for retraining.
+
+    Raises:
+        ValueError: ``identifier`` is not a correction id.
+    """
+    if not re.fullmatch(r"[0-9a-f]{16}", identifier or ""):
+        raise ValueError("choose a correction to withdraw first")
+    path = _withdrawn_path(feedback_file)
+    line = json.dumps({"id": identifier, "time": datetime.now(UTC).isoformat()}) + "\n"
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(handle, line.encode())
+    finally:
+        os.close(handle)
+
+
+def _normal(claim: str) -> str:
+    return " ".join(claim.lower().split()).rstrip(".!")
+
+
+def remembered_correction(
+    corrections: Sequence[FeedbackRecord], claim: str, verifier: Verifier
+) -> FeedbackRecord | None:
+    """The newest correction of ``claim`` or a claim within :data:`SIMILAR` of it, if any."""
+    if not corrections:
+        return None
+    for record in corrections:
+        if _normal(record.claim) == _normal(claim):
+            return record
+    vectors = np.asarray(verifier.embedder.encode([claim, *(r.claim for r in corrections)]))
+    similarity = vectors[1:] @ vectors[0]
+    best = int(np.argmax(similarity))
+    return corrections[best] if float(similarity[best]) >= SIMILAR else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

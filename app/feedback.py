@@ -22,12 +22,22 @@ import gradio as gr
 
 from app import view
 from app.api import NLIJSON, api_error, describe
-from app.corrections import corrections_bytes, corrections_path, prepare
+from app.corrections import (
+    corpus_key,
+    correction_id,
+    corrections_bytes,
+    corrections_path,
+    prepare,
+    remembered_correction,
+    standing_corrections,
+    withdraw,
+)
 from app.state import AppState, Workspace, friendly
 from app.state import top_k as allowed_top_k
 from verifier import Verdict
 from verifier.feedback import (
     CORRECT_LABELS,
+    FeedbackError,
     FeedbackRecord,
     record_feedback,
     validate_correct_label,
@@ -36,7 +46,9 @@ from verifier.feedback import (
 logger = logging.getLogger("app")
 
 NOTICE = (
-    "Pick the verdict that is right and record it. The claim, the passages shown and both "
+    "Pick the verdict that is right, add a comment if you like, and record it. Checking this "
+    "claim again on this corpus will show your correction beside the checker's verdict until "
+    "the corpus changes or the correction is withdrawn (Corpus tab). The claim, the passages shown and both "
     "labels are kept on this server to retrain the checker. If you uploaded documents here, "
     "your corrections are kept apart from everyone else's: only this session can download "
     "them, and the server's operator can read them."
@@ -65,13 +77,16 @@ class FeedbackJSON(TypedDict):
     claim: str
     verdict: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING"]
     confidence: float
-    correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+    correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING"]
+    comment: str
+    corpus: str
     evidence: list[ShownPassageJSON]
 
 
 PARAMETERS = {
     "claim": "the statement whose verdict is wrong, as sent to check_claim",
-    "correct_label": "the verdict that is right: SUPPORTED, REFUTED or NOT_ENOUGH_INFO",
+    "correct_label": "the verdict that is right: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or "
+    "CONFLICTING",
     "top_k": "passages to judge, as in check_claim (omit for the server's default)",
 }
 RESULT = (
@@ -90,6 +105,7 @@ def record(
     verdict: Verdict | None,
     correct_label: object,
     session: Workspace | None = None,
+    comment: str = "",
 ) -> FeedbackRecord:
     """Append the correction of ``verdict``, within the files' size cap.
 
@@ -97,8 +113,16 @@ def record(
         LimitError: the feedback files are full.
         FeedbackError: no verdict, or a label that is not a correction of it.
     """
+    if not correct_label:
+        raise FeedbackError("pick the verdict that is right first, then record it")
     state.limits.validate_feedback_room(corrections_bytes(state.index_dir))
-    stored = record_feedback(prepare(feedback_path(state, session)), verdict, correct_label)
+    stored = record_feedback(
+        prepare(feedback_path(state, session)),
+        verdict,
+        correct_label,
+        comment=comment,
+        corpus=corpus_key(state.checker(session)),
+    )
     logger.info(
         "recorded a correction%s: %s -> %s",
         "" if session is None else f" in workspace {session.id}",
@@ -106,6 +130,27 @@ def record(
         stored.correct_label,
     )
     return stored
+
+
+def remembered(state: AppState, session: Workspace | None, claim: str) -> FeedbackRecord | None:
+    """A standing correction of ``claim`` (or a claim within 0.95 of it) on this corpus."""
+    if not state.access.feedback:
+        return None
+    checker = state.checker(session)
+    standing = standing_corrections(feedback_path(state, session), corpus_key(checker))
+    return remembered_correction(standing, claim, checker)
+
+
+def correction_choices(records: Sequence[FeedbackRecord]) -> list[tuple[str, str]]:
+    """``(label, id)`` pairs naming each correction by date, claim and corrected label."""
+    return [
+        (
+            f"{record.time[:10]}: {view.example_label(record.claim, 70)} → "
+            f"{spoken(record.correct_label)} (the checker said {spoken(record.verdict)})",
+            correction_id(record),
+        )
+        for record in records
+    ]
 
 
 def spoken(label: str) -> str:
@@ -125,22 +170,28 @@ def wrong_verdict_control(
     verdict: gr.State,
     workspace: gr.State,
     new_check: Sequence[Callable[..., Any]],
-) -> None:
-    """Under a claim's result: pick the right label, record it, see a confirmation.
+    name: str = "wrong-verdict",
+) -> Callable[[Sequence[Any]], None]:
+    """Under a verdict: pick the right label, add a comment, record it, see a confirmation.
 
-    Built inside the claim tab; ``verdict`` is the tab's state holding the
-    last ``Verdict`` shown, ``workspace`` the session's private workspace (if
-    it has one, its corrections are its own, and it may download them), and
-    ``new_check`` the events that check a claim (``button.click``...), which
-    clear the last correction. Also registers the ``report_wrong_verdict`` API.
+    ``verdict`` is the tab's state holding the ``Verdict`` shown, ``workspace``
+    the session's private workspace (its corrections are its own, and it may
+    download them), ``new_check`` the events that start a check (they clear
+    the last answer). ``name`` prefixes the elements' ids, one per tab. Returns
+    ``follow(done)``, which shows the control after each of the events ``done``
+    (those that end a check) while there is a verdict. Also registers the
+    ``report_wrong_verdict`` API.
     """
     if not state.access.feedback:
-        return
+        return lambda done: None
 
     def on_report(
-        shown: Verdict | None, correct_label: str | None, session: Workspace | None = None
+        shown: Verdict | None,
+        correct_label: str | None,
+        comment: str | None,
+        session: Workspace | None = None,
     ) -> tuple[Any, Any, str]:
-        stored = record(state, shown, correct_label, session)
+        stored = record(state, shown, correct_label, session, comment or "")
         download: Any = gr.skip()
         if session is not None:
             # A copy: the download is served from gradio's cache, the file keeps growing.
@@ -149,36 +200,89 @@ def wrong_verdict_control(
             download = gr.DownloadButton(value=copy, visible=True)
         return gr.skip(), download, view.message_html(confirmation(stored), kind="info")
 
-    with gr.Accordion("This verdict is wrong", open=False, elem_id="wrong-verdict"):
+    with gr.Accordion("This verdict is wrong", open=False, visible=False, elem_id=name) as box:
         gr.Markdown(NOTICE)
         with gr.Row():
             label = gr.Radio(
-                [(spoken(name), name) for name in CORRECT_LABELS],
+                [(spoken(label), label) for label in CORRECT_LABELS],
                 label="The right verdict",
-                elem_id="wrong-verdict-label",
+                elem_id=f"{name}-label",
             )
-            button = gr.Button("Record the right verdict", elem_id="wrong-verdict-record")
-        message = gr.HTML(elem_id="wrong-verdict-message")
+            comment = gr.Textbox(label="Comment (optional)", max_lines=3, elem_id=f"{name}-comment")
+        button = gr.Button("Record the right verdict", elem_id=f"{name}-record")
+        message = gr.HTML(elem_id=f"{name}-message")
         download = gr.DownloadButton(
             "Download this session's corrections (JSONL)",
             visible=False,
-            elem_id="wrong-verdict-download",
+            elem_id=f"{name}-download",
         )
     button.click(
         friendly(on_report, (gr.skip(), gr.skip())),
-        inputs=[verdict, label, workspace],
+        inputs=[verdict, label, comment, workspace],
         outputs=[label, download, message],
         api_visibility="private",
     )
 
-    def clear_correction() -> tuple[None, str]:
+    def clear_correction() -> tuple[None, str, str]:
         # A new check is a new question: clear the last answer and its confirmation.
         # (Not verdict.change: gradio would hash the Verdict, whose dict fields cannot be.)
-        return None, ""
+        return None, "", ""
+
+    def show_control(shown: Verdict | None) -> Any:
+        return gr.update(visible=isinstance(shown, Verdict))
 
     for trigger in new_check:
-        trigger(clear_correction, outputs=[label, message], api_visibility="private", queue=False)
-    report_wrong_verdict_api(state)
+        trigger(
+            clear_correction,
+            outputs=[label, comment, message],
+            api_visibility="private",
+            queue=False,
+        )
+    if name == "wrong-verdict":
+        report_wrong_verdict_api(state)
+
+    def follow(done: Sequence[Any]) -> None:
+        for event in done:
+            event.then(show_control, inputs=verdict, outputs=box, api_visibility="private")
+
+    return follow
+
+
+def corrections_list(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
+    """On the Corpus tab: the corrections standing on this corpus, and withdrawing one."""
+    if not state.access.feedback:
+        return
+
+    def listed(session: Workspace | None) -> Any:
+        standing = standing_corrections(
+            feedback_path(state, session), corpus_key(state.checker(session))
+        )
+        return gr.update(choices=correction_choices(standing), value=None)
+
+    def on_withdraw(identifier: str | None, session: Workspace | None) -> tuple[Any, str]:
+        withdraw(feedback_path(state, session), identifier or "")
+        return listed(session), view.message_html(
+            "Withdrawn: the checker's own verdict shows again for that claim.", kind="info"
+        )
+
+    gr.Markdown(
+        "### Corrections on this corpus\nReaders' corrections are shown beside the checker's "
+        "verdict when the same claim is checked again. Withdraw one to stop showing it."
+    )
+    with gr.Row():
+        chosen = gr.Dropdown(
+            label="Corrections", choices=[], value=None, elem_id="corrections-list", scale=3
+        )
+        button = gr.Button("Withdraw correction", elem_id="withdraw-correction", scale=1)
+    message = gr.HTML(elem_id="corrections-message")
+    button.click(
+        friendly(on_withdraw, (gr.skip(),)),
+        inputs=[chosen, workspace],
+        outputs=[chosen, message],
+        api_visibility="private",
+    )
+    for event in (page.load, chosen.focus):
+        event(listed, inputs=workspace, outputs=chosen, api_visibility="private")
 
 
 def report_wrong_verdict_api(state: AppState) -> None:
@@ -186,7 +290,7 @@ def report_wrong_verdict_api(state: AppState) -> None:
 
     def report_wrong_verdict(
         claim: str,
-        correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"],
+        correct_label: Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO", "CONFLICTING"],
         top_k: int | None = None,
     ) -> FeedbackJSON:
         """Record that the verdict for a claim is wrong, and which label is right.

@@ -26,7 +26,7 @@ from app.gate import Gate
 from app.policy import UPLOAD_MODES, Access, ServiceLimits, parse_auth
 from app.state import DEFAULT_INDEX, ROOT, AppState
 from app.throttle import LoginThrottle
-from app.ui import CSS, build_ui
+from app.ui import CSS, STATUS_WORDS, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.io import (
     add_backend_option,
@@ -202,6 +202,7 @@ def serve(
         auth_message=throttle.rule(),
         allowed_paths=[str(state.downloads)],
         footer_links=["api"],
+        i18n=STATUS_WORDS,
         app_kwargs={"middleware": [gate]},
         **options,
     )

@@ -17,7 +17,7 @@ import gradio as gr
 
 from app import view
 from app.api import check_claim_api
-from app.feedback import wrong_verdict_control
+from app.feedback import corrections_list, remembered, wrong_verdict_control
 from app.policy import MB
 from app.state import WORKSPACE_IDLE_S, AppState, Workspace, friendly, top_k
 from verifier import (
@@ -30,6 +30,7 @@ from verifier import (
     write_jsonl,
 )
 from verifier.claims import claim_text_problem, statement_problem
+from verifier.feedback import FeedbackRecord
 from verifier.types import SkippedFile
 
 logger = logging.getLogger("app")
@@ -44,6 +45,10 @@ element.addEventListener('click', (event) => {
     if (span) { trigger('click', {sentence: Number(span.dataset.index)}); }
 });
 """
+
+# Gradio's live region announces a finished event by the key "common.complete", which its
+# English strings lack; the page's own live region then reads out the verdict.
+STATUS_WORDS = gr.I18n(en={"common.complete": "Done.", "common.error": "Error."})
 
 CSS = """
 .gradio-container { max-width: 1200px !important; }
@@ -71,17 +76,81 @@ def top_k_slider(state: AppState, label: str) -> gr.Slider:
     )
 
 
-def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]:
-    """The verdict badge, evidence cards and per-source chart."""
+def render_verdict(
+    verdict: Verdict, show_neutral: bool, correction: FeedbackRecord | None = None
+) -> tuple[str, str, str]:
+    """The verdict badge (under a reader's correction, if one stands), evidence cards and chart."""
+    banner = (
+        view.correction_html(correction.correct_label, correction.time[:10], correction.comment)
+        if correction is not None
+        else ""
+    )
+    spoken = view.announcement(verdict, correction.correct_label if correction else None)
     return (
-        view.verdict_badge_html(verdict),
-        view.evidence_cards_html(verdict, show_neutral=show_neutral),
+        banner + view.verdict_badge_html(verdict) + view.live_region_html(spoken),
+        view.legend_html() + view.evidence_cards_html(verdict, show_neutral=show_neutral),
         view.source_chart_html(verdict),
     )
 
 
-def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
-    """Check one claim: its verdict, evidence and per-source chart, and a JSON download."""
+# After a check the address bar holds the link to it; "copy link" copies that.
+SHOW_LINK_JS = """
+(claim) => {
+    const url = new URL(window.location.href);
+    url.search = '';
+    if (claim && claim.trim()) { url.searchParams.set('claim', claim.trim()); }
+    window.history.replaceState(null, '', url);
+    return [];
+}
+"""
+COPY_LINK_JS = """
+(claim) => {
+    const url = new URL(window.location.href);
+    url.search = '';
+    if (claim && claim.trim()) { url.searchParams.set('claim', claim.trim()); }
+    window.history.replaceState(null, '', url);
+    if (navigator.clipboard) { navigator.clipboard.writeText(url.toString()).catch(() => {}); }
+    const note = document.querySelector('#copy-link-note');
+    if (note) { note.textContent = 'Link copied: ' + url.toString(); }
+    return [];
+}
+"""
+
+
+def claim_inputs(state: AppState, examples: Sequence[str]) -> dict[str, Any]:
+    """The claim box, then its button and "copy link" (in tab order), then the examples."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            claim = gr.Textbox(
+                label="Claim",
+                info="Enter checks the claim; Shift+Enter starts a new line.",
+                placeholder="Type a statement to check, e.g. a sentence from a news story",
+                lines=1,
+                max_lines=6,
+                elem_id="claim-input",
+            )
+            with gr.Row():
+                button = gr.Button("Check claim", variant="primary", elem_id="check-claim")
+                copy = gr.Button("Copy link", size="sm", elem_id="copy-link")
+            gr.HTML('<div id="copy-link-note" aria-live="polite"></div>')
+            if examples:
+                gr.Examples(
+                    examples=[[text] for text in examples],
+                    inputs=claim,
+                    label="Example claims for this corpus",
+                    example_labels=[view.example_label(text) for text in examples],
+                )
+        with gr.Column(scale=1):
+            top_k_value = top_k_slider(state, "Passages to judge (top-k)")
+            neutral = gr.Checkbox(label="show neutral evidence", value=False)
+    copy.click(None, inputs=claim, js=COPY_LINK_JS, api_visibility="private")
+    return {"claim": claim, "button": button, "top_k": top_k_value, "neutral": neutral}
+
+
+def claim_tab(
+    state: AppState, examples: Sequence[str], workspace: gr.State, page: gr.Blocks
+) -> None:
+    """Check one claim: its verdict, evidence and per-source chart, a link and a JSON download."""
 
     def on_check_claim(
         claim: str, k: float, show_neutral: bool, session: Workspace | None
@@ -89,82 +158,118 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
         # A bare topic gets a message, not a verdict (invalid text is refused by verify).
         problem = statement_problem(claim) if claim_text_problem(claim) is None else None
         if problem is not None:
-            return (*claim_cleared, view.message_html(problem, kind="warning"))
+            return (*cleared, view.message_html(problem, kind="warning"))
         verdict = state.checker(session).verify(claim, top_k(state, k))
+        correction = remembered(state, session, claim)
         path = state.download_path("verdict.json")
         path.write_text(view.verdict_json(verdict), encoding="utf-8")
         return (
-            *render_verdict(verdict, show_neutral),
+            *render_verdict(verdict, show_neutral, correction),
             verdict,
+            correction,
             gr.DownloadButton(value=path, visible=True),
             "",
         )
 
-    def rerender_claim(verdict: Verdict | None, show_neutral: bool) -> tuple[str, str, str]:
-        if verdict is None:
-            return "", "", ""
-        return render_verdict(verdict, show_neutral)
+    def on_link(
+        k: float, show_neutral: bool, session: Workspace | None, request: gr.Request
+    ) -> tuple[Any, ...]:
+        query = dict(request.query_params) if request is not None else {}
+        claim = str(query.get("claim", "")).strip()
+        if not claim:
+            return (gr.skip(),) * (len(outputs) + 1)
+        result = on_check_claim(claim, k, show_neutral, session)
+        if query.get("corpus") and not result[-1]:
+            note = f"This server has no corpus named {query['corpus'][:80]!r}; checked "
+            note += "against the one loaded."
+            result = (*result[:-1], view.message_html(note, kind="warning"))
+        return (claim, *result)
+
+    def rerender_claim(verdict: Verdict | None, correction: Any, show_neutral: bool) -> Any:
+        return (
+            ("", "", "") if verdict is None else render_verdict(verdict, show_neutral, correction)
+        )
 
     with gr.Tab("Check a claim", id="claim"):
+        inputs = claim_inputs(state, examples)
+        message = gr.HTML(elem_id="claim-message")
         with gr.Row():
             with gr.Column(scale=3):
-                claim = gr.Textbox(
-                    label="Claim",
-                    placeholder="Type a statement to check, e.g. a sentence from a news story",
-                    lines=2,
-                    elem_id="claim-input",
-                )
-                if examples:
-                    gr.Examples(
-                        examples=[[text] for text in examples],
-                        inputs=claim,
-                        label="Example claims for this corpus",
-                        example_labels=[view.example_label(text) for text in examples],
-                    )
-            with gr.Column(scale=1):
-                claim_top_k = top_k_slider(state, "Passages to judge (top-k)")
-                claim_neutral = gr.Checkbox(label="show neutral evidence", value=False)
-                claim_button = gr.Button("Check claim", variant="primary", elem_id="check-claim")
-        claim_message = gr.HTML(elem_id="claim-message")
-        with gr.Row():
-            with gr.Column(scale=3):
-                claim_badge = gr.HTML(elem_id="verdict-badge")
-                claim_evidence = gr.HTML(elem_id="claim-evidence")
+                badge = gr.HTML(elem_id="verdict-badge")
+                evidence = gr.HTML(elem_id="claim-evidence")
             with gr.Column(scale=2):
-                claim_chart = gr.HTML(elem_id="claim-chart")
-                claim_download = gr.DownloadButton(
+                chart = gr.HTML(elem_id="claim-chart")
+                download = gr.DownloadButton(
                     "Download result (JSON)", visible=False, elem_id="claim-download"
                 )
-        claim_verdict = gr.State()
-        # Imported here because app.feedback builds on this module.
-
-        wrong_verdict_control(state, claim_verdict, workspace, [claim_button.click, claim.submit])
-
-    claim_outputs = [
-        claim_badge,
-        claim_evidence,
-        claim_chart,
-        claim_verdict,
-        claim_download,
-        claim_message,
-    ]
-    # gr.update, not new components: a component made here would join the gr.Tabs
-    # as a stray child and shuffle the tab titles.
-    claim_cleared = ("", "", "", None, gr.update(visible=False))
-    for trigger in (claim_button.click, claim.submit):
-        trigger(
-            friendly(on_check_claim, claim_cleared),
-            inputs=[claim, claim_top_k, claim_neutral, workspace],
-            outputs=claim_outputs,
-            api_visibility="private",
-            show_progress_on=claim_badge,
+        verdict, correction = gr.State(), gr.State()
+        claim, button = inputs["claim"], inputs["button"]
+        outputs = [badge, evidence, chart, verdict, correction, download, message]
+        # gr.update, not new components: a component made here would join the gr.Tabs
+        # as a stray child and shuffle the tab titles.
+        cleared = ("", "", "", None, None, gr.update(visible=False))
+        settings = [inputs["top_k"], inputs["neutral"], workspace]
+        done = [
+            trigger(
+                friendly(on_check_claim, cleared),
+                inputs=[claim, *settings],
+                outputs=outputs,
+                api_visibility="private",
+                show_progress_on=badge,
+            ).then(None, inputs=claim, js=SHOW_LINK_JS, api_visibility="private")
+            for trigger in (button.click, claim.submit)
+        ]
+        done.append(
+            page.load(
+                friendly(on_link, (gr.skip(), *cleared)),
+                inputs=settings,
+                outputs=[claim, *outputs],
+                api_visibility="private",
+                show_progress_on=badge,
+            )
         )
-    claim_neutral.change(
+        follow = wrong_verdict_control(state, verdict, workspace, [button.click, claim.submit])
+        follow(done)
+    inputs["neutral"].change(
         rerender_claim,
-        inputs=[claim_verdict, claim_neutral],
-        outputs=[claim_badge, claim_evidence, claim_chart],
+        inputs=[verdict, correction, inputs["neutral"]],
+        outputs=[badge, evidence, chart],
         api_visibility="private",
     )
+
+
+def choose_sentence(event: gr.EventData) -> Any:
+    """The sentence clicked in the checked paragraph (its ``data-index``)."""
+    index = getattr(event, "sentence", None)
+    return gr.skip() if index is None else int(index)
+
+
+def paragraph_inputs(
+    state: AppState, examples: Sequence[str]
+) -> tuple[gr.Textbox, gr.Slider, gr.Checkbox, gr.Button]:
+    """The paragraph box, its example, and the settings and button beside it."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            paragraph = gr.Textbox(
+                label="Paragraph",
+                placeholder="Paste a passage, e.g. a news paragraph; each sentence is checked",
+                lines=6,
+                elem_id="paragraph-input",
+            )
+            if examples:
+                gr.Examples(
+                    examples=[[" ".join(examples[:4])]],
+                    inputs=paragraph,
+                    label="Example paragraph",
+                    example_labels=[view.example_label(" ".join(examples[:4]))],
+                )
+        with gr.Column(scale=1):
+            paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
+            paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
+            paragraph_button = gr.Button(
+                "Check paragraph", variant="primary", elem_id="check-paragraph"
+            )
+    return paragraph, paragraph_top_k, paragraph_neutral, paragraph_button
 
 
 def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
@@ -192,43 +297,22 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             gr.Radio(choices=view.sentence_choices(spans), value=0, visible=True),
             *render_verdict(spans[0].verdict, show_neutral),
             spans,
+            spans[0].verdict,
             gr.DownloadButton(value=path, visible=True),
             "",
         )
 
     def show_sentence(
         spans: list[ClaimSpan] | None, index: int | None, show_neutral: bool
-    ) -> tuple[str, str, str]:
+    ) -> tuple[Any, ...]:
         if not spans or index is None:
-            return "", "", ""
-        return render_verdict(spans[int(index)].verdict, show_neutral)
-
-    def choose_sentence(event: gr.EventData) -> Any:
-        index = getattr(event, "sentence", None)
-        return gr.skip() if index is None else int(index)
+            return "", "", "", None
+        return (*render_verdict(spans[int(index)].verdict, show_neutral), spans[int(index)].verdict)
 
     with gr.Tab("Check a paragraph", id="paragraph"):
-        with gr.Row():
-            with gr.Column(scale=3):
-                paragraph = gr.Textbox(
-                    label="Paragraph",
-                    placeholder="Paste a passage, e.g. a news paragraph; each sentence is checked",
-                    lines=6,
-                    elem_id="paragraph-input",
-                )
-                if examples:
-                    gr.Examples(
-                        examples=[[" ".join(examples[:4])]],
-                        inputs=paragraph,
-                        label="Example paragraph",
-                        example_labels=[view.example_label(" ".join(examples[:4]))],
-                    )
-            with gr.Column(scale=1):
-                paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
-                paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
-                paragraph_button = gr.Button(
-                    "Check paragraph", variant="primary", elem_id="check-paragraph"
-                )
+        paragraph, paragraph_top_k, paragraph_neutral, paragraph_button = paragraph_inputs(
+            state, examples
+        )
         paragraph_message = gr.HTML(elem_id="paragraph-message")
         paragraph_result = gr.HTML(elem_id="paragraph-result", js_on_load=SENTENCE_CLICK_JS)
         sentence = gr.Radio(
@@ -245,12 +329,19 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
                 paragraph_download = gr.DownloadButton(
                     "Download result (JSON)", visible=False, elem_id="paragraph-download"
                 )
-        paragraph_spans = gr.State()
+        paragraph_spans, sentence_verdict = gr.State(), gr.State()
+        follow = wrong_verdict_control(
+            state,
+            sentence_verdict,
+            workspace,
+            [paragraph_button.click],
+            name="paragraph-wrong-verdict",
+        )
 
-    paragraph_button.click(
+    checked = paragraph_button.click(
         friendly(
             on_check_paragraph,
-            ("", gr.update(visible=False), "", "", "", None, gr.update(visible=False)),
+            ("", gr.update(visible=False), "", "", "", None, None, gr.update(visible=False)),
         ),
         inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace],
         outputs=[
@@ -260,6 +351,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             sentence_evidence,
             sentence_chart,
             paragraph_spans,
+            sentence_verdict,
             paragraph_download,
             paragraph_message,
         ],
@@ -267,13 +359,16 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
         show_progress_on=paragraph_result,
     )
     paragraph_result.click(choose_sentence, outputs=sentence, api_visibility="private", queue=False)
-    for trigger in (sentence.change, paragraph_neutral.change):
+    shown = [
         trigger(
             show_sentence,
             inputs=[paragraph_spans, sentence, paragraph_neutral],
-            outputs=[sentence_badge, sentence_evidence, sentence_chart],
+            outputs=[sentence_badge, sentence_evidence, sentence_chart, sentence_verdict],
             api_visibility="private",
         )
+        for trigger in (sentence.change, paragraph_neutral.change)
+    ]
+    follow([checked, *shown])
 
 
 def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
@@ -402,6 +497,7 @@ def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
                     folder_button = gr.Button("Index folder", elem_id="index-folder")
         corpus_message = gr.HTML(elem_id="corpus-message")
         corpus_report = gr.Markdown(elem_id="corpus-report")
+        corrections_list(state, page, workspace)
 
     corpus_outputs = [corpus_stats, corpus_report, corpus_message]
     if access.uploads != "off":
@@ -466,8 +562,8 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
                 column_widths=view.batch_column_widths(headers),
                 visible=True,
             ),
-            gr.Plot(
-                value=view.confusion_figure(report) if report else None, visible=report is not None
+            gr.update(
+                value=view.confusion_html(report) if report else "", visible=report is not None
             ),
             gr.File(value=[str(jsonl_path), str(csv_path)], visible=True),
             "",
@@ -494,7 +590,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
                     visible=False,
                     elem_id="batch-downloads",
                 )
-            batch_plot = gr.Plot(visible=False, elem_id="batch-confusion")
+            batch_plot = gr.HTML(visible=False, elem_id="batch-confusion")
         # The claim stays in view if a narrow window scrolls the table sideways.
         batch_table = gr.Dataframe(
             visible=False, wrap=True, pinned_columns=1, elem_id="batch-table"
@@ -529,8 +625,9 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
         workspace = gr.State(
             None, time_to_live=WORKSPACE_IDLE_S, delete_callback=Workspace.on_delete
         )
-        with gr.Tabs():
-            claim_tab(state, examples, workspace)
+        # Tab titles wrap onto a second row in a narrow window instead of hiding in a menu.
+        with gr.Tabs(overflow_behavior="wrap"):
+            claim_tab(state, examples, workspace, page)
             paragraph_tab(state, examples, workspace)
             corpus_tab(state, page, workspace)
             batch_tab(state, workspace)

@@ -14,15 +14,24 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 from html import escape
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from verifier.corpus import SUPPORTED_SUFFIXES
-from verifier.decision import ClassificationReport, classification_report, gold_label
+from verifier.decision import (
+    ClassificationReport,
+    classification_report,
+    decided_by,
+    gold_label,
+    is_weak_evidence_warning,
+    weak_evidence_floor,
+)
 from verifier.types import (
     CONFLICTING,
     CONTRADICTION,
@@ -42,8 +51,6 @@ from verifier.types import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from verifier.types import ClaimSpan, CorpusStats, LoadReport
 
 VERDICT_NAMES = {
@@ -80,7 +87,12 @@ VERDICT_LINES = {
 VERDICT_BACKGROUNDS = {label: _tint(colour, 22) for label, colour in VERDICT_COLOURS.items()}
 NLI_COLOURS = {ENTAILMENT: "#1a7f37", NEUTRAL: "#57606a", CONTRADICTION: "#cf222e"}
 STANCE_COLOURS = {SUPPORTS: "#1a7f37", REFUTES: "#cf222e", NEUTRAL_STANCE: "#8c959f"}
-STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "neutral"}
+# Chips carry white text, so the neutral one takes the darker grey (WCAG AA).
+STANCE_TEXT_COLOURS = {**STANCE_COLOURS, NEUTRAL_STANCE: "#57606a"}
+STANCE_NAMES = {SUPPORTS: "supports", REFUTES: "contradicts", NEUTRAL_STANCE: "says nothing"}
+"""A stance in plain words, the same on cards, bars and in the explanation."""
+STRONG_STANCE = 0.5
+"""A document takes its side outright at this probability or above; below it, it leans."""
 
 # Example claims: the fewest words of a statement, and the longest label shown for one.
 _EXAMPLE_MIN_WORDS = 5
@@ -116,8 +128,17 @@ def _verdict_line(label: str) -> str:
 
 
 def format_probability(value: float) -> str:
-    """A probability as a percentage with one decimal, e.g. ``0.8731 -> '87.3%'``."""
-    return f"{float(value) * 100:.1f}%"
+    """A probability as a percentage with one decimal, rounded down: ``0.8739 -> '87.3%'``.
+
+    Every probability on the page goes through here, rounded down so a value
+    below a threshold never shows as equal to it (0.4996 is 49.9%, not 50.0%).
+
+    Example:
+        >>> format_probability(0.495), format_probability(0.29), format_probability(1.0)
+        ('49.5%', '29.0%', '100.0%')
+    """
+    tenths = (Decimal(repr(float(value))) * 1000).to_integral_value(rounding=ROUND_FLOOR)
+    return f"{tenths / 10:.1f}%"
 
 
 def format_score(value: float) -> str:
@@ -133,56 +154,99 @@ def _chip(text: str, colour: str) -> str:
     )
 
 
-def _source_names(items: Iterable[Evidence], stance: str) -> list[str]:
-    names: list[str] = []
-    for item in items:
-        name = PurePath(item.passage.source).name or item.passage.source
-        if item.stance == stance and name not in names:
-            names.append(name)
-    return names
+def source_name(source: str) -> str:
+    """A document as the page names it: its file name, without the server's folders."""
+    return PurePath(source).name or source
+
+
+def _names(items: Iterable[Evidence], stance: str) -> list[str]:
+    """The documents of ``items`` whose passages take ``stance``, each once, in order."""
+    return list(
+        dict.fromkeys(source_name(item.passage.source) for item in items if item.stance == stance)
+    )
 
 
 def explanation(verdict: Verdict) -> str:
     """One sentence saying which sources decided the verdict and how.
 
+    It reads the verdict model's stances only: the passages that decided the
+    verdict by taking its side (and any taking the other side, outweighed),
+    or, with no verdict, the passages that lean one way without settling it.
+
     Example:
         >>> from verifier.types import Verdict
         >>> explanation(Verdict("The sky is green.", "NOT_ENOUGH_INFO", 0.7, (), (), ()))
-        'No passage bears on the claim.'
+        'No passage in the corpus is close to this claim.'
     """
-    supporting = _source_names(verdict.deciding, SUPPORTS)
-    refuting = _source_names(verdict.deciding, REFUTES)
-    if not supporting and not refuting:
-        return "No passage bears on the claim."
+    if not verdict.evidence:
+        return "No passage in the corpus is close to this claim."
+    if verdict.label == NOT_ENOUGH_INFO:
+        leaning = [
+            f"{_count(len(names), 'source')} {'leans' if len(names) == 1 else 'lean'} "
+            f"towards {verb} it ({', '.join(names)})"
+            for stance, verb in ((SUPPORTS, "supporting"), (REFUTES, "contradicting"))
+            if (names := _names(verdict.evidence, stance))
+        ]
+        if not leaning:
+            return "None of the passages found supports or contradicts the claim."
+        return f"Not enough to decide: {'; '.join(leaning)}, too weakly to settle it."
+    decided = decided_by(verdict)
+    if not decided:
+        return (
+            f"No single passage {'supports' if verdict.label == SUPPORTED else 'contradicts'} "
+            "the claim on its own; the passages read together point this way."
+        )
     phrases = []
-    for names, one, many in (
-        (supporting, "supports", "support"),
-        (refuting, "contradicts", "contradict"),
+    for stance, one, many in (
+        (SUPPORTS, "supports", "support"),
+        (REFUTES, "contradicts", "contradict"),
     ):
-        if names:
-            count = len(names)
-            noun = "" if phrases else (" source" if count == 1 else " sources")
-            verb = one if count == 1 else many
-            phrases.append(f"{count}{noun} {verb} it ({', '.join(names)})")
-    return "; ".join(phrases) + "."
+        if names := _names(decided, stance):
+            noun = "" if phrases else (" source" if len(names) == 1 else " sources")
+            verb = one if len(names) == 1 else many
+            phrases.append(f"{len(names)}{noun} {verb} it ({', '.join(names)})")
+    sentence = "; ".join(phrases) + "."
+    if verdict.label != CONFLICTING:
+        other = REFUTES if verdict.label == SUPPORTED else SUPPORTS
+        if against := _names(verdict.evidence, other):
+            sentence += f" Outweighed, on the other side: {', '.join(against)}."
+    return sentence
 
 
 def confidence_meaning(verdict: Verdict) -> str:
     """What the confidence means, when the fitted model gave calibrated probabilities."""
     if not verdict.probabilities:
         return ""
-    percent = round(float(verdict.confidence) * 100)
+    shown = format_probability(verdict.confidence)
     if verdict.label == CONFLICTING:
         return (
             f"For a conflict the confidence is the weaker side's: read alone, each of the two "
-            f"sources takes its side with a calibrated probability of {percent}% or more, and "
+            f"sources takes its side with a calibrated probability of {shown} or more, and "
             f"the judge finds their passages contradicting each other."
         )
     in_ten = round(float(verdict.confidence) * 10)
     return (
-        f"The confidence is a calibrated probability: of verdicts given {percent}% "
+        f"The confidence is a calibrated probability: of verdicts given {shown} "
         f"confidence, about {in_ten} in 10 are right."
     )
+
+
+def verdict_warnings(verdict: Verdict) -> list[str]:
+    """The verdict's warnings as the page words them: numbers formatted as everywhere else.
+
+    The weak-evidence warning is rewritten with :func:`format_probability`, so
+    its confidence reads as the badge's does and stays below the floor it names.
+    """
+    shown = []
+    floor = weak_evidence_floor(verdict)
+    for warning in verdict.warnings:
+        if is_weak_evidence_warning(warning) and floor is not None:
+            warning = (
+                f"weak evidence: confidence {format_probability(verdict.confidence)} is below "
+                f"{format_probability(floor)}; treat this verdict as a guess"
+            )
+        shown.append(warning)
+    return shown
 
 
 def _warning_html(text: str, css_class: str) -> str:
@@ -195,7 +259,7 @@ def _warning_html(text: str, css_class: str) -> str:
 def verdict_badge_html(verdict: Verdict) -> str:
     """The verdict as a coloured badge with its confidence, why it was reached, and warnings."""
     colour = VERDICT_COLOURS.get(verdict.label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
-    notes = list(dict.fromkeys(note for item in verdict.deciding for note in item.notes))
+    notes = list(dict.fromkeys(note for item in decided_by(verdict) for note in item.notes))
     meaning = confidence_meaning(verdict)
     why = (
         f'<div class="verdict-why" style="margin-top:6px;">{escape(explanation(verdict))}</div>'
@@ -207,7 +271,9 @@ def verdict_badge_html(verdict: Verdict) -> str:
             else ""
         )
     )
-    warnings = "".join(_warning_html(warning, "verdict-warning") for warning in verdict.warnings)
+    warnings = "".join(
+        _warning_html(warning, "verdict-warning") for warning in verdict_warnings(verdict)
+    )
     return (
         f'<div class="verdict" data-verdict="{escape(verdict.label)}" style="{_TEXT}">'
         f'<span class="verdict-badge" style="display:inline-block;background:{colour};'
@@ -217,11 +283,24 @@ def verdict_badge_html(verdict: Verdict) -> str:
         f'style="color:inherit;">{verdict_symbol(verdict.label)}</span> '
         f'<span class="verdict-name" style="color:inherit;">'
         f"{escape(verdict_name(verdict.label))}</span></span>"
-        f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;">'
-        f"confidence {format_probability(verdict.confidence)}</span>"
+        f'<span class="verdict-confidence" style="margin-left:12px;font-size:1.1em;'
+        f'white-space:nowrap;">confidence {format_probability(verdict.confidence)}</span>'
         f'<div class="verdict-claim" style="margin-top:6px;{_SUBDUED};">'
         f"Claim: {escape(verdict.claim)}</div>{why}{warnings}</div>"
     )
+
+
+LEGEND = (
+    "<b>supports</b> / <b>contradicts</b> / <b>says nothing</b>: what a passage or document "
+    "tells about the claim, as the verdict model reads it (the judge's <i>entailment</i>, "
+    "<i>contradiction</i> and <i>neutral</i> scores read the sentence alone). "
+    "<b>relevance</b>: how close a passage's meaning is to the claim's, 0 to 1."
+)
+
+
+def legend_html() -> str:
+    """One line saying what the stance words and "relevance" mean."""
+    return f'<div class="stance-legend" style="{_SUBDUED};font-size:0.85em;">{LEGEND}</div>'
 
 
 def highlight_html(passage: Passage) -> str:
@@ -250,13 +329,12 @@ def _probability_bar(nli: Any) -> str:
         (CONTRADICTION, nli.contradiction),
     ):
         cells.append(
-            f'<span class="prob prob-{label}" style="margin-right:12px;">'
+            f'<span class="prob prob-{label}" style="margin-right:12px;white-space:nowrap;">'
             '<span style="display:inline-block;width:0.7em;height:0.7em;border-radius:2px;'
             f'margin-right:3px;background:{NLI_COLOURS[label]};"></span>'
-            f'<span style="font-weight:600;">{label}</span> '
-            f"{format_probability(value)}</span>"
+            f"{label} {format_probability(value)}</span>"
         )
-    return "".join(cells)
+    return "judge, sentence alone: " + "".join(cells)
 
 
 FOUND_BY = {
@@ -268,12 +346,13 @@ FOUND_BY = {
 
 
 def evidence_card_html(item: Evidence, rank: int, *, deciding: bool = False) -> str:
-    """One evidence passage: NLI chip, probabilities, relevance, how it was found, source and highlight.
+    """One evidence passage: its stance, relevance, how it was found, source, the judge's scores.
 
-    A passage the verdict rests on (``deciding``) is tagged as such.
+    The chip is the passage's stance as the verdict model reads it; a passage
+    the verdict rests on (``deciding``, which takes the verdict's side) is tagged.
     """
     passage = item.passage
-    name = PurePath(passage.source).name or passage.source
+    name = source_name(passage.source)
     title = (
         f' <span style="{_SUBDUED};">— {escape(passage.title)}</span>'
         if passage.title and passage.title != name
@@ -289,17 +368,19 @@ def evidence_card_html(item: Evidence, rank: int, *, deciding: bool = False) -> 
         if deciding
         else ""
     )
+    stance = STANCE_NAMES.get(item.stance, item.stance)
     return (
         f'<div class="evidence-card" data-stance="{escape(item.stance)}" '
-        f'data-deciding="{str(deciding).lower()}" style="{_CARD}'
+        f'data-deciding="{str(deciding).lower()}" data-source="{escape(name)}" style="{_CARD}'
         f'border-left:5px solid {STANCE_COLOURS.get(item.stance, "#8c959f")};">'
         '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:center;font-size:0.9em;">'
-        f"<b>#{rank}</b>{_chip(item.nli.label, NLI_COLOURS.get(item.nli.label, '#57606a'))}"
+        f'<b>#{rank}</b><span class="evidence-stance">'
+        f"{_chip(stance, STANCE_TEXT_COLOURS.get(item.stance, '#57606a'))}</span>"
         f"{tag}"
         f'<span class="evidence-score">relevance {format_score(item.retrieval_score)}</span>'
         f"{_found_by(item.retrieved_by)}"
-        f'<span class="evidence-source" title="{escape(passage.source)}">'
-        f"source: <b>{escape(name)}</b>{title}</span></div>"
+        f'<span class="evidence-source" title="{escape(passage.source)}" '
+        f'style="overflow-wrap:anywhere;">source: <b>{escape(name)}</b>{title}</span></div>'
         f'<div class="evidence-probs" style="font-size:0.85em;margin:4px 0;">'
         f"{_probability_bar(item.nli)}</div>"
         f'<div class="evidence-text" style="line-height:1.5;">{highlight_html(passage)}</div>'
@@ -318,31 +399,32 @@ def _found_by(retrieved_by: str) -> str:
 def evidence_cards_html(verdict: Verdict, *, show_neutral: bool) -> str:
     """The deciding cards first and tagged, then the others folded under "other passages".
 
-    When nothing decided the verdict the fold starts open, as those passages
-    are all there is; the count of hidden neutral passages follows.
+    A deciding card is one of ``decided_by(verdict)``: it takes the verdict's
+    side on its own. When nothing decided the verdict the fold starts open, as
+    those passages are all there is; the count of hidden neutral passages follows.
     """
+    decided = decided_by(verdict)
     shown = visible_evidence(verdict, show_neutral=show_neutral)
     hidden = len(verdict.evidence) - len(shown)
-    others = [item for item in shown if item not in verdict.deciding]
+    others = [item for item in shown if item not in decided]
     parts = [
-        evidence_card_html(item, rank, deciding=True)
-        for rank, item in enumerate(verdict.deciding, start=1)
+        evidence_card_html(item, rank, deciding=True) for rank, item in enumerate(decided, start=1)
     ]
     if others:
         cards = "".join(
             evidence_card_html(item, rank)
-            for rank, item in enumerate(others, start=len(verdict.deciding) + 1)
+            for rank, item in enumerate(others, start=len(decided) + 1)
         )
         parts.append(
-            f'<details class="other-passages"{"" if verdict.deciding else " open"}>'
+            f'<details class="other-passages"{"" if decided else " open"}>'
             f'<summary style="cursor:pointer;">{_count(len(others), "other passage")}</summary>'
             f"{cards}</details>"
         )
     if hidden:
         parts.append(
-            f'<p class="evidence-hidden" style="{_SUBDUED};">{hidden} neutral passage'
-            f"{'s' if hidden != 1 else ''} hidden; tick “show neutral evidence” to list "
-            f"{'them' if hidden != 1 else 'it'}.</p>"
+            f'<p class="evidence-hidden" style="{_SUBDUED};">{hidden} passage'
+            f"{'s' if hidden != 1 else ''} that say{'' if hidden != 1 else 's'} nothing "
+            f"hidden; tick “show neutral evidence” to list {'them' if hidden != 1 else 'it'}.</p>"
         )
     if not verdict.evidence:
         parts.append(f'<p style="{_SUBDUED};">No passage in the corpus is close to this claim.</p>')
@@ -351,28 +433,78 @@ def evidence_cards_html(verdict: Verdict, *, show_neutral: bool) -> str:
 
 @dataclass(frozen=True)
 class SourceBar:
-    """One document's stance on a claim, as a bar of the per-source chart."""
+    """One document's stance on a claim, as a bar of the per-source chart.
+
+    ``stance`` and ``strength`` are the verdict model's reading of the
+    document (its strongest passage); ``also`` counts its passages that take
+    another side than ``stance``, by side.
+    """
 
     source: str
     stance: str
     strength: float
+    also: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def leans(self) -> bool:
+        """Whether the document takes its side below even odds, so it only leans that way."""
+        return self.stance != NEUTRAL_STANCE and self.strength < STRONG_STANCE
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "stance": self.stance, "strength": self.strength}
+        return {
+            "source": self.source,
+            "stance": self.stance,
+            "strength": self.strength,
+            "also": dict(self.also),
+        }
 
 
 def source_chart_data(verdict: Verdict) -> list[SourceBar]:
     """One bar per document: supporting ones first, then contradicting, then neutral."""
     order = {SUPPORTS: 0, REFUTES: 1, NEUTRAL_STANCE: 2}
-    bars = [
-        SourceBar(
-            source=PurePath(item.source).name or item.source,
-            stance=item.stance,
-            strength=float(item.strength),
+    bars = []
+    for item in verdict.sources:
+        sides = [
+            evidence.stance
+            for evidence in verdict.evidence
+            if evidence.passage.doc_id == item.doc_id
+            and evidence.stance not in (NEUTRAL_STANCE, item.stance)
+        ]
+        bars.append(
+            SourceBar(
+                source=source_name(item.source),
+                stance=item.stance,
+                strength=float(item.strength),
+                also=tuple((side, sides.count(side)) for side in dict.fromkeys(sides)),
+            )
         )
-        for item in verdict.sources
-    ]
     return sorted(bars, key=lambda bar: (order.get(bar.stance, 3), -bar.strength, bar.source))
+
+
+def bar_text(bar: SourceBar) -> str:
+    """What a source's bar says: its stance and strength, whether it only leans, other sides."""
+    text = f"{STANCE_NAMES.get(bar.stance, bar.stance)} {format_probability(bar.strength)}"
+    if bar.leans:
+        text += " (leans)"
+    for side, count in bar.also:
+        verb = STANCE_NAMES[side] if count == 1 else STANCE_NAMES[side].removesuffix("s")
+        text += f"; {_count(count, 'passage')} {verb}"
+    return text
+
+
+def source_summary(bars: Sequence[SourceBar]) -> list[str]:
+    """The chart's heading line: the documents on each side, those only leaning apart."""
+    summary = []
+    for stance, heading in ((SUPPORTS, "Supports"), (REFUTES, "Contradicts")):
+        strong = [bar.source for bar in bars if bar.stance == stance and not bar.leans]
+        weak = [bar.source for bar in bars if bar.stance == stance and bar.leans]
+        if strong:
+            summary.append(f"<b>{heading}:</b> {escape(', '.join(strong))}")
+        if weak:
+            summary.append(
+                f"<b>Leans towards {heading.lower()[:-1]}ing:</b> {escape(', '.join(weak))}"
+            )
+    return summary or ["No document takes a side."]
 
 
 def source_chart_html(verdict: Verdict) -> str:
@@ -380,35 +512,31 @@ def source_chart_html(verdict: Verdict) -> str:
     bars = source_chart_data(verdict)
     if not bars:
         return f'<div class="source-chart" style="{_SUBDUED};">No sources to summarise.</div>'
-    supporting = [bar.source for bar in bars if bar.stance == SUPPORTS]
-    refuting = [bar.source for bar in bars if bar.stance == REFUTES]
-    summary = []
-    if supporting:
-        summary.append(f"<b>Supports:</b> {escape(', '.join(supporting))}")
-    if refuting:
-        summary.append(f"<b>Contradicts:</b> {escape(', '.join(refuting))}")
-    if not summary:
-        summary.append("No document takes a side.")
     rows = []
     for bar in bars:
         colour = STANCE_COLOURS.get(bar.stance, "#8c959f")
         width = max(0.0, min(1.0, bar.strength)) * 100
         rows.append(
             f'<div class="source-bar" data-stance="{escape(bar.stance)}" '
-            'style="display:flex;align-items:center;gap:8px;margin:3px 0;font-size:0.85em;">'
-            f'<span style="width:34%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;" '
-            f'title="{escape(bar.source)}">{escape(bar.source)}</span>'
-            '<span style="flex:1;background:var(--border-color-primary);border-radius:4px;'
-            'height:14px;">'
+            f'data-source="{escape(bar.source)}" data-leans="{str(bar.leans).lower()}" '
+            'style="display:flex;flex-wrap:wrap;align-items:center;gap:2px 8px;margin:4px 0;'
+            'font-size:0.85em;">'
+            f'<span class="source-bar-name" style="flex:1 1 30%;min-width:8em;'
+            f'overflow-wrap:anywhere;">{escape(bar.source)}</span>'
+            '<span style="flex:1 1 25%;min-width:4em;background:var(--border-color-primary);'
+            'border-radius:4px;height:14px;">'
             f'<span style="display:block;width:{width:.1f}%;height:14px;background:{colour};'
             'border-radius:4px;"></span></span>'
-            f'<span style="width:30%;">{escape(STANCE_NAMES.get(bar.stance, bar.stance))} '
-            f"{format_probability(bar.strength)}</span></div>"
+            f'<span class="source-bar-text" style="flex:1 1 30%;">{escape(bar_text(bar))}</span>'
+            "</div>"
         )
     return (
         f'<div class="source-chart" style="{_TEXT}">'
-        '<div style="font-weight:600;margin-bottom:4px;">Per-source stance</div>'
-        f'<div style="margin-bottom:6px;">{" &nbsp; ".join(summary)}</div>{"".join(rows)}</div>'
+        '<div style="font-weight:600;margin-bottom:4px;">Per-source stance '
+        f'<span style="{_SUBDUED};font-weight:400;">(each document\'s strongest passage, '
+        "as the verdict model reads it)</span></div>"
+        f'<div class="source-summary" style="margin-bottom:6px;">'
+        f"{' &nbsp; '.join(source_summary(bars))}</div>{''.join(rows)}</div>"
     )
 
 
@@ -519,11 +647,31 @@ def sentence_choices(spans: Sequence[ClaimSpan], width: int = 90) -> list[tuple[
     return choices
 
 
+# An absolute path on the server (POSIX or Windows); group 1 is its last part, the file name.
+_SERVER_PATH = re.compile(
+    r"(?<![\w:/\\])(?:[A-Za-z]:\\|/)(?:[^\s/\\:;,()'\"]+[/\\])+([^\s/\\:;,()'\"]+)"
+)
+
+
+def without_paths(message: str) -> str:
+    """``message`` with every absolute server path cut to its file name.
+
+    Example:
+        >>> without_paths("no readable documents found (/tmp/gradio/b3cc6b/scan.pdf: no text)")
+        'no readable documents found (scan.pdf: no text)'
+    """
+    return _SERVER_PATH.sub(lambda match: match.group(1), message)
+
+
 def message_html(message: str, *, kind: str = "error") -> str:
-    """A friendly message box in the page; ``kind`` is ``error``, ``warning`` or ``info``."""
+    """A friendly message box in the page; ``kind`` is ``error``, ``warning`` or ``info``.
+
+    Messages never show a server path: one is cut to its file name.
+    """
     borders = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
     border = borders.get(kind, borders["info"])
     background = _tint(border, 14)
+    message = without_paths(message)
     message = message[:1].upper() + message[1:]
     return (
         f'<div class="message message-{escape(kind)}" style="background:{background};'
@@ -767,29 +915,82 @@ def batch_table(records: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[l
     return headers, rows
 
 
-def confusion_figure(report: ClassificationReport) -> Figure:
-    """A confusion-matrix heat map (rows gold, columns predicted) with counts in the cells."""
-    from matplotlib.figure import Figure
+def confusion_html(report: ClassificationReport) -> str:
+    """A confusion matrix (rows gold, columns predicted) in the page's own colours.
 
-    names = [verdict_name(label).replace(" ", "\n", 2) for label in report.labels]
-    figure = Figure(figsize=(5.2, 4.2), dpi=100, layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(report.confusion, cmap="Blues", vmin=0)
-    peak = max((max(row) for row in report.confusion), default=0)
-    for i, row in enumerate(report.confusion):
-        for j, count in enumerate(row):
-            axes.text(
-                j,
-                i,
-                str(count),
-                ha="center",
-                va="center",
-                color="white" if peak and count > peak / 2 else "black",
-            )
-    axes.set_xticks(range(len(names)), names, fontsize=8)
-    axes.set_yticks(range(len(names)), names, fontsize=8)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("gold")
-    axes.set_title(f"Confusion matrix (accuracy {report.accuracy:.1%})")
-    figure.colorbar(image, ax=axes, shrink=0.8)
-    return figure
+    Cells tint the theme's background by their count and keep the theme's
+    text colour, so the matrix reads in the light and the dark theme alike.
+    """
+    peak = max((max(row) for row in report.confusion), default=0) or 1
+    names = [verdict_name(label) for label in report.labels]
+    head = "".join(f'<th scope="col" style="padding:4px 6px;">{name}</th>' for name in names)
+    rows = []
+    for name, row in zip(names, report.confusion, strict=True):
+        cells = "".join(
+            f'<td style="padding:6px;text-align:center;font-weight:600;'
+            f'background:{_tint("#0969da", round(10 + 70 * count / peak))};">{count}</td>'
+            for count in row
+        )
+        rows.append(
+            f'<tr><th scope="row" style="padding:4px 6px;text-align:right;">{name}</th>{cells}</tr>'
+        )
+    return (
+        f'<div class="confusion" style="{_TEXT};font-size:0.85em;">'
+        f'<div style="font-weight:600;margin-bottom:4px;">Confusion matrix (accuracy '
+        f"{report.accuracy:.1%}): rows are the gold labels, columns the verdicts</div>"
+        f'<table style="border-collapse:collapse;"><tr><th></th>{head}</tr>{"".join(rows)}'
+        "</table></div>"
+    )
+
+
+def correction_html(corrected_label: str, date: str, comment: str = "") -> str:
+    """A reader's remembered correction, shown above the checker's own verdict."""
+    colour = VERDICT_COLOURS.get(corrected_label, VERDICT_COLOURS[NOT_ENOUGH_INFO])
+    said = f' <span class="correction-comment">“{escape(comment)}”</span>' if comment else ""
+    return (
+        f'<div class="verdict-correction" data-verdict="{escape(corrected_label)}" '
+        f'style="{_TEXT};border:2px solid {colour};border-radius:8px;padding:8px 12px;'
+        'margin-bottom:8px;">'
+        f'<span class="correction-badge" style="display:inline-block;background:{colour};'
+        "color:#ffffff;border-radius:6px;padding:4px 12px;font-size:1.2em;font-weight:700;"
+        f'"><span aria-hidden="true" style="color:inherit;">{verdict_symbol(corrected_label)}'
+        f'</span> <span class="correction-name" style="color:inherit;">'
+        f"{escape(verdict_name(corrected_label))}</span></span> "
+        f'<span class="correction-by" style="white-space:nowrap;">corrected by a reader on '
+        f"{escape(date)}</span>{said}"
+        f'<div style="{_SUBDUED};margin-top:4px;">The checker\'s own verdict, beside it:</div>'
+        "</div>"
+    )
+
+
+def announcement(verdict: Verdict, corrected_label: str | None = None) -> str:
+    """What the screen reader's live region says once a check is done."""
+    said = (
+        f"Verdict: {verdict_name(verdict.label)}, confidence "
+        f"{format_probability(verdict.confidence)}. {explanation(verdict)}"
+    )
+    if corrected_label:
+        said = f"A reader corrected this claim to {verdict_name(corrected_label)}. {said}"
+    return said
+
+
+def live_region_html(text: str) -> str:
+    """A polite live region, read out by screen readers and hidden from view."""
+    return (
+        '<div class="live-status" role="status" aria-live="polite" style="position:absolute;'
+        "width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;"
+        f'">{escape(text)}</div>'
+    )
+
+
+def result_link(claim: str, corpus: str | None = None) -> str:
+    """The query string that fills the claim box and runs the check: ``?claim=…&corpus=…``.
+
+    Example:
+        >>> result_link("Fares rise to 3 dollars.")
+        '?claim=Fares+rise+to+3+dollars.'
+    """
+    from urllib.parse import urlencode
+
+    query = {"claim": claim, **({"corpus": corpus} if corpus else {})}
+    return "?" + urlencode(query)

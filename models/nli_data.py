@@ -599,6 +599,9 @@ def feedback_examples(records: Sequence[Any], source: str = "feedback") -> list[
 
     examples = []
     for record in records:
+        # CONFLICTING says the sources disagree, not what any one passage says: no pair.
+        if record.correct_label not in FEEDBACK_TARGETS:
+            continue
         label = FEEDBACK_TARGETS[record.correct_label]
         chosen = [item for item in record.evidence if item.deciding]
         if not chosen and label != "neutral" and record.evidence:

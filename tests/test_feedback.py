@@ -63,7 +63,7 @@ def test_appending_keeps_what_is_there_and_reads_back(tmp_path: Path) -> None:
     assert records[1].evidence[0].nli == REFUTING.nli and records[1].evidence[0].deciding
 
 
-@pytest.mark.parametrize("label", ["CONFLICTING", "maybe", "", None, 3, "REFUTED"])
+@pytest.mark.parametrize("label", ["CONFLICTED", "maybe", "", None, 3, "REFUTED"])
 def test_a_bad_label_or_no_correction_is_refused_and_nothing_written(
     tmp_path: Path, label: object
 ) -> None:

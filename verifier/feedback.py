@@ -31,7 +31,7 @@ from typing import Any
 
 from verifier.errors import VerifierError
 from verifier.records import json_objects
-from verifier.types import NOT_ENOUGH_INFO, REFUTED, SUPPORTED, NLIScores, Verdict
+from verifier.types import CONFLICTING, NOT_ENOUGH_INFO, REFUTED, SUPPORTED, NLIScores, Verdict
 
 try:
     import fcntl
@@ -40,9 +40,10 @@ except ImportError:  # Windows: the thread lock alone guards this process's writ
 
 FEEDBACK_FILENAME = "feedback.jsonl"
 """The file's name in a workspace (the app keeps it in its index folder)."""
-CORRECT_LABELS = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO)
-"""What a user may say the verdict should have been. CONFLICTING is the
-service's way of saying the sources disagree, not a fact a user can assert."""
+CORRECT_LABELS = (SUPPORTED, REFUTED, NOT_ENOUGH_INFO, CONFLICTING)
+"""What a user may say the verdict should have been: CONFLICTING when the
+documents disagree (a reader can see two sources take opposite sides)."""
+MAX_COMMENT_CHARS = 1000
 FEEDBACK_VERSION = 1
 
 _WRITE_LOCK = threading.Lock()
@@ -91,6 +92,10 @@ class FeedbackRecord:
     evidence: tuple[ShownPassage, ...]
     time: str
     """UTC, ISO 8601."""
+    comment: str = ""
+    """What the reader added, if anything (at most ``MAX_COMMENT_CHARS``)."""
+    corpus: str = ""
+    """Which corpus the verdict was given on (the app's corpus key), if known."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +105,8 @@ class FeedbackRecord:
             "verdict": self.verdict,
             "confidence": self.confidence,
             "correct_label": self.correct_label,
+            "comment": self.comment,
+            "corpus": self.corpus,
             "evidence": [item.to_dict() for item in self.evidence],
         }
 
@@ -108,7 +115,7 @@ def validate_correct_label(label: object) -> str:
     """The label in capitals if it is one of :data:`CORRECT_LABELS`.
 
     Raises:
-        FeedbackError: anything else (CONFLICTING, an empty value, not text).
+        FeedbackError: anything else (an empty value, not text).
 
     Example:
         >>> validate_correct_label(" refuted ")
@@ -123,7 +130,12 @@ def validate_correct_label(label: object) -> str:
 
 
 def feedback_record(
-    verdict: Verdict, correct_label: object, *, now: datetime | None = None
+    verdict: Verdict,
+    correct_label: object,
+    *,
+    now: datetime | None = None,
+    comment: str = "",
+    corpus: str = "",
 ) -> FeedbackRecord:
     """The correction of ``verdict`` to ``correct_label``, as it will be stored.
 
@@ -158,6 +170,8 @@ def feedback_record(
         correct_label=label,
         evidence=evidence,
         time=moment.isoformat(timespec="seconds"),
+        comment=" ".join(str(comment or "").split())[:MAX_COMMENT_CHARS],
+        corpus=corpus,
     )
 
 
@@ -203,14 +217,20 @@ def append_feedback(path: str | Path, record: FeedbackRecord) -> None:
 
 
 def record_feedback(
-    path: str | Path, verdict: Verdict, correct_label: object, *, now: datetime | None = None
+    path: str | Path,
+    verdict: Verdict,
+    correct_label: object,
+    *,
+    now: datetime | None = None,
+    comment: str = "",
+    corpus: str = "",
 ) -> FeedbackRecord:
     """Record that ``verdict`` is wrong and ``correct_label`` is right; returns what was stored.
 
     Raises:
         FeedbackError: see :func:`feedback_record` and :func:`append_feedback`.
     """
-    record = feedback_record(verdict, correct_label, now=now)
+    record = feedback_record(verdict, correct_label, now=now, comment=comment, corpus=corpus)
     append_feedback(path, record)
     return record
 
@@ -270,6 +290,8 @@ def read_feedback(path: str | Path) -> list[FeedbackRecord]:
                     correct_label=correct,
                     evidence=tuple(_shown_passage(item, where) for item in evidence),
                     time=str(data.get("time", "")),
+                    comment=str(data.get("comment", "")),
+                    corpus=str(data.get("corpus", "")),
                 )
             )
     return records

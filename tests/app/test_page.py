@@ -17,7 +17,7 @@ def page(tmp_path):
 
 def test_a_bare_topic_gets_a_message_instead_of_a_verdict(tmp_path):
     check = handlers(make_state(tmp_path))["on_check_claim"]
-    badge, evidence, chart, verdict, _, message = check("Kursk", 5, False, None)
+    badge, evidence, chart, verdict, _, _, message = check("Kursk", 5, False, None)
     assert (badge, evidence, chart, verdict) == ("", "", "", None)
     assert "message-warning" in message and "Not a statement" in message
 

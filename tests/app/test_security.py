@@ -37,9 +37,17 @@ CHECKS_ONLY = {
     "corpus_summary",
     "run_batch",
     "check_claim",
-    # "This verdict is wrong": recording a correction (Access.feedback turns it off).
+    # A ?claim= link checks the claim when the page loads.
+    "on_link",
+    # Events that run only in the browser (copy link, the address bar after a check).
+    None,
+    # "This verdict is wrong": recording a correction, listing and withdrawing them
+    # (Access.feedback turns it off).
     "on_report",
     "clear_correction",
+    "show_control",
+    "listed",
+    "on_withdraw",
     "report_wrong_verdict",
 }
 

@@ -115,7 +115,7 @@ def test_highlight_without_context_is_just_the_marked_sentence():
     assert html.startswith("<mark") and html.endswith("Alone.</mark>")
 
 
-def test_evidence_card_shows_chip_probabilities_score_and_source():
+def test_evidence_card_shows_its_stance_the_judges_scores_relevance_and_source():
     item = make_evidence(
         "The budget passed.",
         source="/data/minutes.txt",
@@ -124,8 +124,9 @@ def test_evidence_card_shows_chip_probabilities_score_and_source():
         notes=("number differs: 5 vs 7",),
     )
     html = view.evidence_card_html(item, 1)
-    assert ">contradiction</span>" in html
-    assert view.NLI_COLOURS["contradiction"] in html
+    # The chip is the verdict model's stance; the judge's label is only its scores.
+    assert ">contradicts</span>" in html and ">contradiction</span>" not in html
+    assert view.STANCE_COLOURS[REFUTES] in html
     for text in ("10.0%", "20.0%", "70.0%", "relevance 0.81", "minutes.txt", "number differs"):
         assert text in html
     assert 'data-stance="refutes"' in html
@@ -143,7 +144,7 @@ def test_neutral_evidence_is_hidden_unless_asked_for():
     )
     hidden = view.evidence_cards_html(verdict, show_neutral=False)
     assert "Supports it." in hidden and "Says nothing." not in hidden
-    assert "1 neutral passage hidden" in hidden
+    assert "1 passage that says nothing hidden" in hidden
     shown = view.evidence_cards_html(verdict, show_neutral=True)
     assert "Says nothing." in shown and "hidden" not in shown
     assert len(view.visible_evidence(verdict, show_neutral=True)) == 2
@@ -200,11 +201,64 @@ def test_explanation_of_a_conflict_between_two_sources():
     )
 
 
-def test_explanation_when_nothing_bears_on_the_claim():
+def test_explanation_when_no_passage_takes_a_side():
     verdict = make_verdict(
         NOT_ENOUGH_INFO, evidence=(make_evidence("Vague.", stance=NEUTRAL_STANCE),)
     )
-    assert view.explanation(verdict) == "No passage bears on the claim."
+    assert view.explanation(verdict) == (
+        "None of the passages found supports or contradicts the claim."
+    )
+
+
+def test_not_enough_info_names_the_passages_that_lean_without_settling_it():
+    # The fares claim: a card that takes a side beside a NOT ENOUGH INFO badge.
+    verdict = make_verdict(
+        NOT_ENOUGH_INFO,
+        evidence=(make_evidence("Fares will stay at 2 dollars.", stance=REFUTES),),
+    )
+    assert view.explanation(verdict) == (
+        "Not enough to decide: 1 source leans towards contradicting it (a.txt), "
+        "too weakly to settle it."
+    )
+
+
+def test_a_deciding_passage_on_the_other_side_is_not_tagged_as_deciding():
+    # The fitted verdict names the closest passage when none takes its side alone.
+    other_side = make_evidence("It opened in 2005.", nli=(0.36, 0.32, 0.32))
+    verdict = Verdict("It opened in 1998.", REFUTED, 0.6, (other_side,), (other_side,), ())
+    html = view.evidence_cards_html(verdict, show_neutral=True)
+    assert "decided the verdict" not in html
+    assert view.explanation(verdict).startswith("No single passage contradicts the claim")
+
+
+def test_a_supported_verdict_names_the_passages_it_outweighed():
+    verdict = make_verdict(
+        evidence=(
+            make_evidence("Yes.", source="report.txt"),
+            make_evidence("No.", source="minutes.txt", stance=REFUTES),
+        )
+    )
+    verdict = Verdict(
+        verdict.claim, SUPPORTED, 0.8, verdict.evidence, verdict.evidence[:1], verdict.sources
+    )
+    assert view.explanation(verdict) == (
+        "1 source supports it (report.txt). Outweighed, on the other side: minutes.txt."
+    )
+
+
+def test_the_weak_evidence_warning_is_worded_with_the_badges_rounding():
+    warning = "weak evidence: confidence 0.50 is below 0.50; treat this verdict as a guess"
+    verdict = Verdict("It rained.", REFUTED, 0.495, (), (), (), (warning,))
+    html = view.verdict_badge_html(verdict)
+    assert "confidence 49.5% is below 50.0%" in html and "0.50 is below" not in html
+    assert view.format_probability(0.49996) == "49.9%"
+
+
+def test_messages_never_show_a_server_path():
+    html = view.message_html(
+        "no readable documents found (/tmp/gradio/b3cc6b/scan_only.pdf: no text layer)"
+    )
+    assert "scan_only.pdf: no text layer" in html and "/tmp" not in html
 
 
 def test_badge_explains_the_verdict_its_notes_warnings_and_calibrated_confidence():
@@ -228,7 +282,7 @@ def test_badge_explains_the_verdict_its_notes_warnings_and_calibrated_confidence
     assert "1 source contradicts it (&lt;x&gt;.html)." in html
     assert "figure differs: claim says 11,000; passage says 50,000" in html
     assert "weak evidence: &lt;low&gt; relevance" in html
-    assert "of verdicts given 80% confidence, about 8 in 10 are right" in html
+    assert "of verdicts given 80.0% confidence, about 8 in 10 are right" in html
 
 
 def test_a_conflict_says_its_confidence_is_the_weaker_side():
@@ -243,13 +297,13 @@ def test_a_conflict_says_its_confidence_is_the_weaker_side():
         {SUPPORTED: 0.7, REFUTED: 0.2, NOT_ENOUGH_INFO: 0.1},
     )
     meaning = view.confidence_meaning(verdict)
-    assert "weaker side" in meaning and "68% or more" in meaning
+    assert "weaker side" in meaning and "68.0% or more" in meaning
     assert "in 10 are right" not in meaning
 
 
 def test_badge_omits_the_confidence_meaning_without_calibrated_probabilities():
     html = view.verdict_badge_html(make_verdict(NOT_ENOUGH_INFO))
-    assert "No passage bears on the claim." in html
+    assert "No passage in the corpus is close to this claim." in html
     assert "calibrated" not in html
 
 
@@ -334,7 +388,12 @@ def test_source_chart_data_orders_supporting_then_contradicting_then_neutral():
         ("refuting.txt", REFUTES),
         ("neutral.txt", NEUTRAL_STANCE),
     ]
-    assert bars[0].to_dict() == {"source": "strong.txt", "stance": SUPPORTS, "strength": 0.95}
+    assert bars[0].to_dict() == {
+        "source": "strong.txt",
+        "stance": SUPPORTS,
+        "strength": 0.95,
+        "also": {},
+    }
 
 
 def test_source_chart_html_names_supporting_and_contradicting_documents():
@@ -542,12 +601,12 @@ def test_batch_report_without_labels():
     assert "no `label` column" in view.batch_report_markdown(None, 3)
 
 
-def test_confusion_figure_puts_counts_in_cells():
+def test_the_confusion_matrix_puts_counts_in_cells_in_the_pages_colours():
     report = view.batch_report(batch_records())
-    figure = view.confusion_figure(report)
-    axes = figure.axes[0]
-    assert sorted(text.get_text() for text in axes.texts).count("1") == 3
-    assert "66.7%" in axes.get_title()
+    html = view.confusion_html(report)
+    assert re.findall(r">(\d+)</td>", html).count("1") == 3
+    assert "66.7%" in html
+    assert _light_only_colours(html) == [] and "var(--body-text-color)" in html
 
 
 def test_example_sentences_take_one_checkable_sentence_per_document():

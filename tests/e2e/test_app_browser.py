@@ -15,10 +15,12 @@ import csv
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -582,3 +584,130 @@ def test_a_wrong_verdict_is_recorded_in_the_index_folder(page, index_dir):
     page.locator("#claim-input textarea").fill("The council approved the budget in March.")
     page.locator("#check-claim").click()
     message.wait_for(state="detached")
+
+
+def _badge_name(page) -> str:
+    return page.locator("#verdict-badge .verdict-name").inner_text().strip()
+
+
+def test_a_claim_link_fills_the_box_and_runs_the_check(browser_context, app_url):
+    claim = "The river footbridge will be built in 2025."
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{app_url}?claim={urllib.parse.quote(claim)}")
+        page.locator("#verdict-badge .verdict-badge").wait_for()
+        assert page.locator("#claim-input textarea").input_value() == claim
+        assert _badge_name(page) in VERDICT_NAMES
+        assert claim in page.locator("#verdict-badge .verdict-claim").inner_text()
+        assert page.locator("#verdict-badge .live-status").inner_text().startswith("Verdict:")
+        # The address bar keeps a link to the result after a check typed by hand.
+        _check_claim(page, "The council approved the budget in March.")
+        page.wait_for_function("() => window.location.search.includes('council')")
+    finally:
+        page.close()
+
+
+# Records every text that a live region (aria-live) takes, as a screen reader would hear it.
+LIVE_REGIONS_JS = """
+window.__said = [];
+new MutationObserver(() => {
+    document.querySelectorAll('[aria-live]').forEach(element => {
+        const text = element.textContent.trim();
+        if (text && !window.__said.includes(text)) { window.__said.push(text); }
+    });
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def test_enter_checks_the_claim_and_shift_enter_starts_a_line(page):
+    page.add_init_script(LIVE_REGIONS_JS)
+    page.reload()
+    box = page.locator("#claim-input textarea")
+    box.click()
+    box.type("The library opened")
+    box.press("Shift+Enter")
+    box.type("in 2005.")
+    assert box.input_value() == "The library opened\nin 2005."
+    assert page.locator("#verdict-badge .verdict-badge").count() == 0
+    box.fill("The library opened in 2005.")
+    box.press("Enter")
+    page.locator("#verdict-badge .verdict-badge").wait_for()
+    assert "Enter checks the claim" in page.locator("#claim-input").inner_text()
+    # The live regions say the verdict and "Done.", not gradio's untranslated "common.complete".
+    page.wait_for_function("window.__said.some(text => text.includes('Verdict: '))")
+    page.wait_for_function("window.__said.includes('Done.')")
+    assert not [text for text in page.evaluate("window.__said") if "common." in text]
+    # Tab goes from the box to the button before the example chips.
+    box.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "check-claim"
+
+
+def test_a_correction_is_shown_on_a_recheck_until_withdrawn(page):
+    claim = "The new bus depot will cost 6.8 million dollars."
+    assert page.locator("#wrong-verdict").is_hidden()  # no verdict, no control
+    _check_claim(page, claim)
+    original = _badge_name(page)
+    control = page.locator("#wrong-verdict")
+    control.get_by_text("This verdict is wrong").click()
+    control.locator("#wrong-verdict-record").click()
+    control.locator("#wrong-verdict-message .message-error").wait_for()
+    assert "pick the verdict that is right first" in control.inner_text().lower()
+    control.locator("#wrong-verdict-label").get_by_label("CONFLICTING").check()
+    control.locator("#wrong-verdict-comment textarea").fill("the papers give other costs")
+    control.locator("#wrong-verdict-record").click()
+    control.locator("#wrong-verdict-message .message-info").wait_for()
+
+    _check_claim(page, claim)
+    corrected = page.locator("#verdict-badge .verdict-correction")
+    corrected.wait_for()
+    assert "CONFLICTING" in corrected.inner_text()
+    assert "corrected by a reader on" in corrected.inner_text()
+    assert _badge_name(page) == original  # the checker's verdict stays beside it
+    if os.environ.get("VERIFIER_DOCS_SCREENSHOTS"):
+        _docs_screenshots(page)
+
+    _open_tab(page, "Corpus")
+    listed = page.locator("#corrections-list")
+    listed.locator("input").click()
+    page.get_by_role("option", name=re.compile("6.8 million")).first.click()
+    page.locator("#withdraw-correction").click()
+    page.locator("#corrections-message .message-info").wait_for()
+    _open_tab(page, "Check a claim")
+    _check_claim(page, claim)
+    page.locator("#verdict-badge .verdict-correction").wait_for(state="detached")
+    assert page.locator("#verdict-badge .verdict-correction").count() == 0
+
+
+def _docs_screenshots(page) -> None:
+    """The README's screenshots: light and dark at 1280 px, light at 400 px."""
+    docs = REPO / "docs"
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    page.screenshot(path=str(docs / "screenshot.png"))
+    page.emulate_media(color_scheme="dark")
+    page.reload()
+    page.locator("#claim-input textarea").wait_for()
+    _check_claim(page, "The new bus depot will cost 6.8 million dollars.")
+    page.locator("#verdict-badge .verdict-correction").wait_for()
+    page.screenshot(path=str(docs / "screenshot-dark.png"))
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 400, "height": 1400})
+    page.screenshot(path=str(docs / "screenshot-narrow-400px.png"))
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def test_all_four_tabs_are_reachable_at_400_px(page):
+    page.set_viewport_size({"width": 400, "height": 900})
+    names = ("Check a claim", "Check a paragraph", "Corpus", "Batch")
+    for name in names:
+        tab = page.get_by_role("tab", name=name)
+        assert tab.is_visible(), name
+        box = tab.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 400, name
+    _check_claim(page, "The library opened in 2005.")
+    confidence = page.locator("#verdict-badge .verdict-confidence")
+    assert confidence.bounding_box()["height"] < 2 * float(
+        confidence.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+    )
+    _screenshot(page, "narrow_400px.png")
+    page.set_viewport_size({"width": 1280, "height": 1000})

@@ -40,6 +40,13 @@ from verifier.decision.metrics import (
     fever_strict_accuracy,
     normalize_text,
 )
+from verifier.decision.reading import (
+    decided_by,
+    is_weak_evidence_warning,
+    takes_verdicts_side,
+    verdict_side,
+    weak_evidence_floor,
+)
 from verifier.decision.stances import source_stances
 
 __all__ = [
@@ -67,6 +74,11 @@ __all__ = [
     "claim_label_metrics",
     "classification_report",
     "conflict_metrics",
+    "decided_by",
+    "is_weak_evidence_warning",
+    "takes_verdicts_side",
+    "verdict_side",
+    "weak_evidence_floor",
     "evidence_recall_at_k",
     "expected_calibration_error",
     "fever_strict_accuracy",
