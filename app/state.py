@@ -21,6 +21,7 @@ from app import view
 from app.policy import Access, ServiceLimits
 from app.uploads import UploadQuota
 from verifier import Verifier, VerifierError
+from verifier.corpus import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger("app")
 
@@ -64,7 +65,9 @@ class AppState:
     @property
     def corpus_limits(self) -> view.UploadLimits:
         return view.UploadLimits(
-            max_files=self.limits.max_upload_files, max_file_bytes=self.limits.max_file_bytes
+            max_files=self.limits.max_upload_files,
+            max_file_bytes=self.limits.max_file_bytes,
+            extensions=SUPPORTED_SUFFIXES,
         )
 
     @property

@@ -201,7 +201,8 @@ def test_skipped_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "bad.xyz").write_text("?")
     verifier = make(tmp_path)
     assert [s.reason for s in verifier.load_report.skipped] == [
-        "unsupported format '.xyz'; supported: .txt, .md, .html, .htm, .pdf, .jsonl, .csv"
+        "unsupported format '.xyz'; supported: .txt, .md, .html, .htm, .pdf, .docx, .odt, .epub, "
+        ".jsonl, .csv"
     ]
     assert verifier.stats.skipped == verifier.load_report.skipped
 

@@ -329,7 +329,8 @@ class Verifier:
         are skipped.
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
-        return self._add_read(read_corpus(corpus, confine_to=roots), progress)
+        read = read_corpus(corpus, confine_to=roots, require_documents=False)
+        return self._add_read(read, progress)
 
     @staticmethod
     def _split(documents: Sequence[Document], progress: Progress) -> tuple[list[Passage], int]:

@@ -543,15 +543,15 @@ def test_a_bare_topic_gets_a_message_instead_of_a_verdict(page):
 
 def test_a_refused_file_type_gets_one_message(page, tmp_path):
     _open_tab(page, "Corpus")
-    notes = tmp_path / "notes.docx"
-    notes.write_bytes(b"PK\x03\x04 not really a word document")
+    notes = tmp_path / "notes.rtf"
+    notes.write_bytes(b"{\\rtf1 a rich text file}")
     page.locator("#corpus-upload input[type=file]").set_input_files(str(notes))
-    _wait_for_upload(page, "corpus-upload", "notes.docx")
+    _wait_for_upload(page, "corpus-upload", "notes.rtf")
     page.locator("#index-uploads").click()
     page.locator("#corpus-message .message").wait_for()
     page.wait_for_timeout(500)  # a toast, if any, appears by now
     assert page.locator("#corpus-message .message").count() == 1
-    assert "notes.docx" in page.locator("#corpus-report").inner_text()
+    assert "notes.rtf" in page.locator("#corpus-report").inner_text()
     assert page.locator(".toast-body").count() == 0
     assert "Invalid file type" not in page.content()
 

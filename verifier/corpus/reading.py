@@ -1,8 +1,9 @@
 """Reading a corpus (files, folders or in-memory texts) into documents.
 
 Supported formats: ``.txt``, ``.md``, ``.html``/``.htm`` (visible text only),
-``.pdf`` (text layer), ``.jsonl`` and ``.csv`` (one document per row: a text
-column, optional title and id columns). A file that cannot be read is reported
+``.pdf`` (text layer), ``.docx``, ``.odt`` and ``.epub`` (:mod:`verifier.corpus.office`),
+``.jsonl`` and ``.csv`` (one document per row: a text column, optional title
+and id columns). A file that cannot be read is reported
 in ``skipped`` with the reason and the rest of the load goes on.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from verifier.corpus.office import OfficeFileError, read_docx, read_epub, read_odt
 from verifier.errors import CorpusError
 from verifier.records import json_objects, line_number
 from verifier.text import strip_controls
@@ -23,7 +25,18 @@ from verifier.types import Document, SkippedFile
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".csv")
+SUPPORTED_SUFFIXES = (
+    ".txt",
+    ".md",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".docx",
+    ".odt",
+    ".epub",
+    ".jsonl",
+    ".csv",
+)
 TEXT_FIELDS = ("text", "content", "body", "passage", "sentence")
 TITLE_FIELDS = ("title", "headline", "name")
 ID_FIELDS = ("id", "doc_id", "_id", "uid")
@@ -70,6 +83,11 @@ def _text_problem(text: str) -> str | None:
     except UnicodeEncodeError as error:
         return f"not valid text (a lone surrogate at character {error.start + 1})"
     return None
+
+
+def _html_text(data: bytes) -> str:
+    """The visible text of an HTML page, one line per block."""
+    return _read_html(data)[0]
 
 
 def _read_html(data: bytes) -> tuple[str, str]:
@@ -182,6 +200,13 @@ def _csv_rows(text: str) -> Iterable[tuple[int, Mapping[str, object]]]:
         raise _Unreadable(f"not a readable CSV file (line {reader.line_num}: {error})") from error
 
 
+_OFFICE_READERS = {
+    ".docx": read_docx,
+    ".odt": read_odt,
+    ".epub": lambda data: read_epub(data, _html_text),
+}
+
+
 def read_file(path: Path, source: str) -> list[Document]:
     """Read one file into documents; raises ``_Unreadable`` with the reason."""
     suffix = path.suffix.lower()
@@ -198,6 +223,11 @@ def read_file(path: Path, source: str) -> list[Document]:
     data = path.read_bytes()
     if suffix == ".pdf":
         text, title = _read_pdf(data)
+    elif suffix in _OFFICE_READERS:
+        try:
+            text, title = _OFFICE_READERS[suffix](data)
+        except OfficeFileError as error:
+            raise _Unreadable(str(error)) from error
     elif suffix in {".html", ".htm"}:
         text, title = _read_html(data)
     elif suffix == ".jsonl":
@@ -282,7 +312,12 @@ def check_corpus_input(corpus: object) -> None:
         )
 
 
-def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None) -> ReadResult:
+def read_corpus(
+    corpus: CorpusInput,
+    *,
+    confine_to: Sequence[Path] | None = None,
+    require_documents: bool = True,
+) -> ReadResult:
     """Read paths or in-memory texts into documents.
 
     Every file is read on its own: one that cannot be read (damaged, encrypted,
@@ -294,10 +329,12 @@ def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None
             document name to text.
         confine_to: when given, files whose real path (links followed) lies
             outside these folders are skipped, so a link cannot reach beyond them.
+        require_documents: whether finding no readable file is an error (it is
+            for a new corpus; files added to one are only reported as skipped).
 
     Raises:
         CorpusError: the corpus is of the wrong type, a path does not exist,
-            or nothing readable was found.
+            or nothing readable was found (with ``require_documents``).
     """
     check_corpus_input(corpus)
     if isinstance(corpus, Mapping):
@@ -344,7 +381,7 @@ def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None
                 )
                 continue
             documents.extend(read)
-    if not documents:
+    if not documents and require_documents:
         reasons = "; ".join(f"{item.path}: {item.reason}" for item in skipped[:5])
         raise CorpusError(
             "the corpus is empty: no readable documents found"
