@@ -355,20 +355,30 @@ class Verifier:
         with self._index_lock:
             known = dict(self.index.files)
         # A file is known by its content: the same bytes under another name (a
-        # subfolder indexed after its root, a copy) are not indexed a second time.
-        contents = set(known.values())
+        # subfolder indexed after its root, a copy, an upload of a loaded file)
+        # are not indexed a second time.
+        loaded_as = {digest: source for source, digest in known.items()}
         skipped = list(read.skipped)
+        duplicates = []
         new_sources = {}
         for source, digest in read.file_hashes.items():
             if source in known and known[source] != digest:
                 skipped.append(
                     SkippedFile(
-                        source, "already indexed with other content; rebuild the index to update it"
+                        source,
+                        "a document of this name is loaded already with other content; "
+                        "remove it (or rebuild the index) to replace it",
                     )
                 )
-            elif digest not in contents:
+            elif digest in loaded_as:
+                duplicates.append(
+                    SkippedFile(
+                        source, f"the same content is loaded already as {loaded_as[digest]}"
+                    )
+                )
+            else:
                 new_sources[source] = digest
-                contents.add(digest)
+                loaded_as[digest] = source
         documents = [d for d in read.documents if d.source in new_sources]
         split, fragments = self._split(documents, progress)
         # Passages stored already (by an add cut short, say) are not embedded again.
@@ -380,7 +390,9 @@ class Verifier:
         with self._index_lock:
             self.index.files.update(new_sources)
         self._skipped = self._skipped + tuple(skipped)
-        self._load_report = LoadReport(len(documents), len(passages), tuple(skipped), fragments)
+        self._load_report = LoadReport(
+            len(documents), len(passages), tuple(skipped), fragments, tuple(duplicates)
+        )
         logger.info(
             "indexed %d documents, %d passages (%d fragments left out)",
             len(documents),

@@ -258,6 +258,8 @@ class LoadReport:
     skipped: tuple[SkippedFile, ...] = ()
     fragments: int = 0
     """Sentences left out as page furniture: bylines, buttons, captions, headings."""
+    duplicates: tuple[SkippedFile, ...] = ()
+    """Files left out because the same content is loaded already (the reason names it)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -265,6 +267,7 @@ class LoadReport:
             "passages": self.passages,
             "skipped": [item.to_dict() for item in self.skipped],
             "fragments": self.fragments,
+            "duplicates": [item.to_dict() for item in self.duplicates],
         }
 
 
