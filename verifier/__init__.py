@@ -45,6 +45,7 @@ _LAZY = {
     "JudgedPassage": "verifier.types",
     "ClaimSpan": "verifier.types",
     "LoadReport": "verifier.types",
+    "IndexedSource": "verifier.types",
     "VerifierError": "verifier.errors",
     "InvalidClaimError": "verifier.errors",
     "CorpusError": "verifier.errors",
@@ -61,6 +62,7 @@ __all__ = [
     "Judge",
     "JudgedPassage",
     "LimitError",
+    "IndexedSource",
     "LoadReport",
     "NLIJudge",
     "NLIScores",
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     from verifier.types import (
         ClaimSpan,
         Evidence,
+        IndexedSource,
         JudgedPassage,
         LoadReport,
         NLIScores,

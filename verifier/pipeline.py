@@ -57,6 +57,7 @@ from verifier.types import (
     CorpusStats,
     Document,
     Evidence,
+    IndexedSource,
     JudgedPassage,
     LoadReport,
     Passage,
@@ -318,8 +319,9 @@ class Verifier:
         *,
         progress: Progress = False,
         confine_to: Sequence[str | Path] | None = None,
+        uploaded: bool = False,
     ) -> LoadReport:
-        """Read more documents into the index.
+        """Read more documents into the index; ``uploaded`` marks them as a user's (removable).
 
         A file whose content is indexed already, under its name or another
         (a copy, or the same file reached through another folder), is left
@@ -330,7 +332,35 @@ class Verifier:
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
         read = read_corpus(corpus, confine_to=roots, require_documents=False)
-        return self._add_read(read, progress)
+        return self._add_read(read, progress, uploaded=uploaded)
+
+    def remove(self, sources: Sequence[str]) -> int:
+        """Take uploaded source files out of the index; returns the passages dropped.
+
+        Save the index afterwards to make it last (:meth:`save`).
+
+        Raises:
+            ValueError: a source is not in the index, or came with the server
+                (not uploaded).
+        """
+        with self._index_lock:
+            for source in sources:
+                if source not in self.index.files:
+                    raise ValueError(f"{source} is not in the index")
+                if source not in self.index.uploaded:
+                    raise ValueError(f"{source} came with the server; only uploads are removed")
+            dropped = self.index.remove(list(sources))
+        logger.info("removed %d sources, %d passages", len(sources), dropped)
+        return dropped
+
+    def library(self) -> tuple[IndexedSource, ...]:
+        """Every source file in the index, by name: its content hash and whether it was uploaded."""
+        with self._index_lock:
+            files = dict(self.index.files)
+            uploaded = set(self.index.uploaded)
+        return tuple(
+            IndexedSource(name, digest, name in uploaded) for name, digest in sorted(files.items())
+        )
 
     @staticmethod
     def _split(documents: Sequence[Document], progress: Progress) -> tuple[list[Passage], int]:
@@ -351,7 +381,9 @@ class Verifier:
             step(done)
         return passages, fragments
 
-    def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
+    def _add_read(
+        self, read: ReadResult, progress: Progress, *, uploaded: bool = False
+    ) -> LoadReport:
         with self._index_lock:
             known = dict(self.index.files)
         # A file is known by its content: the same bytes under another name (a
@@ -389,6 +421,8 @@ class Verifier:
         self._index_passages(passages, progress)
         with self._index_lock:
             self.index.files.update(new_sources)
+            if uploaded:
+                self.index.uploaded.update(new_sources)
         self._skipped = self._skipped + tuple(skipped)
         self._load_report = LoadReport(
             len(documents), len(passages), tuple(skipped), fragments, tuple(duplicates)

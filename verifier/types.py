@@ -272,6 +272,19 @@ class LoadReport:
 
 
 @dataclass(frozen=True)
+class IndexedSource:
+    """One source file in an index: its name, the sha256 of its content, and who added it."""
+
+    name: str
+    sha256: str
+    uploaded: bool
+    """Added by a user's upload (which may be removed); otherwise it came with the server."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "uploaded": self.uploaded}
+
+
+@dataclass(frozen=True)
 class Int8SelfCheck:
     """How an int8 session compared with float32 on fixed probe texts when it loaded.
 

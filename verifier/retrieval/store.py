@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -15,7 +15,8 @@ class VectorStore(Protocol):
     """Passages and their unit vectors, searchable by cosine and by BM25, saved as a directory.
 
     ``files`` maps each source file to the hash of the content indexed from it,
-    so adding a corpus again skips what is already there. A passage is known by
+    so adding a corpus again skips what is already there; ``uploaded`` names
+    the sources a user uploaded, which :meth:`remove` may take out again. A passage is known by
     its document, offsets and text, so an add cut short can be finished by
     adding the same passages again.
     """
@@ -24,6 +25,7 @@ class VectorStore(Protocol):
     index_type: str
     embedder_id: str
     files: dict[str, str]
+    uploaded: set[str]
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -36,6 +38,10 @@ class VectorStore(Protocol):
     def documents(self) -> int: ...
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None: ...
+
+    def remove(self, sources: Collection[str]) -> int:
+        """Drop the passages of ``sources`` and their file records; returns the passages dropped."""
+        ...
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages not stored yet, in order, each once: what an add still has to do."""
