@@ -17,12 +17,11 @@ import gradio as gr
 
 from app import view
 from app.api import check_claim_api
+from app.corpus_tab import corpus_choice, corpus_tab, link_corpus_choices, show_checking_against
 from app.feedback import wrong_verdict_control
-from app.policy import MB
 from app.state import WORKSPACE_IDLE_S, AppState, Workspace, friendly, top_k
 from verifier import (
     ClaimSpan,
-    LoadReport,
     Verdict,
     read_claims,
     result_record,
@@ -30,7 +29,6 @@ from verifier import (
     write_jsonl,
 )
 from verifier.claims import claim_text_problem, statement_problem
-from verifier.types import SkippedFile
 
 logger = logging.getLogger("app")
 
@@ -80,17 +78,23 @@ def render_verdict(verdict: Verdict, show_neutral: bool) -> tuple[str, str, str]
     )
 
 
-def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
+def claim_tab(
+    state: AppState, page: gr.Blocks, examples: Sequence[str], workspace: gr.State
+) -> gr.Dropdown:
     """Check one claim: its verdict, evidence and per-source chart, and a JSON download."""
 
     def on_check_claim(
-        claim: str, k: float, show_neutral: bool, session: Workspace | None
+        claim: str,
+        k: float,
+        show_neutral: bool,
+        session: Workspace | None,
+        corpus: str | None = None,
     ) -> tuple[Any, ...]:
         # A bare topic gets a message, not a verdict (invalid text is refused by verify).
         problem = statement_problem(claim) if claim_text_problem(claim) is None else None
         if problem is not None:
             return (*claim_cleared, view.message_html(problem, kind="warning"))
-        verdict = state.checker(session).verify(claim, top_k(state, k))
+        verdict = state.checker(session, corpus).verify(claim, top_k(state, k))
         path = state.download_path("verdict.json")
         path.write_text(view.verdict_json(verdict), encoding="utf-8")
         return (
@@ -105,7 +109,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
             return "", "", ""
         return render_verdict(verdict, show_neutral)
 
-    with gr.Tab("Check a claim", id="claim"):
+    with gr.Tab("Check a claim", id="claim") as tab:
         with gr.Row():
             with gr.Column(scale=3):
                 claim = gr.Textbox(
@@ -122,6 +126,8 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
                         example_labels=[view.example_label(text) for text in examples],
                     )
             with gr.Column(scale=1):
+                claim_corpus = corpus_choice(state, "claim-corpus")
+                corpus_info = gr.Markdown(elem_id="claim-corpus-info")
                 claim_top_k = top_k_slider(state, "Passages to judge (top-k)")
                 claim_neutral = gr.Checkbox(label="show neutral evidence", value=False)
                 claim_button = gr.Button("Check claim", variant="primary", elem_id="check-claim")
@@ -154,7 +160,7 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
     for trigger in (claim_button.click, claim.submit):
         trigger(
             friendly(on_check_claim, claim_cleared),
-            inputs=[claim, claim_top_k, claim_neutral, workspace],
+            inputs=[claim, claim_top_k, claim_neutral, workspace, claim_corpus],
             outputs=claim_outputs,
             api_visibility="private",
             show_progress_on=claim_badge,
@@ -165,9 +171,12 @@ def claim_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> 
         outputs=[claim_badge, claim_evidence, claim_chart],
         api_visibility="private",
     )
+    triggers = [page.load, tab.select, claim_corpus.change, claim_button.click]
+    show_checking_against(state, triggers, claim_corpus, corpus_info, workspace)
+    return claim_corpus
 
 
-def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
+def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> gr.Dropdown:
     """Check each sentence of a paragraph; pick a sentence to see its evidence."""
 
     def on_check_paragraph(
@@ -175,10 +184,11 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
         k: float,
         show_neutral: bool,
         session: Workspace | None,
+        corpus: str | None = None,
         progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
         state.limits.check_paragraph(text)
-        spans = state.checker(session).verify_paragraph(
+        spans = state.checker(session, corpus).verify_paragraph(
             text,
             top_k(state, k),
             max_sentences=state.limits.max_paragraph_sentences,
@@ -224,6 +234,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
                         example_labels=[view.example_label(" ".join(examples[:4]))],
                     )
             with gr.Column(scale=1):
+                paragraph_corpus = corpus_choice(state, "paragraph-corpus")
                 paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
                 paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
                 paragraph_button = gr.Button(
@@ -252,7 +263,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             on_check_paragraph,
             ("", gr.update(visible=False), "", "", "", None, gr.update(visible=False)),
         ),
-        inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace],
+        inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace, paragraph_corpus],
         outputs=[
             paragraph_result,
             sentence,
@@ -274,165 +285,18 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             outputs=[sentence_badge, sentence_evidence, sentence_chart],
             api_visibility="private",
         )
+    return paragraph_corpus
 
 
-def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
-    """What is indexed; adding uploads or a server folder, where the operator allows it."""
-    access = state.access
-    limits = state.corpus_limits
-
-    def corpus_summary(session: Workspace | None = None) -> str:
-        return view.corpus_stats_markdown(state.checker(session).stats)
-
-    def report(
-        loaded: LoadReport, rejected: Sequence[Any], session: Workspace | None
-    ) -> tuple[str, str, str]:
-        problems = bool(rejected or loaded.skipped) or not loaded.documents
-        return (
-            corpus_summary(session),
-            view.not_indexed_markdown(loaded, rejected),
-            view.message_html(
-                view.load_report_message(loaded, rejected), kind="warning" if problems else "info"
-            ),
-        )
-
-    def add_shared(
-        corpus: Sequence[str], progress: gr.Progress, confine_to: Sequence[Path] | None = None
-    ) -> LoadReport:
-        with state.corpus_lock:
-            loaded = state.verifier.add(
-                list(corpus), progress=progress_reporter(progress), confine_to=confine_to
-            )
-            if loaded.passages:
-                progress(1.0, desc="saving the index")
-                state.verifier.save(state.index_dir)
-        return loaded
-
-    def upload_files(
-        files: Sequence[str] | None, session: Workspace | None, progress: gr.Progress = PROGRESS
-    ) -> tuple[Any, ...]:
-        if not files:
-            raise ValueError("choose one or more files to upload first")
-        try:
-            return index_uploads(list(files), session, progress)
-        finally:
-            # Indexed or refused, an uploaded file is not needed any more.
-            state.uploads.discard(files)
-
-    def index_uploads(
-        files: list[str], session: Workspace | None, progress: gr.Progress
-    ) -> tuple[Any, ...]:
-        refused = [
-            SkippedFile(path, reason)
-            for path in files
-            if (reason := state.uploads.refusal(path)) is not None
-        ]
-        gone = [
-            SkippedFile(path, "it is no longer on the server (kept an hour); upload it again")
-            for path in files
-            if not Path(path).is_file()
-        ]
-        set_aside = {item.path for item in (*refused, *gone)}
-        kept = [path for path in files if path not in set_aside]
-        sizes = [Path(path).stat().st_size for path in kept]
-        state.limits.check_request_bytes(sizes)
-        check = view.check_uploads(list(zip(kept, sizes, strict=True)), limits)
-        rejected = (*refused, *gone, *check.rejected)
-        if access.uploads == "private" and session is None:
-            session = Workspace(state.verifier)
-        if not check.accepted:
-            return (
-                corpus_summary(session),
-                view.not_indexed_markdown(LoadReport(0, 0), rejected),
-                session,
-                None,
-                view.message_html("None of the files can be indexed.", kind="error"),
-            )
-        progress(0.0, desc="reading the files")
-        if access.uploads == "shared":
-            loaded = add_shared(check.accepted, progress)
-        else:
-            loaded = session.verifier.add(
-                list(check.accepted), progress=progress_reporter(progress)
-            )
-        summary, not_indexed, message = report(loaded, rejected, session)
-        return summary, not_indexed, session, None, message
-
-    def add_folder(
-        folder: str, session: Workspace | None, progress: gr.Progress = PROGRESS
-    ) -> tuple[str, str, str]:
-        path = access.allowed_folder(folder)
-        progress(0.0, desc="reading the files")
-        loaded = add_shared([str(path)], progress, confine_to=access.index_roots)
-        return report(loaded, (), session)
-
-    if access.uploads == "private":
-        where = (
-            "Uploads are private to this browser session: only you check against them, "
-            "and they are removed when you close the page."
-        )
-    else:
-        where = "Uploads join the shared corpus that everyone here checks against, and are saved."
-    with gr.Tab("Corpus", id="corpus"):
-        corpus_stats = gr.Markdown(corpus_summary(), elem_id="corpus-stats")
-        if access.uploads != "off":
-            gr.Markdown(
-                f"Add documents ({' '.join(limits.extensions)}; up to "
-                f"{limits.max_files} files of at most {limits.max_file_bytes // MB} MB each, "
-                f"{state.limits.max_request_bytes // MB} MB in all). {where}"
-            )
-        with gr.Row():
-            if access.uploads != "off":
-                with gr.Column():
-                    # No file_types: the browser's own refusal ("Invalid file type") would
-                    # come on top of ours; check_uploads names each refused file once.
-                    uploads = gr.File(
-                        label="Upload files", file_count="multiple", elem_id="corpus-upload"
-                    )
-                    upload_button = gr.Button(
-                        "Index uploaded files", variant="primary", elem_id="index-uploads"
-                    )
-            if access.folder_indexing:
-                with gr.Column():
-                    folder = gr.Textbox(
-                        label="…or a folder on this machine (under the folders the operator allows)",
-                        placeholder="/path/to/documents",
-                        elem_id="corpus-folder",
-                    )
-                    folder_button = gr.Button("Index folder", elem_id="index-folder")
-        corpus_message = gr.HTML(elem_id="corpus-message")
-        corpus_report = gr.Markdown(elem_id="corpus-report")
-
-    corpus_outputs = [corpus_stats, corpus_report, corpus_message]
-    if access.uploads != "off":
-        # Emptying the upload box: its files are deleted once indexed or refused.
-        upload_button.click(
-            friendly(upload_files, (gr.skip(), "", gr.skip(), None)),
-            inputs=[uploads, workspace],
-            outputs=[corpus_stats, corpus_report, workspace, uploads, corpus_message],
-            concurrency_id="corpus",
-            concurrency_limit=1,
-            api_visibility="private",
-            show_progress_on=corpus_message,
-        )
-    if access.folder_indexing:
-        folder_button.click(
-            friendly(add_folder, (gr.skip(), "")),
-            inputs=[folder, workspace],
-            outputs=corpus_outputs,
-            concurrency_id="corpus",
-            concurrency_limit=1,
-            api_visibility="private",
-            show_progress_on=corpus_message,
-        )
-    page.load(corpus_summary, inputs=workspace, outputs=corpus_stats, api_visibility="private")
-
-
-def batch_tab(state: AppState, workspace: gr.State) -> None:
+def batch_tab(state: AppState, workspace: gr.State) -> gr.Dropdown:
     """Check a file of claims; scores against gold labels when the file has them."""
 
     def run_batch(
-        file: str | None, k: float, session: Workspace | None, progress: gr.Progress = PROGRESS
+        file: str | None,
+        k: float,
+        session: Workspace | None,
+        corpus: str | None = None,
+        progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
         if not file:
             raise ValueError("choose a JSONL or CSV file of claims first")
@@ -441,7 +305,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             raise ValueError(f"{Path(file).name}: {check.rejected[0].reason}")
         records = read_claims(file)
         state.limits.check_batch(len(records))
-        verdicts = state.checker(session).verify_many(
+        verdicts = state.checker(session, corpus).verify_many(
             [record["claim"] for record in records],
             top_k(state, k),
             progress=progress_reporter(progress),
@@ -483,6 +347,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             # No file_types, as for the corpus: run_batch gives the one message for a wrong type.
             claims_file = gr.File(label="Claims file", elem_id="batch-upload")
             with gr.Column():
+                batch_corpus = corpus_choice(state, "batch-corpus")
                 batch_top_k = top_k_slider(state, "Passages per claim")
                 batch_button = gr.Button("Run batch", variant="primary", elem_id="run-batch")
         batch_message = gr.HTML(elem_id="batch-message")
@@ -505,13 +370,14 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             run_batch,
             ("", gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)),
         ),
-        inputs=[claims_file, batch_top_k, workspace],
+        inputs=[claims_file, batch_top_k, workspace, batch_corpus],
         outputs=[batch_summary, batch_table, batch_plot, batch_downloads, batch_message],
         concurrency_id="batch",
         concurrency_limit=1,
         api_visibility="private",
         show_progress_on=batch_message,
     )
+    return batch_corpus
 
 
 def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
@@ -530,9 +396,12 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             None, time_to_live=WORKSPACE_IDLE_S, delete_callback=Workspace.on_delete
         )
         with gr.Tabs():
-            claim_tab(state, examples, workspace)
-            paragraph_tab(state, examples, workspace)
-            corpus_tab(state, page, workspace)
-            batch_tab(state, workspace)
+            choices = [
+                claim_tab(state, page, examples, workspace),
+                paragraph_tab(state, examples, workspace),
+            ]
+            corpus_tab_choice, _ = corpus_tab(state, page, workspace)
+            choices += [corpus_tab_choice, batch_tab(state, workspace)]
+        link_corpus_choices(state, page, choices)
         check_claim_api(state)
     return page

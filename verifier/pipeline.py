@@ -331,7 +331,7 @@ class Verifier:
         are skipped.
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
-        read = read_corpus(corpus, confine_to=roots, require_documents=False)
+        read = read_corpus(corpus, confine_to=roots, require_documents=False, progress=progress)
         return self._add_read(read, progress, uploaded=uploaded)
 
     def remove(self, sources: Sequence[str]) -> int:
@@ -364,17 +364,25 @@ class Verifier:
 
     @staticmethod
     def _split(documents: Sequence[Document], progress: Progress) -> tuple[list[Passage], int]:
-        """Every document's passages and the fragments dropped, reporting characters split."""
+        """Every document's passages and the fragments dropped, reporting characters split.
+
+        A callback is told which document is being split (``"splitting document
+        2 of 5 into sentences"``); a progress bar keeps one stage name.
+        """
         if not documents:
             return [], 0
-        step = progress_callback(
-            progress, sum(len(d.text) for d in documents), "splitting into sentences"
-        )
+        total = sum(len(d.text) for d in documents)
+        step = progress_callback(progress, total, "splitting into sentences")
         passages: list[Passage] = []
         fragments = 0
         done = 0
-        for document in documents:
-            split = split_document(document, progress=lambda chars, base=done: step(base + chars))
+        for number, document in enumerate(documents, 1):
+            if callable(progress):
+                stage = f"splitting document {number} of {len(documents)} into sentences"
+                step = progress_callback(progress, total, stage)
+            split = split_document(
+                document, progress=lambda chars, base=done, report=step: report(base + chars)
+            )
             passages.extend(split.passages)
             fragments += split.fragments
             done += len(document.text)

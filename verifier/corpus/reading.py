@@ -19,6 +19,7 @@ from pathlib import Path
 
 from verifier.corpus.office import OfficeFileError, read_docx, read_epub, read_odt
 from verifier.errors import CorpusError
+from verifier.progress import Progress, progress_callback
 from verifier.records import json_objects, line_number
 from verifier.text import strip_controls
 from verifier.types import Document, SkippedFile
@@ -317,6 +318,7 @@ def read_corpus(
     *,
     confine_to: Sequence[Path] | None = None,
     require_documents: bool = True,
+    progress: Progress = False,
 ) -> ReadResult:
     """Read paths or in-memory texts into documents.
 
@@ -331,6 +333,7 @@ def read_corpus(
             outside these folders are skipped, so a link cannot reach beyond them.
         require_documents: whether finding no readable file is an error (it is
             for a new corpus; files added to one are only reported as skipped).
+        progress: reports the files read, stage ``"reading files"``.
 
     Raises:
         CorpusError: the corpus is of the wrong type, a path does not exist,
@@ -364,23 +367,25 @@ def read_corpus(
     for root in map(Path, roots):
         if not root.exists() and not root.is_symlink():
             raise CorpusError(f"corpus path does not exist: {root}")
-        for file in files_under(root):
-            source = display_name(file, root)
-            try:
-                read = _read_one(file, source, confined)
-                hashes[source] = hashlib.sha256(file.read_bytes()).hexdigest()
-            except _Unreadable as error:
-                reason = _clean_reason(str(error))
-                logger.warning("skipping %s: %s", file, reason)
-                skipped.append(SkippedFile(str(file), reason))
-                continue
-            except OSError as error:
-                logger.warning("skipping %s: %s", file, error)
-                skipped.append(
-                    SkippedFile(str(file), f"cannot read file ({error.strerror or error})")
-                )
-                continue
-            documents.extend(read)
+    listed = [(file, root) for root in map(Path, roots) for file in files_under(root)]
+    step = progress_callback(progress, len(listed), "reading files")
+    for done, (file, root) in enumerate(listed):
+        step(done)
+        source = display_name(file, root)
+        try:
+            read = _read_one(file, source, confined)
+            hashes[source] = hashlib.sha256(file.read_bytes()).hexdigest()
+        except _Unreadable as error:
+            reason = _clean_reason(str(error))
+            logger.warning("skipping %s: %s", file, reason)
+            skipped.append(SkippedFile(str(file), reason))
+            continue
+        except OSError as error:
+            logger.warning("skipping %s: %s", file, error)
+            skipped.append(SkippedFile(str(file), f"cannot read file ({error.strerror or error})"))
+            continue
+        documents.extend(read)
+    step(len(listed))
     if not documents and require_documents:
         reasons = "; ".join(f"{item.path}: {item.reason}" for item in skipped[:5])
         raise CorpusError(
