@@ -356,17 +356,25 @@ def show_checking_against(
     )
 
 
-def link_corpus_choices(state: AppState, page: gr.Blocks, choices: list[gr.Dropdown]) -> None:
+def link_corpus_choices(
+    state: AppState, page: gr.Blocks, choices: list[gr.Dropdown], made_in: gr.Dropdown
+) -> None:
     """Every tab's corpus list on one choice: choosing in one tab chooses in all.
 
-    A choice made by hand (``input``) is copied to the other lists; a corpus
-    made on the Corpus tab (its list changed by the page) joins every list.
-    Each page load lists the corpora made since the page was built.
+    A choice made by hand (``input``) is copied to every list; ``made_in``, the
+    Corpus tab's list, also passes on the changes the page makes to it (a
+    corpus just made is chosen there). Each page load lists the corpora made
+    since the page was built.
     """
+    others = [choice for choice in choices if choice is not made_in]
 
     def choose_corpus(value: str | None) -> list[Any]:
         return [gr.update(choices=state.library.names(), value=value)] * len(choices)
 
-    for choice in choices:
+    def follow_corpus_tab(value: str | None) -> list[Any]:
+        return choose_corpus(value)[: len(others)]
+
+    for choice in others:
         choice.input(choose_corpus, inputs=choice, outputs=choices, api_visibility="private")
-    page.load(choose_corpus, inputs=choices[0], outputs=choices, api_visibility="private")
+    made_in.change(follow_corpus_tab, inputs=made_in, outputs=others, api_visibility="private")
+    page.load(choose_corpus, inputs=made_in, outputs=choices, api_visibility="private")

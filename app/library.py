@@ -19,7 +19,7 @@ from typing import Any
 
 from app import view
 from verifier import Verifier, VerifierError
-from verifier.retrieval import MilvusStore, PassageIndex, VectorStore
+from verifier.retrieval import MilvusStore, VectorStore, open_store
 from verifier.types import CorpusStats, IndexedSource
 
 logger = logging.getLogger("app")
@@ -33,11 +33,15 @@ _SETTINGS = "corpus.json"
 
 @dataclass
 class Corpus:
-    """One named corpus: its verifier, and the folder its index is saved to (unused by Milvus)."""
+    """One named corpus: its verifier, and the folder its index is saved to.
+
+    ``index_dir`` is ``None`` for a store that lives where it was opened (a
+    Milvus collection).
+    """
 
     name: str
     verifier: Verifier
-    index_dir: Path
+    index_dir: Path | None
 
     def save(self) -> None:
         self.verifier.save(self.index_dir)
@@ -73,7 +77,9 @@ class Library:
         self.folder = Path(index_dir).parent / "corpora"
         self._main = main
         self._lock = threading.Lock()
-        self._corpora = {MAIN_CORPUS: Corpus(MAIN_CORPUS, main, Path(index_dir))}
+        self._milvus = isinstance(main.index, MilvusStore)
+        main_dir = None if self._milvus else Path(index_dir)
+        self._corpora = {MAIN_CORPUS: Corpus(MAIN_CORPUS, main, main_dir)}
         self._open_saved()
 
     def names(self) -> list[str]:
@@ -105,39 +111,46 @@ class Library:
             name = check_name(name, taken)
             folder = self.folder / folder_name(name)
             settings: dict[str, Any] = {"name": name}
-            if isinstance(self._main.index, MilvusStore):
+            if self._milvus:
                 settings["collection"] = f"{self._main.index.collection}_{folder.name}".replace(
                     "-", "_"
                 )
-            corpus = Corpus(name, self._verifier(self._store(settings)), folder / "index")
             folder.mkdir(parents=True, exist_ok=True)
+            corpus = self._open(settings, folder)
             (folder / _SETTINGS).write_text(json.dumps(settings), encoding="utf-8")
             corpus.save()
             self._corpora[name] = corpus
         logger.info("made the corpus %r in %s", name, folder)
         return corpus
 
-    def _store(self, settings: dict[str, Any], index_dir: Path | None = None) -> VectorStore:
-        main = self._main.index
-        if "collection" in settings and isinstance(main, MilvusStore):
-            return MilvusStore(
-                main.uri, main.dimension, main.embedder_id, collection=settings["collection"]
-            )
-        if index_dir is not None and index_dir.exists():
-            return PassageIndex.load(
-                index_dir, embedder_id=main.embedder_id, dimension=main.dimension
-            )
-        return PassageIndex(main.dimension, main.index_type, main.embedder_id)
-
-    def _verifier(self, store: VectorStore) -> Verifier:
+    def _open(self, settings: dict[str, Any], folder: Path) -> Corpus:
+        """The corpus ``settings`` describe: its index folder in ``folder``, or its collection."""
         main = self._main
-        return Verifier(
+        if self._milvus:
+            store: VectorStore = open_store(
+                main.index.uri,
+                kind="milvus",
+                dimension=main.index.dimension,
+                embedder_id=main.index.embedder_id,
+                collection=str(settings["collection"]),
+            )
+            index_dir = None
+        else:
+            index_dir = folder / "index"
+            store = open_store(
+                index_dir,
+                kind="faiss",
+                dimension=main.index.dimension,
+                embedder_id=main.index.embedder_id,
+            )
+        verifier = Verifier(
             store,
             embedder=main.embedder,
             judge=main.judge,
             config=main.config,
             decider=main.decider,
         )
+        return Corpus(str(settings["name"]), verifier, index_dir)
 
     def _open_saved(self) -> None:
         """Open the corpora made before; one that cannot be opened is logged and left out."""
@@ -146,13 +159,12 @@ class Library:
         for settings_file in sorted(self.folder.glob(f"*/{_SETTINGS}")):
             try:
                 settings = json.loads(settings_file.read_text(encoding="utf-8"))
-                name = check_name(settings.get("name"), list(self._corpora))
-                index_dir = settings_file.parent / "index"
-                store = self._store(settings, index_dir)
-            except (OSError, ValueError, AttributeError, VerifierError) as error:
+                settings["name"] = check_name(settings.get("name"), list(self._corpora))
+                corpus = self._open(settings, settings_file.parent)
+            except (OSError, ValueError, AttributeError, KeyError, VerifierError) as error:
                 logger.warning("left out the corpus in %s: %s", settings_file.parent, error)
                 continue
-            self._corpora[name] = Corpus(name, self._verifier(store), index_dir)
+            self._corpora[corpus.name] = corpus
 
 
 def documents_markdown(sources: tuple[IndexedSource, ...]) -> str:

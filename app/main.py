@@ -81,13 +81,12 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
         logger.info("indexing %s into %s", corpus, where)
     config = VerifierConfig(decision=args.decision, retrieval=args.retrieval)
     verifier = Verifier.open(
-        index_dir,
+        index_dir if store is None else store,
         corpus,
         embedder=embedder,
         judge=judge,
         config=config,
         progress=True,
-        store=store,
     )
     if corpus is not None:
         return verifier, Path(corpus).resolve() == DEMO_CORPUS

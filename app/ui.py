@@ -402,6 +402,6 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
             ]
             corpus_tab_choice, _ = corpus_tab(state, page, workspace)
             choices += [corpus_tab_choice, batch_tab(state, workspace)]
-        link_corpus_choices(state, page, choices)
+        link_corpus_choices(state, page, choices, corpus_tab_choice)
         check_claim_api(state)
     return page

@@ -4,7 +4,7 @@
 
 Each (size, store) runs in its own spawned process, time-boxed, on the same
 synthetic clustered unit vectors as ``eval.bench_scale``. FAISS is the product's
-``PassageIndex``; Milvus is the product's ``MilvusStore`` over Milvus Lite in a
+``FaissStore``; Milvus is the product's ``MilvusStore`` over Milvus Lite in a
 temporary file, so the figures describe what ``--store milvus`` gives. Recall@k
 of each store is measured against an exact numpy search; latency is one query
 at a time, as the pipeline searches for a single claim. Writes
@@ -143,7 +143,7 @@ def measure_milvus(size: int, index_type: str, settings: ScaleSettings) -> dict[
 
 
 def measure_store(size: int, index_type: str, settings: ScaleSettings) -> dict[str, Any]:
-    """Time one store: Milvus Lite, or a FAISS ``PassageIndex`` of ``index_type``."""
+    """Time one store: Milvus Lite, or a FAISS ``FaissStore`` of ``index_type``."""
     if index_type == MILVUS:
         return measure_milvus(size, index_type, settings)
     return measure_index(size, index_type, settings)

@@ -2,7 +2,7 @@
 
 Each (size, index type) runs in its own spawned process so that its peak memory
 is its own and a build that runs past its time box can be stopped. The index is
-the product's ``verifier.index.PassageIndex`` with its own parameters, so the
+the product's ``verifier.index.FaissStore`` with its own parameters, so the
 figures describe what users get from ``index_type="flat" | "hnsw" | "ivf"``.
 Recall@k of each index is measured against an exact numpy search.
 """
@@ -112,13 +112,13 @@ def _timed_repeats(function: Callable[[], object], repeats: int, budget_s: float
 
 
 def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[str, Any]:
-    """Build a ``PassageIndex`` of ``size`` synthetic vectors and time build and search.
+    """Build a ``FaissStore`` of ``size`` synthetic vectors and time build and search.
 
     Runs in the calling process; ``run_scales`` calls it in a child process.
     """
     import faiss
 
-    from verifier import Passage, PassageIndex
+    from verifier import FaissStore, Passage
 
     vectors = synthetic_vectors(size, settings.seed)
     queries = synthetic_vectors(settings.queries, settings.seed + 1)
@@ -127,8 +127,8 @@ def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[s
     placeholder = Passage(doc_id="synthetic", source="synthetic", title="", text="", start=0, end=0)
     passages = [placeholder] * size
 
-    def build() -> PassageIndex:
-        index = PassageIndex(DIMENSION, index_type)
+    def build() -> FaissStore:
+        index = FaissStore(DIMENSION, index_type)
         index.add(vectors, passages)
         return index
 

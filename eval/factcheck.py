@@ -186,7 +186,7 @@ def run_predict(
         cached = Path(index_cache) / f"{dataset.name}-{pool_key(passages, embedder.model_id)}"
     if cached is not None and cached.is_dir():
         logger.info("reusing the index of %d evidence sentences at %s", len(passages), cached)
-        verifier = Verifier.load(cached, embedder=embedder, judge=judge, config=config)
+        verifier = Verifier.open(cached, embedder=embedder, judge=judge, config=config)
     else:
         logger.info("indexing %d evidence sentences", len(passages))
         verifier = Verifier.from_passages(

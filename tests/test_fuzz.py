@@ -24,7 +24,7 @@ from verifier import Verifier, VerifierConfig
 from verifier.corpus import read_corpus
 from verifier.errors import VerifierError
 from verifier.io.batch import read_claims
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore
 
 EXAMPLES = int(os.environ.get("VERIFIER_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
@@ -195,5 +195,5 @@ def test_a_hand_edited_index_loads_or_is_refused_and_is_never_deleted(saved_inde
         if current is not None:
             (root / "CURRENT").write_bytes(current)
         before = sorted(path.relative_to(root) for path in root.rglob("*"))
-        only_verifier_errors(PassageIndex.load, root)
+        only_verifier_errors(FaissStore.load, root)
         assert sorted(path.relative_to(root) for path in root.rglob("*")) == before

@@ -61,7 +61,7 @@ def test_offsets_point_into_the_right_file(news_verifier, news_corpus):
 
 def test_saved_index_answers_the_same(news_verifier, real_embedder, tmp_path):
     news_verifier.save(tmp_path / "news-index")
-    loaded = Verifier.load(tmp_path / "news-index", embedder=real_embedder, judge=FakeJudge())
+    loaded = Verifier.open(tmp_path / "news-index", embedder=real_embedder, judge=FakeJudge())
     claim = "North Korea sent troops to Russia"
     assert [h.passage for h in loaded.retrieve(claim)] == [
         h.passage for h in news_verifier.retrieve(claim)

@@ -78,7 +78,7 @@ def test_an_add_that_fails_part_way_leaves_the_index_as_it_was(tmp_path, index_t
         config=VerifierConfig(decision="thresholds"),
         index_type=index_type,
     )
-    before = verifier.passages
+    before = list(verifier.passages)
     with pytest.raises(MemoryError):
         verifier.add(tmp_path / "big.txt")
     assert verifier.passages == before
@@ -97,10 +97,10 @@ def test_an_add_that_fails_part_way_leaves_the_index_as_it_was(tmp_path, index_t
 
 def test_a_new_flat_index_keeps_the_vectors_it_was_filled_with(tmp_path, monkeypatch):
     """The staged vectors become the index's storage: no add copies them."""
-    from verifier.retrieval import PassageIndex
+    from verifier.retrieval import FaissStore
 
     (tmp_path / "big.txt").write_text(big_text(400_000), encoding="utf-8")
-    monkeypatch.setattr(PassageIndex, "add", lambda *args: pytest.fail("vectors were copied"))
+    monkeypatch.setattr(FaissStore, "add", lambda *args: pytest.fail("vectors were copied"))
     embedder = FakeEmbedder()
     verifier = Verifier.from_corpus(
         tmp_path / "big.txt",

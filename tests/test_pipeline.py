@@ -149,7 +149,7 @@ def test_paragraph_is_split_and_each_sentence_checked():
 def test_save_load_and_add(tmp_path):
     verifier = make({"a": DOCS["library"]})
     verifier.save(tmp_path / "ix")
-    loaded = Verifier.load(
+    loaded = Verifier.open(
         tmp_path / "ix", embedder=FakeEmbedder(), judge=FakeJudge(), config=CONFIG
     )
     assert loaded.stats.passages == verifier.stats.passages
@@ -221,7 +221,7 @@ def test_loading_with_another_embedder_is_refused(tmp_path):
         model_id = "another-model"
 
     with pytest.raises(IndexFormatError, match="another-model"):
-        Verifier.load(tmp_path / "ix", embedder=OtherEmbedder(), judge=FakeJudge())
+        Verifier.open(tmp_path / "ix", embedder=OtherEmbedder(), judge=FakeJudge())
 
 
 def test_skipped_files_are_reported_not_fatal(tmp_path):

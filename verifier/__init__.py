@@ -27,7 +27,10 @@ _LAZY = {
     "AggregationConfig": "verifier.decision",
     "check_claim": "verifier.claims",
     "Embedder": "verifier.retrieval",
-    "PassageIndex": "verifier.retrieval",
+    "FaissStore": "verifier.retrieval",
+    "MilvusStore": "verifier.retrieval",
+    "VectorStore": "verifier.retrieval",
+    "open_store": "verifier.retrieval",
     "NLIJudge": "verifier.judging",
     "Judge": "verifier.judging",
     "SHIPPED_NLI_MODEL": "verifier.registry",
@@ -58,23 +61,26 @@ __all__ = [
     "CorpusError",
     "Embedder",
     "Evidence",
+    "FaissStore",
     "InvalidClaimError",
     "Judge",
     "JudgedPassage",
     "LimitError",
     "IndexedSource",
     "LoadReport",
+    "MilvusStore",
     "NLIJudge",
     "NLIScores",
     "Passage",
-    "PassageIndex",
     "SHIPPED_NLI_MODEL",
     "Verdict",
     "Verifier",
     "VerifierConfig",
     "VerifierError",
+    "VectorStore",
     "check_claim",
     "json_objects",
+    "open_store",
     "read_claims",
     "result_record",
     "scifact_rows",
@@ -94,7 +100,7 @@ if TYPE_CHECKING:
     from verifier.pipeline import Verifier, verify
     from verifier.records import json_objects, scifact_rows, write_atomically
     from verifier.registry import SHIPPED_NLI_MODEL
-    from verifier.retrieval import Embedder, PassageIndex
+    from verifier.retrieval import Embedder, FaissStore, MilvusStore, VectorStore, open_store
     from verifier.types import (
         ClaimSpan,
         Evidence,

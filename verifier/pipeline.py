@@ -7,12 +7,13 @@ corpus content is unchanged.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,12 @@ from verifier.retrieval import (
     LEXICAL,
     Candidate,
     Embedder,
+    FaissStore,
     LayeredStore,
-    MilvusStore,
-    PassageIndex,
     TextEncoder,
     VectorStore,
     fuse,
+    open_store,
 )
 from verifier.text import leans_on_previous
 from verifier.types import (
@@ -113,11 +114,12 @@ class Verifier:
         self._skipped: tuple[SkippedFile, ...] = ()
 
     def with_config(self, config: VerifierConfig) -> Verifier:
-        """A verifier with other settings over the same index and models."""
-        other = Verifier(self.index, embedder=self.embedder, judge=self.judge, config=config)
-        other._index_lock = self._index_lock
-        other._load_report = self._load_report
-        other._skipped = self._skipped
+        """A verifier with other settings over the same index, models and index lock."""
+        other = copy.copy(self)
+        other.config = config
+        other.decider = make_decider(
+            config.decision, config.aggregation, config.verdict_model, self.judge.predict
+        )
         return other
 
     def workspace(self) -> Verifier:
@@ -127,20 +129,68 @@ class Verifier:
         in its own in-memory overlay, which nobody else sees and which is never
         saved. Both share one index lock, so this index may keep growing.
         """
+        private = copy.copy(self)
         with self._index_lock:
-            overlay = PassageIndex(self.index.dimension, "flat", self.index.embedder_id)
-            layered = LayeredStore(self.index, overlay)
-        private = Verifier(
-            layered,
-            embedder=self.embedder,
-            judge=self.judge,
-            config=self.config,
-            decider=self.decider,
-        )
-        private._index_lock = self._index_lock
+            overlay = FaissStore(self.index.dimension, "flat", self.index.embedder_id)
+            private.index = LayeredStore(self.index, overlay)
+        private._load_report = LoadReport(private.index.documents, len(private.index))
+        private._skipped = ()
         return private
 
     # ----------------------------------------------------------------- building
+    @classmethod
+    def open(
+        cls,
+        store: str | Path | VectorStore | None = None,
+        corpus: CorpusInput | None = None,
+        *,
+        embedder: TextEncoder | None = None,
+        judge: Judge | None = None,
+        config: VerifierConfig | None = None,
+        index_type: str | None = None,
+        progress: Progress = False,
+    ) -> Verifier:
+        """Open a store, add ``corpus`` to it if one is given, and save what was added.
+
+        Args:
+            store: where the passages live: a URI (a FAISS index folder, a
+                Milvus Lite ``.db`` file or ``milvus://host:port``; see
+                :func:`~verifier.retrieval.open_store`), a store already open,
+                or ``None`` for a new FAISS store in memory (never saved).
+            corpus: files, folders or ``{name: text}`` to add.
+            index_type: a new FAISS store's index; ``None`` picks by the corpus's size.
+
+        Raises:
+            IndexFormatError: the store is corrupt, or holds another embedder's vectors.
+        """
+        embedder = embedder if embedder is not None else Embedder()
+        if store is None or isinstance(store, (str, Path)):
+            opened = (
+                FaissStore(embedder.dimension, index_type, embedder.model_id)
+                if store is None
+                else open_store(
+                    store,
+                    dimension=embedder.dimension,
+                    embedder_id=embedder.model_id,
+                    index_type=index_type,
+                    create=corpus is not None,
+                )
+            )
+        else:
+            opened = store
+        if opened.embedder_id != embedder.model_id or opened.dimension != embedder.dimension:
+            raise IndexFormatError(
+                f"the store holds vectors of embedder {opened.embedder_id!r} "
+                f"({opened.dimension} dimensions), but {embedder.model_id!r} "
+                f"({embedder.dimension}) is in use"
+            )
+        verifier = cls(opened, embedder=embedder, judge=judge, config=config)
+        if corpus is not None:
+            verifier._add_read(read_corpus(corpus), progress)
+            if store is not None:
+                verifier.save()
+        return verifier
+
     @classmethod
     def from_corpus(
         cls,
@@ -149,39 +199,23 @@ class Verifier:
         embedder: TextEncoder | None = None,
         judge: Judge | None = None,
         config: VerifierConfig | None = None,
-        index_type: str = "flat",
+        index_type: str | None = None,
         progress: Progress = False,
-        store: VectorStore | None = None,
     ) -> Verifier:
-        """Read, split, embed and index a corpus (paths, or ``{name: text}``).
+        """Read, split, embed and index a corpus (paths, or ``{name: text}``) in memory.
 
-        ``store`` is the vector store to fill (a ``MilvusStore``, say); by
-        default a new FAISS ``PassageIndex`` of ``index_type``.
+        ``index_type`` is the FAISS index; ``None`` picks by the corpus's size.
+        :meth:`save` writes it to a folder that :meth:`open` reads again.
         """
-        read = read_corpus(corpus)
-        verifier = cls._empty(embedder, judge, config, index_type, store)
-        verifier._add_read(read, progress)
-        return verifier
-
-    @classmethod
-    def _empty(
-        cls,
-        embedder: TextEncoder | None,
-        judge: Judge | None,
-        config: VerifierConfig | None,
-        index_type: str,
-        store: VectorStore | None = None,
-    ) -> Verifier:
-        embedder = embedder if embedder is not None else Embedder()
-        if store is None:
-            store = PassageIndex(embedder.dimension, index_type, embedder.model_id)
-        elif store.embedder_id != embedder.model_id or store.dimension != embedder.dimension:
-            raise IndexFormatError(
-                f"the store holds vectors of embedder {store.embedder_id!r} "
-                f"({store.dimension} dimensions), but {embedder.model_id!r} "
-                f"({embedder.dimension}) is in use"
-            )
-        return cls(store, embedder=embedder, judge=judge, config=config)
+        return cls.open(
+            None,
+            corpus,
+            embedder=embedder,
+            judge=judge,
+            config=config,
+            index_type=index_type,
+            progress=progress,
+        )
 
     @classmethod
     def from_passages(
@@ -191,127 +225,38 @@ class Verifier:
         embedder: TextEncoder | None = None,
         judge: Judge | None = None,
         config: VerifierConfig | None = None,
-        index_type: str = "flat",
+        index_type: str | None = None,
         progress: Progress = False,
-        store: VectorStore | None = None,
     ) -> Verifier:
-        """Index passages that are already split (one evidence sentence each, say)."""
-        verifier = cls._empty(embedder, judge, config, index_type, store)
+        """Index passages that are already split (one evidence sentence each, say) in memory."""
+        verifier = cls.open(
+            None, embedder=embedder, judge=judge, config=config, index_type=index_type
+        )
         verifier._index_passages(list(passages), progress)
         verifier._load_report = LoadReport(verifier.index.documents, len(passages))
         return verifier
 
-    @classmethod
-    def load(
-        cls,
-        index_dir: str | Path,
-        *,
-        embedder: TextEncoder | None = None,
-        judge: Judge | None = None,
-        config: VerifierConfig | None = None,
-    ) -> Verifier:
-        """Open a saved index; fails with ``IndexFormatError`` if it is corrupt or mismatched."""
-        embedder = embedder if embedder is not None else Embedder()
-        index = PassageIndex.load(
-            index_dir, embedder_id=embedder.model_id, dimension=embedder.dimension
-        )
-        return cls(index, embedder=embedder, judge=judge, config=config)
+    def save(self, location: str | Path | None = None) -> str:
+        """Make the index durable; returns where it is (see :meth:`VectorStore.save`).
 
-    @classmethod
-    def open(
-        cls,
-        index_dir: str | Path | None = None,
-        corpus: CorpusInput | None = None,
-        *,
-        embedder: TextEncoder | None = None,
-        judge: Judge | None = None,
-        config: VerifierConfig | None = None,
-        progress: Progress = False,
-        store: VectorStore | None = None,
-    ) -> Verifier:
-        """Build from ``corpus`` (saved to ``index_dir`` when one is given), or load ``index_dir``.
-
-        With ``store`` (a ``MilvusStore``, say) there is no index directory: the
-        corpus, if given, is added to the store, and the store is searched.
-
-        Raises:
-            ValueError: neither an index directory nor a corpus is given, or a
-                store and an index directory both are.
+        A FAISS index is written atomically, so a crash mid-save leaves the
+        previous one usable: to ``location``, or where it was opened.
         """
-        if store is not None:
-            if index_dir is not None:
-                raise ValueError("give a store or an index directory, not both")
-            if corpus is None:
-                return cls._empty(embedder, judge, config, store.index_type, store)
-            verifier = cls.from_corpus(
-                corpus,
-                embedder=embedder,
-                judge=judge,
-                config=config,
-                progress=progress,
-                store=store,
-            )
-            verifier.save()
-            return verifier
-        if corpus is None:
-            if index_dir is None:
-                raise ValueError("give an index directory to open or a corpus to index")
-            return cls.load(index_dir, embedder=embedder, judge=judge, config=config)
-        verifier = cls.from_corpus(
-            corpus, embedder=embedder, judge=judge, config=config, progress=progress
-        )
-        if index_dir is not None:
-            verifier.save(index_dir)
-        return verifier
-
-    def save(self, index_dir: str | Path | None = None) -> None:
-        """Write the index atomically: a crash mid-save leaves the previous one usable.
-
-        ``index_dir`` is where a FAISS index goes; a store with a place of its
-        own (a Milvus collection) takes ``None`` and records what it holds there.
-        """
-        if index_dir is None and isinstance(self.index, PassageIndex):
-            raise ValueError("a FAISS index is saved to a folder: give index_dir")
         with self._index_lock:
-            self.index.save(index_dir)  # type: ignore[arg-type]
+            return self.index.save(location)
 
     def _index_passages(self, passages: list[Passage], progress: Progress) -> None:
-        """Embed passages a chunk at a time and add them to the index.
-
-        A Milvus collection takes each chunk as it is embedded and keeps it, so
-        a rerun adds only what an interrupted add had not stored (see
-        ``unstored``). Otherwise nothing reaches the index until every chunk is
-        embedded, so a failure part-way leaves it as it was; the vectors are
-        written in place, into a flat index's own storage (held once, never
-        copied) or into one array that other indexes take in a single add (an
-        IVF index is trained on its first add and must see the whole corpus).
-        """
+        """Embed passages a chunk at a time and hand the chunks to the store as they come."""
         step = progress_callback(progress, len(passages), "embedding passages")
-        if not passages:
-            return
-        if isinstance(self.index, MilvusStore):
+
+        def chunks() -> Iterator[tuple[np.ndarray, list[Passage]]]:
             for offset in range(0, len(passages), _EMBEDDING_CHUNK):
                 batch = passages[offset : offset + _EMBEDDING_CHUNK]
-                encoded = self.embedder.encode([p.text for p in batch])
-                with self._index_lock:
-                    self.index.add(encoded, batch)
+                yield self.embedder.encode([p.text for p in batch]), batch
                 step(offset + len(batch))
-            return
-        staging = None
-        if isinstance(self.index, PassageIndex) and self.index.index_type == "flat":
-            staging = self.index.staging(len(passages))
-            vectors = staging.vectors
-        else:
-            vectors = np.empty((len(passages), self.index.dimension), dtype=np.float32)
-        for offset in range(0, len(passages), _EMBEDDING_CHUNK):
-            batch = passages[offset : offset + _EMBEDDING_CHUNK]
-            vectors[offset : offset + len(batch)] = self.embedder.encode([p.text for p in batch])
-            step(offset + len(batch))
-        with self._index_lock:
-            if staging is not None:
-                self.index.add_staged(staging, passages)
-            else:
-                self.index.add(vectors, passages)
+
+        if passages:
+            self.index.add_chunks(chunks(), len(passages), self._index_lock)
 
     def add(
         self,
@@ -444,10 +389,9 @@ class Verifier:
         return self._load_report
 
     @property
-    def passages(self) -> tuple[Passage, ...]:
-        """The indexed passages, in index order (read-only)."""
-        with self._index_lock:
-            return tuple(self.index.passages)
+    def passages(self) -> Sequence[Passage]:
+        """The indexed passages, in index order, read from the store as asked for (do not change them)."""
+        return self.index.passages
 
     @property
     def load_report(self) -> LoadReport:
@@ -687,7 +631,7 @@ def verify(
     corpus: CorpusInput,
     top_k: int | None = None,
     *,
-    index_type: str = "flat",
+    index_type: str | None = None,
     config: VerifierConfig | None = None,
     judge: str = "fast",
 ) -> Verdict:
@@ -702,7 +646,7 @@ def verify(
         claim: the statement to check.
         corpus: a file or folder path, a list of paths, or ``{name: text}``.
         top_k: passages to retrieve and judge; ``None`` is ``config.top_k``.
-        index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``.
+        index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``; ``None`` picks by the corpus's size.
         config: settings; ``None`` is ``VerifierConfig()``.
         judge: ``"fast"`` (the shipped MiniLM-L6) or any NLI model path, hub id or alias.
 

@@ -83,7 +83,7 @@ def test_a_shared_upload_is_listed_as_uploaded_and_can_be_removed_for_good(tmp_p
     stats, documents, choices, message = call["remove_document"]("ferry.txt", None, MAIN_CORPUS)
     assert "Removed ferry.txt (1 passage)" in message
     assert "ferry" not in documents and choices["choices"] == [] and not choices["visible"]
-    saved = Verifier.load(tmp_path / "index", embedder=FakeEmbedder(), judge=FakeJudge())
+    saved = Verifier.open(tmp_path / "index", embedder=FakeEmbedder(), judge=FakeJudge())
     assert saved.stats.sources == ("shared.txt",)
     *_, message = call["remove_document"]("shared.txt", None, MAIN_CORPUS)
     assert "came with the server" in message

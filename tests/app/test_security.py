@@ -37,6 +37,7 @@ CHECKS_ONLY = {
     "corpus_summary",
     # Which corpus to check against, and what it holds.
     "choose_corpus",
+    "follow_corpus_tab",
     "checking_against",
     "show_corpus",
     "clear_report",

@@ -116,3 +116,18 @@ def test_check_options_set_top_k_and_the_decision_and_the_retired_rules_are_refu
     assert (chosen.top_k, chosen.decision) == (3, "thresholds")
     with pytest.raises(SystemExit):
         _parser().parse_args(["check", "claim", "--corpus", "x", "--number-aware"])
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"), [([], "flat, picked for its size"), (["--index-type", "hnsw"], "(hnsw)")]
+)
+def test_index_says_which_faiss_index_it_built(tmp_path, capsys, monkeypatch, asked, said):
+    from tests.fakes import FakeEmbedder
+
+    monkeypatch.setattr("verifier.retrieval.Embedder", lambda backend=None: FakeEmbedder())
+    (tmp_path / "a.txt").write_text("The ferry left the quay at noon today.", encoding="utf-8")
+    code, out, _ = run(
+        capsys, "index", str(tmp_path / "a.txt"), "--out", str(tmp_path / "ix"), *asked
+    )
+    assert code == 0
+    assert said in out

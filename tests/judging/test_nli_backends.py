@@ -152,7 +152,7 @@ class _Perturbed:
 def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_stats(
     tmp_path, monkeypatch, caplog
 ):
-    from verifier import PassageIndex, Verifier
+    from verifier import FaissStore, Verifier
     from verifier.judging import nli
 
     monkeypatch.setenv("VERIFIER_CACHE", str(tmp_path / "cache"))
@@ -177,7 +177,7 @@ def test_an_int8_session_that_strays_is_replaced_by_float32_once_logged_and_in_s
     assert str(folder) in warnings[0].getMessage()
     assert list((tmp_path / "cache").glob("onnx/*/model.float32.onnx"))
     verifier = Verifier(
-        PassageIndex(64, "flat", "fake-bow"), embedder=FakeEmbedder(), judge=judges[0]
+        FaissStore(64, "flat", "fake-bow"), embedder=FakeEmbedder(), judge=judges[0]
     )
     assert verifier.stats.int8_checks == (judges[0].int8_check,)
     recorded = verifier.stats.to_dict()["int8_checks"]

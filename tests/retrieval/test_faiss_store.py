@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from verifier.errors import IndexFormatError, IndexWriteError
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore, faiss_store
+from verifier.retrieval.faiss_store import FLAT_UP_TO, choose_index_type
 from verifier.types import Passage
 
 
@@ -25,8 +27,8 @@ def passages(count: int, prefix: str = "p") -> list[Passage]:
     ]
 
 
-def built(index_type: str = "flat", count: int = 120) -> tuple[PassageIndex, np.ndarray]:
-    index = PassageIndex(16, index_type, "fake-embedder")
+def built(index_type: str = "flat", count: int = 120) -> tuple[FaissStore, np.ndarray]:
+    index = FaissStore(16, index_type, "fake-embedder")
     vectors = unit_vectors(count)
     index.add(vectors, passages(count))
     return index, vectors
@@ -52,7 +54,7 @@ def test_save_and_load_round_trip(tmp_path, index_type):
     index, vectors = built(index_type)
     index.files = {"doc0.txt": "abc"}
     index.save(tmp_path / "ix")
-    loaded = PassageIndex.load(tmp_path / "ix", embedder_id="fake-embedder", dimension=16)
+    loaded = FaissStore.load(tmp_path / "ix", embedder_id="fake-embedder", dimension=16)
     assert loaded.passages == index.passages
     assert loaded.files == {"doc0.txt": "abc"}
     assert loaded.index_type == index_type
@@ -62,7 +64,7 @@ def test_save_and_load_round_trip(tmp_path, index_type):
 def test_adding_to_a_loaded_index(tmp_path):
     index, _ = built(count=30)
     index.save(tmp_path / "ix")
-    loaded = PassageIndex.load(tmp_path / "ix")
+    loaded = FaissStore.load(tmp_path / "ix")
     extra = unit_vectors(3, seed=5)
     loaded.add(extra, passages(3, prefix="new"))
     assert len(loaded) == 33
@@ -70,7 +72,7 @@ def test_adding_to_a_loaded_index(tmp_path):
 
 
 def test_search_on_empty_index_and_k_larger_than_index():
-    empty = PassageIndex(16)
+    empty = FaissStore(16)
     assert empty.search(unit_vectors(2), 5) == [[], []]
     index, vectors = built(count=4)
     assert len(index.search(vectors[:1], 10)[0]) == 4
@@ -80,16 +82,16 @@ def test_search_on_empty_index_and_k_larger_than_index():
 
 def test_bad_settings_and_shapes_are_refused():
     with pytest.raises(ValueError, match="index_type"):
-        PassageIndex(16, "annoy")
+        FaissStore(16, "annoy")
     with pytest.raises(ValueError, match="shape"):
-        PassageIndex(16).add(unit_vectors(2, dimension=8), passages(2))
+        FaissStore(16).add(unit_vectors(2, dimension=8), passages(2))
 
 
 def test_missing_directory_and_non_index_directory(tmp_path):
     with pytest.raises(IndexFormatError, match="not found"):
-        PassageIndex.load(tmp_path / "missing")
+        FaissStore.load(tmp_path / "missing")
     with pytest.raises(IndexFormatError, match="not an index directory"):
-        PassageIndex.load(tmp_path)
+        FaissStore.load(tmp_path)
 
 
 def live_version(root: Path) -> Path:
@@ -114,22 +116,22 @@ def test_corruption_is_detected_with_a_clear_message(tmp_path, damage, message):
     index.save(tmp_path / "ix")
     damage(live_version(tmp_path / "ix"))
     with pytest.raises(IndexFormatError, match=message):
-        PassageIndex.load(tmp_path / "ix")
+        FaissStore.load(tmp_path / "ix")
 
 
 def test_mismatched_embedder_dimension_and_version_are_refused(tmp_path):
     index, _ = built()
     index.save(tmp_path / "ix")
     with pytest.raises(IndexFormatError, match="built with embedder 'fake-embedder'"):
-        PassageIndex.load(tmp_path / "ix", embedder_id="other-model")
+        FaissStore.load(tmp_path / "ix", embedder_id="other-model")
     with pytest.raises(IndexFormatError, match="dimension 16"):
-        PassageIndex.load(tmp_path / "ix", dimension=384)
+        FaissStore.load(tmp_path / "ix", dimension=384)
     manifest_path = live_version(tmp_path / "ix") / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["format_version"] = 99
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match="format version 99"):
-        PassageIndex.load(tmp_path / "ix")
+        FaissStore.load(tmp_path / "ix")
 
 
 def test_a_crash_mid_save_leaves_the_old_index_usable(tmp_path):
@@ -141,7 +143,7 @@ def test_a_crash_mid_save_leaves_the_old_index_usable(tmp_path):
         pytest.raises(IndexWriteError, match="disk full"),
     ):
         bigger.save(tmp_path / "ix")
-    loaded = PassageIndex.load(tmp_path / "ix")
+    loaded = FaissStore.load(tmp_path / "ix")
     assert len(loaded) == 30
     assert [d.name for d in (tmp_path / "ix").iterdir() if d.name.startswith("v-")] == [
         live_version(tmp_path / "ix").name
@@ -169,7 +171,7 @@ def test_a_layered_store_has_stored_what_either_layer_holds():
     from verifier.retrieval import LayeredStore
 
     base, _ = built(count=6)
-    layered = LayeredStore(base, PassageIndex(16, "flat", "fake-embedder"))
+    layered = LayeredStore(base, FaissStore(16, "flat", "fake-embedder"))
     extra = passages(9)[6:]
     layered.add(unit_vectors(1, seed=3), extra[:1])
     assert layered.unstored(passages(9)) == extra[1:]
@@ -186,23 +188,37 @@ def _passages(count: int, prefix: str) -> list[Passage]:
     ]
 
 
-def test_staged_vectors_fill_an_empty_flat_index_and_append_to_a_full_one():
-    index = PassageIndex(8, "flat", "e")
+def test_chunks_fill_an_empty_flat_index_and_append_to_a_full_one():
+    index = FaissStore(8, "flat", "e")
     first, second = _unit_rows(5, 8, 0), _unit_rows(3, 8, 1)
-    staging = index.staging(5)
-    staging.vectors[:] = first
-    index.add_staged(staging, _passages(5, "a"))
-    more = index.staging(3)
-    more.vectors[:] = second
-    index.add_staged(more, _passages(3, "b"))
-    assert len(index) == 8
+    a = _passages(5, "a")
+    index.add_chunks([(first[:2], a[:2]), (first[2:], a[2:])], 5, threading.Lock())
+    index.add_chunks([(second, _passages(3, "b"))], 3, threading.Lock())
+    assert len(index) == index.documents == 8
     for position, row in enumerate(np.vstack([first, second])):
         assert index.search(row, 1)[0][0][0] == position
 
 
-def test_staging_is_refused_where_it_cannot_apply():
-    with pytest.raises(ValueError, match="flat"):
-        PassageIndex(8, "hnsw", "e").staging(3)
-    index = PassageIndex(8, "flat", "e")
-    with pytest.raises(ValueError, match="staged vectors"):
-        index.add_staged(index.staging(3), _passages(2, "a"))
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_chunks_short_of_their_count_add_nothing(index_type):
+    index = FaissStore(8, index_type, "e")
+    with pytest.raises(ValueError, match="expected 3 passages"):
+        index.add_chunks([(_unit_rows(2, 8, 0), _passages(2, "a"))], 3, threading.Lock())
+    assert len(index) == 0
+
+
+def test_the_index_type_is_chosen_by_size():
+    assert choose_index_type(0) == choose_index_type(FLAT_UP_TO) == "flat"
+    assert choose_index_type(FLAT_UP_TO + 1) == "hnsw"
+
+
+def test_a_store_of_no_asked_type_picks_one_by_its_first_add(monkeypatch):
+    monkeypatch.setattr(faiss_store, "FLAT_UP_TO", 4)
+    small = FaissStore(8, None, "e")
+    assert small.index_type == "auto"
+    small.add_chunks([(_unit_rows(4, 8, 0), _passages(4, "a"))], 4, threading.Lock())
+    large = FaissStore(8, None, "e")
+    large.add(_unit_rows(5, 8, 0), _passages(5, "a"))
+    large.add(_unit_rows(50, 8, 1), _passages(50, "b"))  # an index, once picked, stays
+    assert (small.index_type, large.index_type) == ("flat", "hnsw")
+    assert small.search(_unit_rows(4, 8, 0)[:1], 1)[0][0][0] == 0

@@ -15,7 +15,7 @@ import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore
 from verifier.types import Passage
 
 PLACES = ("Kharkiv", "Sumy", "Odesa", "Kherson", "Dnipro", "Lviv", "Poltava", "Mykolaiv", "Izium")
@@ -113,7 +113,7 @@ def test_an_index_folder_saved_before_bm25_loads_dense_only_and_says_so_once(
     verifier.save(tmp_path / "ix")
     as_version_1(tmp_path / "ix")
     with caplog.at_level(logging.INFO, logger="verifier"):
-        old = Verifier.load(tmp_path / "ix", embedder=NameBlindEmbedder(), judge=FakeJudge())
+        old = Verifier.open(tmp_path / "ix", embedder=NameBlindEmbedder(), judge=FakeJudge())
         hits = old.retrieve(CLAIM, 5)
         old.verify(CLAIM)
     said = [record for record in caplog.records if "without a lexical" in record.getMessage()]
@@ -125,13 +125,13 @@ def test_an_index_folder_saved_before_bm25_loads_dense_only_and_says_so_once(
 
 def test_a_saved_index_keeps_its_lexical_index(verifier, tmp_path):
     verifier.save(tmp_path / "ix")
-    loaded = Verifier.load(tmp_path / "ix", embedder=NameBlindEmbedder(), judge=FakeJudge())
+    loaded = Verifier.open(tmp_path / "ix", embedder=NameBlindEmbedder(), judge=FakeJudge())
     assert loaded.index.has_lexical
     assert loaded.retrieve(CLAIM, 5) == verifier.retrieve(CLAIM, 5)
 
 
 def test_adding_passages_reindexes_their_words():
-    index = PassageIndex(4, "flat", "fake")
+    index = FaissStore(4, "flat", "fake")
     rows = np.eye(4, dtype=np.float32)
     index.add(rows[:2], [Passage(f"d{n}", "s.txt", "", f"text {n}", 0, 6) for n in range(2)])
     index.add(

@@ -10,13 +10,13 @@ import pytest
 from tests.retrieval.test_faiss_store import built
 from verifier.errors import IndexFormatError, IndexWriteError
 from verifier.io.cli import EXIT_BAD_INPUT, main
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore
 
 
 def saved(tmp_path: Path) -> tuple[Path, Path]:
     index, _ = built(count=5)
     root = tmp_path / "ix"
-    version = index.save(root)
+    version = Path(index.save(root))
     return root, version
 
 
@@ -72,7 +72,7 @@ def test_every_manifest_field_is_validated(tmp_path, field, value):
     manifest[field] = value
     (version / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match=field):
-        PassageIndex.load(root)
+        FaissStore.load(root)
 
 
 @pytest.mark.parametrize("change", ["missing", "extra", "not an object"])
@@ -87,7 +87,7 @@ def test_a_manifest_with_missing_or_unknown_fields_is_refused(tmp_path, change):
         manifest = [manifest]
     (version / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match="corrupt"):
-        PassageIndex.load(root)
+        FaissStore.load(root)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_current_must_name_one_plain_folder(tmp_path, content):
     root, _ = saved(tmp_path)
     (root / "CURRENT").write_bytes(content)
     with pytest.raises(IndexFormatError, match="CURRENT"):
-        PassageIndex.load(root)
+        FaissStore.load(root)
 
 
 def test_an_absolute_current_cannot_load_an_index_from_elsewhere(tmp_path):
@@ -106,7 +106,7 @@ def test_an_absolute_current_cannot_load_an_index_from_elsewhere(tmp_path):
     root, _ = saved(tmp_path)
     (root / "CURRENT").write_text(str(version))
     with pytest.raises(IndexFormatError):
-        PassageIndex.load(root)
+        FaissStore.load(root)
 
 
 @pytest.mark.parametrize("start", [None, "x", [], {}])
@@ -123,7 +123,7 @@ def test_passages_with_bad_offsets_are_reported(tmp_path, start):
     manifest["checksums"]["passages.jsonl"] = _sha256(version / "passages.jsonl")
     (version / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match="passages .* corrupt"):
-        PassageIndex.load(root)
+        FaissStore.load(root)
 
 
 def test_saving_over_a_file_is_a_clear_error(tmp_path, capsys):

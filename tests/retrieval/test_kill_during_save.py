@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore
 from verifier.types import Passage
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,12 +23,12 @@ KILLS = int(os.environ.get("VERIFIER_KILLS", "4"))
 SAVER = """
 import sys
 import numpy as np
-from verifier.retrieval import PassageIndex
+from verifier.retrieval import FaissStore
 from verifier.types import Passage
 
 for round in range(10**6):
     count = 200 if round % 2 else 100
-    index = PassageIndex(16, "flat", "fake")
+    index = FaissStore(16, "flat", "fake")
     vectors = np.random.default_rng(round).random((count, 16), dtype=np.float32)
     index.add(vectors, [Passage(f"d{n}", "s.txt", "", f"text {n}", 0, 6) for n in range(count)])
     index.save(sys.argv[1])
@@ -36,8 +36,8 @@ for round in range(10**6):
 """
 
 
-def small_index(count: int) -> PassageIndex:
-    index = PassageIndex(16, "flat", "fake")
+def small_index(count: int) -> FaissStore:
+    index = FaissStore(16, "flat", "fake")
     vectors = np.random.default_rng(0).random((count, 16), dtype=np.float32)
     index.add(vectors, [Passage(f"d{n}", "s.txt", "", f"text {n}", 0, 6) for n in range(count)])
     return index
@@ -59,9 +59,9 @@ def test_killing_a_save_never_leaves_a_broken_index(tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stdout.close()
-        assert len(PassageIndex.load(root)) in {100, 200}
+        assert len(FaissStore.load(root)) in {100, 200}
     small_index(7).save(root)
-    assert len(PassageIndex.load(root)) == 7
+    assert len(FaissStore.load(root)) == 7
     assert len([d for d in root.iterdir() if d.name.startswith("v-")]) == 1
 
 
@@ -81,9 +81,9 @@ def test_killing_a_save_never_leaves_a_broken_lexical_index(tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stdout.close()
-        index = PassageIndex.load(root)
+        index = FaissStore.load(root)
         assert index.has_lexical
         # Every passage reads "text N": the number N finds passage N, in whichever version is live.
         assert [[p for p, _ in row] for row in index.lexical_search(["99", "7"], 1)] == [[99], [7]]
     small_index(7).save(root)
-    assert PassageIndex.load(root).lexical_search(["6"], 1)[0][0][0] == 6
+    assert FaissStore.load(root).lexical_search(["6"], 1)[0][0][0] == 6

@@ -9,7 +9,7 @@ pytest.importorskip("milvus_lite")
 from tests.fakes import FakeEmbedder, FakeJudge  # noqa: E402
 from verifier.errors import IndexFormatError  # noqa: E402
 from verifier.pipeline import Verifier  # noqa: E402
-from verifier.retrieval import PassageIndex  # noqa: E402
+from verifier.retrieval import FaissStore  # noqa: E402
 from verifier.retrieval.milvus_store import MilvusStore  # noqa: E402
 from verifier.types import Passage  # noqa: E402
 
@@ -50,7 +50,7 @@ def milvus(tmp_path, dimension: int = 16, embedder_id: str = "fake-embedder", **
 
 def test_search_finds_the_same_passages_as_faiss(tmp_path):
     vectors, stored = unit_vectors(200), passages(200)
-    faiss_index = PassageIndex(16, "flat", "fake-embedder")
+    faiss_index = FaissStore(16, "flat", "fake-embedder")
     faiss_index.add(vectors, stored)
     store = milvus(tmp_path, batch_size=64)
     store.add(vectors, stored)
@@ -66,7 +66,7 @@ def test_search_finds_the_same_passages_as_faiss(tmp_path):
 def test_verifier_over_milvus_retrieves_as_over_faiss(tmp_path):
     embedder = FakeEmbedder()
     store = milvus(tmp_path, embedder.dimension, embedder.model_id)
-    over_milvus = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+    over_milvus = Verifier.open(store, CORPUS, embedder=embedder, judge=FakeJudge())
     over_faiss = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge())
     assert over_milvus.passages == over_faiss.passages
     for claim in ("The library opened in 1998.", "The bridge was built in 1850."):
@@ -79,8 +79,8 @@ def test_verifier_over_milvus_retrieves_as_over_faiss(tmp_path):
 def test_reopening_keeps_passages_and_source_files(tmp_path):
     embedder = FakeEmbedder()
     store = milvus(tmp_path, embedder.dimension, embedder.model_id)
-    verifier = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
-    verifier.save("unused")
+    verifier = Verifier.open(store, CORPUS, embedder=embedder, judge=FakeJudge())
+    verifier.save()
     added = list(verifier.passages)
     store.close()
     reopened = milvus(tmp_path, embedder.dimension, embedder.model_id)
@@ -146,7 +146,7 @@ def test_a_store_made_with_one_embedder_refuses_another(tmp_path):
 def test_the_verifier_refuses_a_store_of_another_embedder(tmp_path):
     store = milvus(tmp_path, embedder_id="another-model")
     with pytest.raises(IndexFormatError, match="another-model"):
-        Verifier.from_corpus(CORPUS, embedder=FakeEmbedder(), judge=FakeJudge(), store=store)
+        Verifier.open(store, CORPUS, embedder=FakeEmbedder(), judge=FakeJudge())
 
 
 def test_settings_are_checked(tmp_path):
@@ -182,7 +182,7 @@ def test_an_interrupted_corpus_add_resumes_through_the_verifier(tmp_path):
     store = milvus(tmp_path, embedder.dimension, embedder.model_id, batch_size=4)
     store.progress = stop_after_the_first_batch
     with pytest.raises(RuntimeError, match="connection lost"):
-        Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
+        Verifier.open(store, CORPUS, embedder=embedder, judge=FakeJudge())
     store.close()
 
     encoded: list[str] = []
@@ -194,9 +194,7 @@ def test_an_interrupted_corpus_add_resumes_through_the_verifier(tmp_path):
 
     reopened = milvus(tmp_path, embedder.dimension, embedder.model_id, batch_size=4)
     assert len(reopened) == 4
-    resumed = Verifier.from_corpus(
-        CORPUS, embedder=CountingEmbedder(), judge=FakeJudge(), store=reopened
-    )
+    resumed = Verifier.open(reopened, CORPUS, embedder=CountingEmbedder(), judge=FakeJudge())
     assert len(encoded) == resumed.load_report.passages == 5
     assert resumed.load_report.documents == 2
     assert resumed.passages == clean.passages
@@ -259,8 +257,8 @@ def small_pages(monkeypatch):
 def test_reopening_reads_no_passage_and_neither_does_the_verifier(tmp_path, passage_reads):
     embedder = FakeEmbedder()
     store = milvus(tmp_path, embedder.dimension, embedder.model_id)
-    built = Verifier.from_corpus(CORPUS, embedder=embedder, judge=FakeJudge(), store=store)
-    built.save("unused")
+    built = Verifier.open(store, CORPUS, embedder=embedder, judge=FakeJudge())
+    built.save()
     store.close()
     passage_reads.clear()
     reopened = milvus(tmp_path, embedder.dimension, embedder.model_id)
@@ -272,6 +270,11 @@ def test_reopening_reads_no_passage_and_neither_does_the_verifier(tmp_path, pass
     hits = verifier.retrieve("The bridge was built in 1850.", 2)
     assert hits[0].passage.doc_id == "river.txt"
     assert passage_reads == []  # the search returned the passages it found
+    private = verifier.workspace()
+    assert private.stats.documents == 3
+    private.add({"ferry.txt": "The ferry crosses the river at noon every day."})
+    assert private.verify("The bridge was built in 1850.").label
+    assert passage_reads == []  # neither a workspace nor a check reads the collection
 
 
 def test_passages_are_read_by_position_a_page_at_a_time(tmp_path, passage_reads, small_pages):

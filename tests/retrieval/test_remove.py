@@ -10,7 +10,7 @@ import pytest
 
 from tests.fakes import FakeEmbedder, FakeJudge
 from verifier import Verifier, VerifierConfig
-from verifier.retrieval import LayeredStore, PassageIndex
+from verifier.retrieval import FaissStore, LayeredStore
 from verifier.types import Passage
 
 DIMENSION = 16
@@ -37,8 +37,8 @@ def milvus_store(tmp_path: Path):
 
 
 STORES = {
-    "flat": lambda tmp_path: PassageIndex(DIMENSION, "flat", "fake"),
-    "hnsw": lambda tmp_path: PassageIndex(DIMENSION, "hnsw", "fake"),
+    "flat": lambda tmp_path: FaissStore(DIMENSION, "flat", "fake"),
+    "hnsw": lambda tmp_path: FaissStore(DIMENSION, "hnsw", "fake"),
     "milvus": milvus_store,
 }
 
@@ -56,7 +56,7 @@ def test_after_a_removal_the_store_searches_as_one_never_given_it(tmp_path, kind
 
     assert store.remove(["b.txt"]) == 15
 
-    expected = PassageIndex(DIMENSION, "flat", "fake")
+    expected = FaissStore(DIMENSION, "flat", "fake")
     for source in ("a.txt", "c.txt"):
         expected.add(vectors[source], parts[source])
     assert list(store.passages) == expected.passages
@@ -74,7 +74,7 @@ def test_after_a_removal_the_store_searches_as_one_never_given_it(tmp_path, kind
 
 
 def test_removing_every_passage_leaves_an_empty_searchable_store():
-    store = PassageIndex(DIMENSION, "flat", "fake")
+    store = FaissStore(DIMENSION, "flat", "fake")
     store.add(unit_vectors(3), passages_of("a.txt", 3))
     store.files["a.txt"] = "h"
     assert store.remove(["a.txt", "never-there.txt"]) == 3
@@ -83,18 +83,18 @@ def test_removing_every_passage_leaves_an_empty_searchable_store():
 
 
 def test_uploads_are_saved_with_the_index_and_an_older_folder_loads_without(tmp_path):
-    store = PassageIndex(DIMENSION, "flat", "fake")
+    store = FaissStore(DIMENSION, "flat", "fake")
     store.add(unit_vectors(4), passages_of("a.txt", 2) + passages_of("up.txt", 2))
     store.files.update({"a.txt": "h1", "up.txt": "h2"})
     store.uploaded.add("up.txt")
-    version = store.save(tmp_path / "ix")
-    assert PassageIndex.load(tmp_path / "ix").uploaded == {"up.txt"}
+    version = Path(store.save(tmp_path / "ix"))
+    assert FaissStore.load(tmp_path / "ix").uploaded == {"up.txt"}
 
     manifest = json.loads((version / "manifest.json").read_text())
     del manifest["uploaded"]
     manifest["format_version"] = 2
     (version / "manifest.json").write_text(json.dumps(manifest))
-    older = PassageIndex.load(tmp_path / "ix")
+    older = FaissStore.load(tmp_path / "ix")
     assert older.uploaded == set() and len(older) == 4
     # Saved again, the older folder is recognised as the library's own and replaced.
     older.save(tmp_path / "ix")

@@ -1,6 +1,6 @@
 """Command line: build an index, check one claim, or check a file of claims.
 
-    python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf]
+    python -m verifier index PATH... --out INDEX_DIR [--index-type flat|hnsw|ivf] (default: by size)
     python -m verifier check "CLAIM" (--index DIR | --corpus PATH...) [--json]
     python -m verifier check (--index DIR | --corpus PATH...) --claims FILE --out RESULTS.jsonl
         [--engine ray [--ray-address ADDR]]
@@ -30,6 +30,7 @@ from verifier.io.options import (
     open_store,
 )
 from verifier.io.ray_batch import add_engine_options
+from verifier.retrieval.faiss_store import FLAT_UP_TO, INDEX_TYPES
 from verifier.text import strip_controls
 from verifier.types import Verdict
 
@@ -60,7 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--out", help="index directory to write (replaced atomically); not with --store milvus"
     )
-    index.add_argument("--index-type", choices=("flat", "hnsw", "ivf"), default="flat")
+    index.add_argument(
+        "--index-type",
+        choices=INDEX_TYPES,
+        help=f"the FAISS index (default: flat up to {FLAT_UP_TO:,} passages, hnsw past that)",
+    )
     index.add_argument(
         "--add", action="store_true", help="add to the index at --out instead of replacing it"
     )
@@ -114,7 +119,7 @@ def _run_index(args: argparse.Namespace) -> int:
     from verifier.pipeline import Verifier
     from verifier.retrieval import Embedder
 
-    if args.store == "milvus" and (args.out is not None or args.add or args.index_type != "flat"):
+    if args.store == "milvus" and (args.out is not None or args.add or args.index_type is not None):
         raise InvalidSettingError(
             "--out, --add and --index-type are for a FAISS index; a Milvus collection is "
             "always added to (a rerun resumes where it stopped) and searched exactly"
@@ -125,27 +130,29 @@ def _run_index(args: argparse.Namespace) -> int:
         )
     embedder = Embedder(backend=args.backend)
     store = open_store(args, embedder)
-    if store is not None:
-        verifier = Verifier.open(corpus=args.paths, embedder=embedder, store=store, progress=True)
-        return _say_indexed(verifier, verifier.load_report, f"collection at {args.milvus_uri}")
-    if args.add:
-        verifier = Verifier.load(args.out, embedder=embedder)
-        report = verifier.add(args.paths, progress=True)
-    else:
+    if store is None and not args.add:
+        # A new index replaces the folder's only when it is saved whole.
         verifier = Verifier.from_corpus(
             args.paths, embedder=embedder, index_type=args.index_type, progress=True
         )
-        report = verifier.load_report
-    verifier.save(args.out)
-    return _say_indexed(verifier, report, f"index at {args.out}")
+        verifier.save(args.out)
+    else:
+        verifier = Verifier.open(
+            args.out if store is None else store, args.paths, embedder=embedder, progress=True
+        )
+    where = f"collection at {args.milvus_uri}" if store is not None else f"index at {args.out}"
+    picked = store is None and args.index_type is None
+    return _say_indexed(verifier, verifier.load_report, where, picked=picked)
 
 
-def _say_indexed(verifier: Verifier, report: LoadReport, where: str) -> int:
+def _say_indexed(verifier: Verifier, report: LoadReport, where: str, *, picked: bool) -> int:
     for skipped in report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)
     stats = verifier.stats
+    kind = f"{stats.index_type}, picked for its size" if picked else stats.index_type
     _say(
-        f"indexed {report.documents} documents, {report.passages} passages; {where} holds {stats.documents} documents, {stats.passages} passages ({stats.index_type})"
+        f"indexed {report.documents} documents, {report.passages} passages; {where} holds "
+        f"{stats.documents} documents, {stats.passages} passages ({kind})"
     )
     return 0
 
@@ -168,7 +175,11 @@ def _open_verifier(
     embedder = Embedder(backend=args.backend)
     store = open_store(args, embedder)
     verifier = Verifier.open(
-        index_dir, args.corpus, embedder=embedder, judge=judge, config=config, store=store
+        index_dir if store is None else store,
+        args.corpus,
+        embedder=embedder,
+        judge=judge,
+        config=config,
     )
     for skipped in verifier.load_report.skipped:
         _say(f"skipped {skipped.path}: {skipped.reason}", error=True)

@@ -84,7 +84,7 @@ class VerifierRecipe:
         from verifier.pipeline import Verifier
         from verifier.retrieval import Embedder
 
-        verifier = Verifier.load(
+        verifier = Verifier.open(
             self.index_dir,
             embedder=Embedder(backend=self.backend),
             judge=NLIJudge(self.judge, backend=self.backend),

@@ -1,7 +1,7 @@
 """Finding the passages for a claim: the embedder, the stores, BM25 and fusing the two rankings."""
 
 from verifier.retrieval.embedder import Embedder, TextEncoder
-from verifier.retrieval.faiss_store import INDEX_TYPES, PassageIndex
+from verifier.retrieval.faiss_store import AUTO, INDEX_TYPES, FaissStore, choose_index_type
 from verifier.retrieval.fusion import (
     BOTH,
     DENSE,
@@ -16,9 +16,10 @@ from verifier.retrieval.fusion import (
 from verifier.retrieval.layered import LayeredStore
 from verifier.retrieval.lexical import TOKENIZER, LexicalIndex, lexical_text, tokenize
 from verifier.retrieval.milvus_store import MilvusStore
-from verifier.retrieval.store import VectorStore
+from verifier.retrieval.store import STORE_KINDS, VectorStore, open_store, store_kind
 
 __all__ = [
+    "AUTO",
     "BOTH",
     "DENSE",
     "DENSE_WEIGHT",
@@ -28,15 +29,19 @@ __all__ = [
     "LEXICAL",
     "RETRIEVAL_MODES",
     "TOKENIZER",
-    "Embedder",
+    "STORE_KINDS",
     "Candidate",
+    "Embedder",
+    "FaissStore",
     "LayeredStore",
     "LexicalIndex",
     "MilvusStore",
-    "PassageIndex",
     "TextEncoder",
     "VectorStore",
+    "choose_index_type",
     "fuse",
     "lexical_text",
+    "open_store",
+    "store_kind",
     "tokenize",
 ]

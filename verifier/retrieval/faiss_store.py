@@ -22,7 +22,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from verifier.records import write_atomically
 from verifier.retrieval.lexical import FILES as LEXICAL_FILES
 from verifier.retrieval.lexical import SETTINGS_FILE as LEXICAL_SETTINGS
 from verifier.retrieval.lexical import LexicalIndex, lexical_text
+from verifier.retrieval.store import Chunk
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,10 @@ FORMAT_VERSION = 3
 # did not record uploads; it loads with none.
 _READABLE_VERSIONS = (1, 2, FORMAT_VERSION)
 INDEX_TYPES = ("flat", "hnsw", "ivf")
+AUTO = "auto"
+"""An index type chosen by the size of the first add (:func:`choose_index_type`)."""
+FLAT_UP_TO = 100_000
+"""The most passages searched exactly; past this, HNSW (recall about 0.99, far faster)."""
 _CURRENT = "CURRENT"
 _MANIFEST = "manifest.json"
 _FAISS = "index.faiss"
@@ -118,8 +124,8 @@ class Manifest:
             raise bad("documents", "at most the number of passages")
         if not isinstance(data["embedder_id"], str):
             raise bad("embedder_id", "text")
-        if data["index_type"] not in INDEX_TYPES:
-            raise bad("index_type", f"one of {', '.join(INDEX_TYPES)}")
+        if data["index_type"] not in (*INDEX_TYPES, AUTO):
+            raise bad("index_type", f"one of {', '.join((*INDEX_TYPES, AUTO))}")
         for name in ("files", "checksums"):
             value = data[name]
             if not isinstance(value, dict) or not all(
@@ -169,6 +175,11 @@ def _ivf_lists(count: int) -> int:
     return max(1, min(int(4 * math.sqrt(count)), count // 39))
 
 
+def choose_index_type(count: int) -> str:
+    """The index for a store whose first add holds ``count`` passages: exact while that is cheap."""
+    return "flat" if count <= FLAT_UP_TO else "hnsw"
+
+
 def _identity(passage: Passage) -> tuple[str, int, int, str]:
     return (passage.doc_id, passage.start, passage.end, passage.text)
 
@@ -177,7 +188,7 @@ class FlatStaging:
     """A flat FAISS index of ``count`` zero vectors and a writable view of them.
 
     Filled a chunk at a time as passages are embedded, it becomes the index's
-    storage (:meth:`PassageIndex.add_staged`): the vectors are allocated once,
+    storage (:meth:`FaissStore.add_chunks`): the vectors are allocated once,
     at their final size, where adding chunk by chunk would grow the storage by
     doubling and copy it.
     """
@@ -194,27 +205,44 @@ class FlatStaging:
         )
 
 
-class PassageIndex:
-    """Passages and their unit vectors, searchable by inner product (= cosine).
+class FaissStore:
+    """The FAISS store: passages and their unit vectors in memory, searchable by inner product (= cosine).
 
     Args:
         dimension: vector size.
-        index_type: ``"flat"`` (exact, default), ``"hnsw"`` (graph, approximate)
-            or ``"ivf"`` (inverted lists, approximate; trained on the first add).
+        index_type: ``"flat"`` (exact), ``"hnsw"`` (graph, approximate),
+            ``"ivf"`` (inverted lists, approximate; trained on the first add),
+            or ``None`` / ``"auto"`` to pick by the size of the first add
+            (:func:`choose_index_type`).
         embedder_id: the model that made the vectors, checked on load.
+        location: the folder :meth:`save` writes to by default.
     """
 
-    def __init__(self, dimension: int, index_type: str = "flat", embedder_id: str = "") -> None:
-        if index_type not in INDEX_TYPES:
-            raise ValueError(f"index_type must be one of {INDEX_TYPES}, got {index_type!r}")
+    def __init__(
+        self,
+        dimension: int,
+        index_type: str | None = None,
+        embedder_id: str = "",
+        *,
+        location: str | Path | None = None,
+    ) -> None:
+        index_type = index_type or AUTO
+        if index_type not in (*INDEX_TYPES, AUTO):
+            raise ValueError(
+                f"index_type must be one of {(*INDEX_TYPES, AUTO)}, got {index_type!r}"
+            )
         if dimension < 1:
             raise ValueError(f"dimension must be positive, got {dimension}")
         self.dimension = dimension
         self.index_type = index_type
         self.embedder_id = embedder_id
+        self.location = None if location is None else Path(location)
         self.passages: list[Passage] = []
         self.files: dict[str, str] = {}
         self.uploaded: set[str] = set()
+        # Counted as passages are added, so neither a count nor an add reads them all.
+        self._doc_ids: set[str] = set()
+        self._identities: set[tuple[str, int, int, str]] = set()
         self._faiss = None
         # None only for an index loaded from a folder saved without one.
         self._lexical: LexicalIndex | None = LexicalIndex.build([])
@@ -224,7 +252,24 @@ class PassageIndex:
 
     @property
     def documents(self) -> int:
-        return len({passage.doc_id for passage in self.passages})
+        return len(self._doc_ids)
+
+    @staticmethod
+    def is_index_folder(location: str | Path) -> bool:
+        """Whether ``location`` holds a saved index (its ``CURRENT`` file)."""
+        return (Path(location) / _CURRENT).is_file()
+
+    def _settle_index_type(self, count: int) -> None:
+        """Pick the index type by the first add's size, where none was asked for."""
+        if self.index_type == AUTO and self._faiss is None:
+            self.index_type = choose_index_type(count)
+            logger.info("picked a %s index for %d passages", self.index_type, count)
+
+    def _extend(self, passages: Sequence[Passage]) -> None:
+        self.passages.extend(passages)
+        self._doc_ids.update(passage.doc_id for passage in passages)
+        self._identities.update(_identity(passage) for passage in passages)
+        self._reindex_words()
 
     def _new_faiss(self, training: np.ndarray):
         import faiss
@@ -273,44 +318,57 @@ class PassageIndex:
             )
         if not passages:
             return
+        self._settle_index_type(len(passages))
         if self._faiss is None:
             self._faiss = self._new_faiss(vectors)
             self._set_search_parameters()
         self._faiss.add(vectors)
-        self.passages.extend(passages)
-        self._reindex_words()
+        self._extend(passages)
 
-    def staging(self, count: int) -> FlatStaging:
-        """Room for ``count`` vectors, to fill in place and then :meth:`add_staged` (flat only)."""
-        if self.index_type != "flat":
-            raise ValueError(f"only a flat index takes staged vectors, not {self.index_type}")
-        return FlatStaging(self.dimension, count)
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        """Store ``count`` passages once every chunk is in: a failure part-way adds nothing.
 
-    def add_staged(self, staging: FlatStaging, passages: Sequence[Passage]) -> None:
-        """Append passages whose vectors fill ``staging``.
-
-        An empty index takes the staged vectors as they are, so a new corpus's
-        vectors are held once, never copied.
+        The vectors are written in place, into a flat index's own storage
+        (held once, never copied) or into one array that other indexes take in
+        a single add (an IVF index is trained on its first add and must see
+        the whole corpus).
         """
-        if len(passages) != len(staging.vectors) or staging.vectors.shape[1] != self.dimension:
-            raise ValueError(
-                f"expected {len(passages)} staged vectors of dimension {self.dimension}, "
-                f"got {staging.vectors.shape}"
-            )
-        if self._faiss is None or self._faiss.ntotal == 0:
-            self._faiss = staging.faiss
-        else:
-            self._faiss.add(staging.vectors)
-        self.passages.extend(passages)
-        self._reindex_words()
+        if not count:
+            return
+        with lock:
+            self._settle_index_type(count)
+        staging = FlatStaging(self.dimension, count) if self.index_type == "flat" else None
+        vectors = (
+            staging.vectors
+            if staging is not None
+            else np.empty((count, self.dimension), dtype=np.float32)
+        )
+        passages: list[Passage] = []
+        for chunk_vectors, chunk in chunks:
+            vectors[len(passages) : len(passages) + len(chunk)] = chunk_vectors
+            passages.extend(chunk)
+        if len(passages) != count:
+            raise ValueError(f"expected {count} passages in the chunks, got {len(passages)}")
+        with lock:
+            if staging is None:
+                self.add(vectors, passages)
+            elif self._faiss is None or self._faiss.ntotal == 0:
+                # An empty index takes the staged vectors as they are.
+                self._faiss = staging.faiss
+                self._extend(passages)
+            else:
+                self._faiss.add(staging.vectors)
+                self._extend(passages)
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         """The passages not in this index, in order, each once."""
-        seen = {_identity(passage) for passage in self.passages}
+        seen: set[tuple[str, int, int, str]] = set()
         pending = []
         for passage in passages:
             identity = _identity(passage)
-            if identity not in seen:
+            if identity not in seen and identity not in self._identities:
                 seen.add(identity)
                 pending.append(passage)
         return pending
@@ -326,13 +384,14 @@ class PassageIndex:
         dropped = len(self.passages) - len(keep)
         if dropped:
             vectors = self.vectors(keep)
-            self.passages = [self.passages[n] for n in keep]
+            kept = [self.passages[n] for n in keep]
+            self.passages, self._doc_ids, self._identities = [], set(), set()
             self._faiss = None
             if keep:
                 self._faiss = self._new_faiss(vectors)
                 self._set_search_parameters()
                 self._faiss.add(vectors)
-            self._reindex_words()
+            self._extend(kept)
         for source in gone:
             self.files.pop(source, None)
         self.uploaded -= gone
@@ -363,16 +422,20 @@ class PassageIndex:
             return np.empty((0, self.dimension), dtype=np.float32)
         return self._faiss.reconstruct_batch(np.asarray(positions, dtype=np.int64))
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the index to ``directory`` atomically; returns the version folder.
+    def save(self, location: str | Path | None = None) -> str:
+        """Write the index to a folder atomically; returns the version folder.
 
-        Afterwards only the older version folders this library wrote (marked as
-        such) are removed; anything else in ``directory`` is left alone.
+        ``location`` is the folder; ``None`` is the one the store was opened
+        at. Afterwards only the older version folders this library wrote
+        (marked as such) are removed; anything else in the folder is left alone.
 
         Raises:
-            IndexWriteError: ``directory`` is a file, or cannot be written.
+            ValueError: no ``location``, and the store was not opened at one.
+            IndexWriteError: the folder is a file, or cannot be written.
         """
-        root = Path(directory)
+        if location is None and self.location is None:
+            raise ValueError("this FAISS store lives in memory: give a folder to save it to")
+        root = Path(location if location is not None else self.location)
         try:
             root.mkdir(parents=True, exist_ok=True)
             version = Path(tempfile.mkdtemp(prefix="v-", dir=root))
@@ -399,7 +462,7 @@ class PassageIndex:
             if old != version:
                 _remove_if_own(old)
         logger.info("saved %d passages to %s", len(self.passages), version)
-        return version
+        return str(version)
 
     def _write_version(self, version: Path) -> None:
         import faiss
@@ -442,7 +505,7 @@ class PassageIndex:
         *,
         embedder_id: str | None = None,
         dimension: int | None = None,
-    ) -> PassageIndex:
+    ) -> FaissStore:
         """Read an index directory, checking its manifest and checksums.
 
         Raises:
@@ -484,7 +547,7 @@ class PassageIndex:
             raise IndexFormatError(
                 f"index at {root} has dimension {manifest.dimension}, the embedder gives {dimension}"
             )
-        if manifest.index_type not in INDEX_TYPES:
+        if manifest.index_type not in (*INDEX_TYPES, AUTO):
             raise IndexFormatError(f"index at {root} has unknown type {manifest.index_type!r}")
         for name, expected in manifest.checksums.items():
             path = version / name
@@ -494,7 +557,7 @@ class PassageIndex:
                 raise IndexFormatError(
                     f"index at {root} is corrupt: {name} does not match its checksum"
                 )
-        index = cls(manifest.dimension, manifest.index_type, manifest.embedder_id)
+        index = cls(manifest.dimension, manifest.index_type, manifest.embedder_id, location=root)
         try:
             with (version / _PASSAGES).open(encoding="utf-8") as handle:
                 index.passages = [
@@ -523,6 +586,8 @@ class PassageIndex:
         if index._faiss is not None and index._faiss.d != manifest.dimension:
             raise IndexFormatError(f"FAISS file at {version} has dimension {index._faiss.d}")
         index._set_search_parameters()
+        index._doc_ids = {passage.doc_id for passage in index.passages}
+        index._identities = {_identity(passage) for passage in index.passages}
         index.files = dict(manifest.files)
         index.uploaded = set(manifest.uploaded)
         if f"{_LEXICAL}/{LEXICAL_SETTINGS}" in manifest.checksums:

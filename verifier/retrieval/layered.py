@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import overload
 
 import numpy as np
 
 from verifier.errors import IndexWriteError
-from verifier.retrieval.store import VectorStore
+from verifier.retrieval.store import Chunk, VectorStore
 from verifier.types import Passage
 
 
@@ -86,7 +87,8 @@ class LayeredStore:
 
     @property
     def documents(self) -> int:
-        return len({passage.doc_id for passage in self.passages})
+        """Both stores' counts: an add leaves out what the base holds, so none is counted twice."""
+        return self.base.documents + self.overlay.documents
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         self.overlay.add(vectors, passages)
@@ -103,6 +105,11 @@ class LayeredStore:
                 f"{shared[0]} is in the shared corpus; a private workspace removes only its own"
             )
         return self.overlay.remove(sources)
+
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        self.overlay.add_chunks(chunks, count, lock)
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
         return self.overlay.unstored(self.base.unstored(passages))
@@ -143,5 +150,5 @@ class LayeredStore:
             rows[overlay] = self.overlay.vectors([positions[n] - offset for n in overlay])
         return rows
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, location: str | Path | None = None) -> str:
         raise IndexWriteError("a private workspace is never saved; it lives only in memory")

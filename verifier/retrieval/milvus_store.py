@@ -20,7 +20,8 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, overload
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from verifier.errors import IndexFormatError, StoreError
 from verifier.retrieval.lexical import lexical_text, tokenize
+from verifier.retrieval.store import Chunk
 from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -165,7 +167,7 @@ class MilvusStore:
 
     Example:
         >>> store = MilvusStore("index.db", dimension=384, embedder_id="all-MiniLM-L6-v2")
-        >>> verifier = Verifier.from_corpus("demo_corpus/", store=store)
+        >>> verifier = Verifier.open(store, "demo_corpus/")
     """
 
     index_type = "flat"
@@ -484,6 +486,14 @@ class MilvusStore:
         self._client.flush(self._meta)
         return len(doomed)
 
+    def add_chunks(
+        self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
+    ) -> None:
+        """Store each chunk as it comes, so a rerun adds only what an interrupted add had not."""
+        for vectors, passages in chunks:
+            with lock:
+                self.add(vectors, passages)
+
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
         if k < 1:
@@ -561,13 +571,19 @@ class MilvusStore:
             rows[n] = by_position[int(position)]
         return rows
 
-    def save(self, directory: str | Path | None = None) -> Path:
-        """Record the source file hashes in the collection; the passages are stored already.
+    def save(self, location: str | Path | None = None) -> str:
+        """Record the source file hashes in the collection and flush it; returns its URI.
 
-        ``directory`` is unused: the collection at ``uri`` is where the store lives.
+        Raises:
+            ValueError: ``location`` is given and is not this store's URI: a
+                collection lives where it was opened.
         """
+        if location is not None and str(location) != self.uri:
+            raise ValueError(
+                f"a Milvus collection is saved where it lives ({self.uri}), not to {location}"
+            )
         self._write_meta({_FILE_PREFIX + source: digest for source, digest in self.files.items()})
         self._write_meta({_UPLOADED_PREFIX + source: "" for source in self.uploaded})
         self._client.flush(self.collection)
         self._client.flush(self._meta)
-        return Path(self.uri)
+        return self.uri
