@@ -160,3 +160,30 @@ def test_a_saved_corpus_that_cannot_be_opened_is_left_out(tmp_path, caplog):
     (tmp_path / "corpora" / "broken" / "corpus.json").write_text("{not json")
     assert Library(verifier, tmp_path / "index").names() == [MAIN_CORPUS]
     assert "left out the corpus" in caplog.text
+
+
+def test_on_a_milvus_store_a_named_corpus_is_a_collection_of_its_own(tmp_path):
+    pytest.importorskip("pymilvus")
+    pytest.importorskip("milvus_lite")
+    from verifier.retrieval import open_store
+
+    embedder = FakeEmbedder()
+    store = open_store(
+        tmp_path / "store.db", dimension=embedder.dimension, embedder_id=embedder.model_id
+    )
+    main = Verifier.open(
+        store,
+        {"a.txt": SHARED_TEXT},
+        embedder=embedder,
+        judge=FakeJudge(),
+        config=VerifierConfig(decision="thresholds"),
+    )
+    library = Library(main, tmp_path / "index")
+    news = library.create("news")
+    assert news.index_dir is None and news.verifier.index.collection == "passages_news"
+    news.verifier.add([write(tmp_path / "up" / "ferry.txt", FERRY)], uploaded=True)
+    news.save()
+    again = Library(main, tmp_path / "index").get("news").verifier
+    assert again.stats.sources == ("ferry.txt",)
+    assert [source.uploaded for source in again.library()] == [True]
+    assert main.stats.sources == ("a.txt",)
