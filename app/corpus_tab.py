@@ -207,13 +207,11 @@ class CorpusHandlers:
         return gr.update(choices=self.state.library.names(), value=made.name), "", message
 
 
-def corpus_tab(
-    state: AppState, page: gr.Blocks, workspace: gr.State
-) -> tuple[gr.Dropdown, Callable[[Any], Any]]:
+def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> gr.Dropdown:
     """What is loaded; adding uploads or a server folder, removing uploads, making corpora.
 
-    Returns the tab's corpus list, and a function that chains the tab's refresh
-    onto an event (so another tab's corpus choice shows here too).
+    Returns the tab's corpus list; choosing a corpus there (or in any tab, or
+    making one) shows what it holds.
     """
     handlers = CorpusHandlers(state)
     with gr.Tab("Corpus", id="corpus"):
@@ -239,8 +237,12 @@ def corpus_tab(
             api_visibility="private",
         )
 
-    common = {"api_visibility": "private", "show_progress_on": corpus_message}
-    shared_change = {"concurrency_id": "corpus", "concurrency_limit": 1, **common}
+    shared_change = {
+        "concurrency_id": "corpus",
+        "concurrency_limit": 1,
+        "api_visibility": "private",
+        "show_progress_on": corpus_message,
+    }
     if "uploads" in adding:
         remove_button.click(
             friendly(handlers.remove_document, (gr.skip(), gr.skip(), gr.skip())),
@@ -272,11 +274,6 @@ def corpus_tab(
             inputs=adding["new_name"],
             outputs=[choice, adding["new_name"], corpus_message],
             **shared_change,
-        ).then(
-            handlers.show_corpus,
-            inputs=[workspace, choice],
-            outputs=views,
-            api_visibility="private",
         )
     page.load(
         handlers.corpus_summary, inputs=workspace, outputs=corpus_stats, api_visibility="private"
@@ -285,7 +282,7 @@ def corpus_tab(
     page.load(
         handlers.show_corpus, inputs=[workspace, choice], outputs=views, api_visibility="private"
     )
-    return choice, refresh
+    return choice
 
 
 def _adding_section(state: AppState) -> dict[str, Any]:

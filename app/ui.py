@@ -400,7 +400,7 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
                 claim_tab(state, page, examples, workspace),
                 paragraph_tab(state, examples, workspace),
             ]
-            corpus_tab_choice, _ = corpus_tab(state, page, workspace)
+            corpus_tab_choice = corpus_tab(state, page, workspace)
             choices += [corpus_tab_choice, batch_tab(state, workspace)]
         link_corpus_choices(state, page, choices, corpus_tab_choice)
         check_claim_api(state)
