@@ -20,15 +20,20 @@ Nothing of ``../shared`` goes into the repository: write under ``runs/``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
+import random
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from eval.split import split_of
+from models.detail_edits import default_lexicon, edit_functions
 from models.nli_data import (
     DataError,
+    NLIExample,
     heldout_group,
     nearest_rows,
     read_fever_train,
@@ -46,9 +51,18 @@ def _sentences(premise: str) -> list[str]:
 
 
 def build(
-    data_dir: Path, fraction: float, distractors: int, cache_dir: Path | None
+    data_dir: Path,
+    fraction: float,
+    distractors: int,
+    cache_dir: Path | None,
+    detail_edits: int = 0,
+    seed: int = 0,
 ) -> list[dict[str, object]]:
-    """The claim records: validation-slice claims with gold evidence and distractors."""
+    """The claim records: validation-slice claims with gold evidence and distractors.
+
+    ``detail_edits`` adds up to that many one-detail edits of the supported claims
+    (:mod:`models.detail_edits`), each against its original's evidence.
+    """
     rows = read_fever_train(data_dir / "nli" / "fever_train.jsonl")
     unsettled = read_unpaired_claims(data_dir / "nli" / "fever_train_nei_claims.jsonl")
     trained_texts = {r.hypothesis for r in rows if not heldout_group(r.group, fraction)}
@@ -57,12 +71,15 @@ def build(
     premise_id = {text: number for number, text in enumerate(premises)}
 
     claims: dict[str, dict[str, object]] = {}
+    entailed: dict[str, NLIExample] = {}
     gold_premises: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         if not heldout_group(row.group, fraction) or row.hypothesis in trained_texts:
             continue
         label = "SUPPORTED" if row.label == "entailment" else "REFUTED"
         key = row.hypothesis
+        if row.label == "entailment":
+            entailed.setdefault(key, row)
         record = claims.setdefault(key, {"id": row.group, "claim": key, "label": label})
         if record["label"] != label:
             record["label"] = None  # the same text both supported and refuted: leave it out
@@ -92,7 +109,65 @@ def build(
             for number in others
             for sentence in _sentences(premises[number])
         ]
+    if detail_edits:
+        kept += edited_claims(kept, entailed, detail_edits, random.Random(seed))
     return kept
+
+
+_EDIT_VERDICTS = {"contradiction": "REFUTED", "neutral": "NOT_ENOUGH_INFO"}
+
+
+def _same_half_id(original: str, kind: str) -> str:
+    """An id for an edit that lands in the same dev/test half as its original's."""
+    for number in itertools.count():
+        candidate = f"{original}~{kind}{number}"
+        if split_of(candidate) == split_of(original):
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def edited_claims(
+    records: Sequence[dict[str, object]],
+    entailed: dict[str, NLIExample],
+    count: int,
+    rng: random.Random,
+) -> list[dict[str, object]]:
+    """Up to ``count`` one-detail edits of the supported ``records``, one per claim.
+
+    Each edit keeps its original's evidence and distractors, so the verdict is fitted
+    on claims that share every word but one with a passage that decides them. The
+    kind a claim allows that has been taken least so far is taken, so rare kinds (a
+    changed month) are not drowned by negations, which almost every claim allows.
+    """
+    makers = edit_functions(default_lexicon())
+    supported = [r for r in records if r["label"] == "SUPPORTED" and r["claim"] in entailed]
+    rng.shuffle(supported)
+    taken: Counter[str] = Counter()
+    edits: list[dict[str, object]] = []
+    for record in supported:
+        if len(edits) >= count:
+            break
+        example = entailed[str(record["claim"])]
+        possible = {}
+        for kind, maker in makers.items():
+            edit = maker(example, rng)
+            if edit is not None and edit.hypothesis != example.hypothesis:
+                possible[kind] = edit
+        if not possible:
+            continue
+        kind = min(sorted(possible), key=lambda k: taken[k])  # the kind taken least so far
+        taken[kind] += 1
+        edits.append(
+            {
+                **record,
+                "id": _same_half_id(str(record["id"]), kind),
+                "claim": possible[kind].hypothesis,
+                "label": _EDIT_VERDICTS[possible[kind].label],
+                "edit": kind,
+            }
+        )
+    logger.info("%d one-detail edits of supported claims", len(edits))
+    return edits
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -109,6 +184,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--distractors", type=int, default=2, help="nearest other evidence passages per claim"
     )
     parser.add_argument("--cache-dir", default=".cache/train_nli", help="embedding cache")
+    parser.add_argument(
+        "--detail-edits",
+        type=int,
+        default=0,
+        help="add up to this many one-detail edits of the supported claims (0: none)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="for the edits")
     return parser.parse_args(argv)
 
 
@@ -121,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.heldout_fraction,
             args.distractors,
             Path(args.cache_dir) if args.cache_dir else None,
+            args.detail_edits,
+            args.seed,
         )
     except DataError as error:
         logger.error("%s", error)

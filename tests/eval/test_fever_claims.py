@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 from eval import fever_claims
 from eval.datasets import read_dataset
-from models.nli_data import heldout_group
+from eval.split import split_of
+from models.nli_data import NLIExample, heldout_group
 
 CITIES = ["Lyon", "Porto", "Graz", "Turin", "Ghent", "Brno", "Cork", "Bern", "Oslo", "Riga"]
 
@@ -52,3 +54,28 @@ def test_only_validation_claims_with_gold_evidence_and_distractors(tmp_path: Pat
         assert not gold_titles & {d["title"] for d in claim["distractors"]}
     dataset = read_dataset("jsonl", out)
     assert len(dataset.examples) == len(claims)
+
+
+def test_detail_edits_keep_evidence_and_their_originals_half() -> None:
+    premise = "The bridge over the Rhine opened in March 1998 and cost 120 million euros."
+    record = {
+        "id": "id:7",
+        "claim": "The bridge opened in March 1998.",
+        "label": "SUPPORTED",
+        "evidence": [{"text": premise, "title": "fever-p1"}],
+        "distractors": [{"text": "Ghent has a fair.", "title": "fever-p2"}],
+    }
+    example = NLIExample(premise, record["claim"], "entailment", "fever-train", "id:7")
+    edits = fever_claims.edited_claims([record], {record["claim"]: example}, 5, random.Random(1))
+    assert len(edits) == 1  # one edit per claim
+    edit = edits[0]
+    assert edit["claim"] != record["claim"]
+    assert edit["label"] in {"REFUTED", "NOT_ENOUGH_INFO"}
+    assert edit["evidence"] == record["evidence"] and edit["distractors"] == record["distractors"]
+    assert edit["id"] != record["id"] and split_of(edit["id"]) == split_of(record["id"])
+
+
+def test_unsupported_claims_are_not_edited() -> None:
+    record = {"id": "id:8", "claim": "It rained 3 days.", "label": "REFUTED", "evidence": []}
+    example = NLIExample("It rained 4 days.", record["claim"], "contradiction", "fever-train")
+    assert fever_claims.edited_claims([record], {record["claim"]: example}, 5, random.Random(1)) == []
