@@ -106,6 +106,7 @@ def record(
     correct_label: object,
     session: Workspace | None = None,
     comment: str = "",
+    corpus: str | None = None,
 ) -> FeedbackRecord:
     """Append the correction of ``verdict``, within the files' size cap.
 
@@ -121,7 +122,7 @@ def record(
         verdict,
         correct_label,
         comment=comment,
-        corpus=corpus_key(state.checker(session)),
+        corpus=corpus_key(state.checker(session, corpus)),
     )
     logger.info(
         "recorded a correction%s: %s -> %s",
@@ -132,11 +133,13 @@ def record(
     return stored
 
 
-def remembered(state: AppState, session: Workspace | None, claim: str) -> FeedbackRecord | None:
-    """A standing correction of ``claim`` (or a claim within 0.95 of it) on this corpus."""
+def remembered(
+    state: AppState, session: Workspace | None, claim: str, corpus: str | None = None
+) -> FeedbackRecord | None:
+    """A standing correction of ``claim`` (or a claim within 0.95 of it) on ``corpus``."""
     if not state.access.feedback:
         return None
-    checker = state.checker(session)
+    checker = state.checker(session, corpus)
     standing = standing_corrections(feedback_path(state, session), corpus_key(checker))
     return remembered_correction(standing, claim, checker)
 
@@ -171,6 +174,7 @@ def wrong_verdict_control(
     workspace: gr.State,
     new_check: Sequence[Callable[..., Any]],
     name: str = "wrong-verdict",
+    corpus: gr.Dropdown | None = None,
 ) -> Callable[[Sequence[Any]], None]:
     """Under a verdict: pick the right label, add a comment, record it, see a confirmation.
 
@@ -178,6 +182,8 @@ def wrong_verdict_control(
     the session's private workspace (its corrections are its own, and it may
     download them), ``new_check`` the events that start a check (they clear
     the last answer). ``name`` prefixes the elements' ids, one per tab. Returns
+    ``corpus``, the tab's corpus list, names the corpus the correction is kept
+    for (the main one without it). Returns
     ``follow(done)``, which shows the control after each of the events ``done``
     (those that end a check) while there is a verdict. Also registers the
     ``report_wrong_verdict`` API.
@@ -190,8 +196,9 @@ def wrong_verdict_control(
         correct_label: str | None,
         comment: str | None,
         session: Workspace | None = None,
+        chosen: str | None = None,
     ) -> tuple[Any, Any, str]:
-        stored = record(state, shown, correct_label, session, comment or "")
+        stored = record(state, shown, correct_label, session, comment or "", chosen)
         download: Any = gr.skip()
         if session is not None:
             # A copy: the download is served from gradio's cache, the file keeps growing.
@@ -218,7 +225,7 @@ def wrong_verdict_control(
         )
     button.click(
         friendly(on_report, (gr.skip(), gr.skip())),
-        inputs=[verdict, label, comment, workspace],
+        inputs=[verdict, label, comment, workspace, *([corpus] if corpus is not None else [])],
         outputs=[label, download, message],
         api_visibility="private",
     )
@@ -248,20 +255,24 @@ def wrong_verdict_control(
     return follow
 
 
-def corrections_list(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
-    """On the Corpus tab: the corrections standing on this corpus, and withdrawing one."""
+def corrections_list(
+    state: AppState, page: gr.Blocks, workspace: gr.State, corpus: gr.Dropdown
+) -> None:
+    """On the Corpus tab: the corrections standing on the corpus chosen there, and withdrawing one."""
     if not state.access.feedback:
         return
 
-    def listed(session: Workspace | None) -> Any:
+    def listed(session: Workspace | None, name: str | None = None) -> Any:
         standing = standing_corrections(
-            feedback_path(state, session), corpus_key(state.checker(session))
+            feedback_path(state, session), corpus_key(state.checker(session, name))
         )
         return gr.update(choices=correction_choices(standing), value=None)
 
-    def on_withdraw(identifier: str | None, session: Workspace | None) -> tuple[Any, str]:
+    def on_withdraw(
+        identifier: str | None, session: Workspace | None, name: str | None = None
+    ) -> tuple[Any, str]:
         withdraw(feedback_path(state, session), identifier or "")
-        return listed(session), view.message_html(
+        return listed(session, name), view.message_html(
             "Withdrawn: the checker's own verdict shows again for that claim.", kind="info"
         )
 
@@ -277,12 +288,12 @@ def corrections_list(state: AppState, page: gr.Blocks, workspace: gr.State) -> N
     message = gr.HTML(elem_id="corrections-message")
     button.click(
         friendly(on_withdraw, (gr.skip(),)),
-        inputs=[chosen, workspace],
+        inputs=[chosen, workspace, corpus],
         outputs=[chosen, message],
         api_visibility="private",
     )
-    for event in (page.load, chosen.focus):
-        event(listed, inputs=workspace, outputs=chosen, api_visibility="private")
+    for event in (page.load, chosen.focus, corpus.change):
+        event(listed, inputs=[workspace, corpus], outputs=chosen, api_visibility="private")
 
 
 def report_wrong_verdict_api(state: AppState) -> None:

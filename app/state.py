@@ -18,9 +18,11 @@ from typing import Any
 from gradio.utils import get_upload_folder
 
 from app import view
+from app.library import MAIN_CORPUS, Corpus, Library
 from app.policy import Access, ServiceLimits
 from app.uploads import UploadQuota
 from verifier import Verifier, VerifierError
+from verifier.corpus import SUPPORTED_SUFFIXES
 
 logger = logging.getLogger("app")
 
@@ -35,11 +37,13 @@ WORKSPACE_IDLE_S = 6 * 3600
 
 
 class AppState:
-    """The shared verifier, where its index is saved, the operator's policy, and a lock.
+    """The shared corpora, where their indexes are saved, the operator's policy, and a lock.
 
-    Checks only read the verifier (its index has its own lock), so they run
-    side by side; adding documents to the shared corpus and saving the index
-    take ``corpus_lock``, so one change happens at a time. ``uploads`` keeps
+    ``verifier`` and ``index_dir`` are the main corpus's; ``library`` holds it
+    and every named corpus made since. Checks only read a verifier (its index
+    has its own lock), so they run side by side; changing a shared corpus
+    (adding, removing, making one) and saving it take ``corpus_lock``, so one
+    change happens at a time. ``uploads`` keeps
     the accounts of gradio's upload folder (read when this is made), which
     ``app.gate`` fills and the Corpus tab empties.
     """
@@ -56,6 +60,7 @@ class AppState:
         self.limits = limits or ServiceLimits()
         self.access = access or Access()
         self.corpus_lock = threading.Lock()
+        self.library = Library(verifier, index_dir)
         self.uploads = UploadQuota(get_upload_folder(), self.limits)
         # Removed when the app exits; gradio serves copies from its own cache.
         self._downloads = tempfile.TemporaryDirectory(prefix="verifier-app-")
@@ -64,7 +69,9 @@ class AppState:
     @property
     def corpus_limits(self) -> view.UploadLimits:
         return view.UploadLimits(
-            max_files=self.limits.max_upload_files, max_file_bytes=self.limits.max_file_bytes
+            max_files=self.limits.max_upload_files,
+            max_file_bytes=self.limits.max_file_bytes,
+            extensions=SUPPORTED_SUFFIXES,
         )
 
     @property
@@ -79,23 +86,35 @@ class AppState:
         folder.mkdir()
         return folder / filename
 
-    def checker(self, workspace: Workspace | None) -> Verifier:
-        """The verifier a session checks with: its workspace's, else the shared one."""
-        return workspace.verifier if workspace is not None else self.verifier
+    def checker(self, workspace: Workspace | None, corpus: str | None = None) -> Verifier:
+        """The verifier a session checks ``corpus`` with: its workspace's, else the shared one."""
+        chosen = self.library.get(corpus)
+        return workspace.overlay(chosen) if workspace is not None else chosen.verifier
 
 
 class Workspace:
-    """One browser session's private documents, layered over the shared corpus.
+    """One browser session's private documents, layered over the shared corpora.
 
     Lives in a ``gr.State``: gradio calls :meth:`close` when the session ends
     (the tab is closed, or it sits idle past ``WORKSPACE_IDLE_S``), which drops
-    the overlay (the uploaded files are deleted as soon as they are indexed).
-    ``id`` names the workspace's own feedback file (``app.corrections``).
+    the overlays (the uploaded files are deleted as soon as they are indexed).
+    ``verifier`` is the overlay over the main corpus; :meth:`overlay` gives
+    the one over any corpus. ``id`` names the workspace's own feedback file
+    (``app.corrections``).
     """
 
     def __init__(self, shared: Verifier) -> None:
         self.verifier = shared.workspace()
+        self._overlays: dict[str, Verifier] = {MAIN_CORPUS: self.verifier}
+        self._lock = threading.Lock()
         self.id = uuid.uuid4().hex
+
+    def overlay(self, corpus: Corpus) -> Verifier:
+        """This session's verifier over ``corpus``: its shared documents and the session's own."""
+        with self._lock:
+            if corpus.name not in self._overlays:
+                self._overlays[corpus.name] = corpus.verifier.workspace()
+            return self._overlays[corpus.name]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Workspace:
         # gradio may copy state values; a workspace is one object, never duplicated.

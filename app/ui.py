@@ -17,12 +17,18 @@ import gradio as gr
 
 from app import view
 from app.api import check_claim_api
-from app.feedback import corrections_list, remembered, wrong_verdict_control
-from app.policy import MB
+from app.corpus_tab import (
+    corpus_choice,
+    corpus_tab,
+    link_corpus_choices,
+    linked_corpus,
+    show_checking_against,
+)
+from app.feedback import remembered, wrong_verdict_control
+from app.library import MAIN_CORPUS
 from app.state import WORKSPACE_IDLE_S, AppState, Workspace, friendly, top_k
 from verifier import (
     ClaimSpan,
-    LoadReport,
     Verdict,
     read_claims,
     result_record,
@@ -31,7 +37,6 @@ from verifier import (
 )
 from verifier.claims import claim_text_problem, statement_problem
 from verifier.feedback import FeedbackRecord
-from verifier.types import SkippedFile
 
 logger = logging.getLogger("app")
 
@@ -93,32 +98,35 @@ def render_verdict(
     )
 
 
-# After a check the address bar holds the link to it; "copy link" copies that.
-SHOW_LINK_JS = """
-(claim) => {
+# After a check the address bar holds the link to it (the claim, and the corpus unless it
+# is the main one); "copy link" copies that.
+LINK_URL_JS = """
     const url = new URL(window.location.href);
     url.search = '';
     if (claim && claim.trim()) { url.searchParams.set('claim', claim.trim()); }
+    if (corpus && corpus !== 'MAIN_CORPUS') { url.searchParams.set('corpus', corpus); }
     window.history.replaceState(null, '', url);
-    return [];
-}
-"""
-COPY_LINK_JS = """
-(claim) => {
-    const url = new URL(window.location.href);
-    url.search = '';
-    if (claim && claim.trim()) { url.searchParams.set('claim', claim.trim()); }
-    window.history.replaceState(null, '', url);
+""".replace("MAIN_CORPUS", MAIN_CORPUS)
+SHOW_LINK_JS = "(claim, corpus) => {" + LINK_URL_JS + "    return [];\n}\n"
+COPY_LINK_JS = (
+    "(claim, corpus) => {"
+    + LINK_URL_JS
+    + """
     if (navigator.clipboard) { navigator.clipboard.writeText(url.toString()).catch(() => {}); }
     const note = document.querySelector('#copy-link-note');
     if (note) { note.textContent = 'Link copied: ' + url.toString(); }
     return [];
 }
 """
+)
 
 
 def claim_inputs(state: AppState, examples: Sequence[str]) -> dict[str, Any]:
-    """The claim box, then its button and "copy link" (in tab order), then the examples."""
+    """The claim box, then its button and "copy link" (in tab order), then the examples.
+
+    Beside them: the corpus to check against and what it holds, top-k and the
+    neutral-evidence switch.
+    """
     with gr.Row():
         with gr.Column(scale=3):
             claim = gr.Textbox(
@@ -141,26 +149,64 @@ def claim_inputs(state: AppState, examples: Sequence[str]) -> dict[str, Any]:
                     example_labels=[view.example_label(text) for text in examples],
                 )
         with gr.Column(scale=1):
+            corpus = corpus_choice(state, "claim-corpus")
+            corpus_info = gr.Markdown(elem_id="claim-corpus-info")
             top_k_value = top_k_slider(state, "Passages to judge (top-k)")
             neutral = gr.Checkbox(label="show neutral evidence", value=False)
-    copy.click(None, inputs=claim, js=COPY_LINK_JS, api_visibility="private")
-    return {"claim": claim, "button": button, "top_k": top_k_value, "neutral": neutral}
+    copy.click(None, inputs=[claim, corpus], js=COPY_LINK_JS, api_visibility="private")
+    return {
+        "claim": claim,
+        "button": button,
+        "corpus": corpus,
+        "corpus_info": corpus_info,
+        "top_k": top_k_value,
+        "neutral": neutral,
+    }
 
 
-def claim_tab(
-    state: AppState, examples: Sequence[str], workspace: gr.State, page: gr.Blocks
-) -> None:
-    """Check one claim: its verdict, evidence and per-source chart, a link and a JSON download."""
+def claim_results() -> dict[str, Any]:
+    """Under the claim: a message, the verdict badge, evidence cards, chart and download."""
+    message = gr.HTML(elem_id="claim-message")
+    with gr.Row():
+        with gr.Column(scale=3):
+            badge = gr.HTML(elem_id="verdict-badge")
+            evidence = gr.HTML(elem_id="claim-evidence")
+        with gr.Column(scale=2):
+            chart = gr.HTML(elem_id="claim-chart")
+            download = gr.DownloadButton(
+                "Download result (JSON)", visible=False, elem_id="claim-download"
+            )
+    return {
+        "badge": badge,
+        "evidence": evidence,
+        "chart": chart,
+        "download": download,
+        "message": message,
+    }
+
+
+# What a claim check clears: badge, evidence, chart, verdict, correction and download.
+# gr.update, not new components: a component made here would join the gr.Tabs as a stray
+# child and shuffle the tab titles.
+CLAIM_CLEARED = ("", "", "", None, None, gr.update(visible=False))
+
+
+def claim_handlers(state: AppState) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``on_check_claim`` and ``on_link`` (a ``?claim=…&corpus=…`` link checks on load)."""
 
     def on_check_claim(
-        claim: str, k: float, show_neutral: bool, session: Workspace | None
+        claim: str,
+        k: float,
+        show_neutral: bool,
+        session: Workspace | None,
+        corpus: str | None = None,
     ) -> tuple[Any, ...]:
         # A bare topic gets a message, not a verdict (invalid text is refused by verify).
         problem = statement_problem(claim) if claim_text_problem(claim) is None else None
         if problem is not None:
-            return (*cleared, view.message_html(problem, kind="warning"))
-        verdict = state.checker(session).verify(claim, top_k(state, k))
-        correction = remembered(state, session, claim)
+            return (*CLAIM_CLEARED, view.message_html(problem, kind="warning"))
+        verdict = state.checker(session, corpus).verify(claim, top_k(state, k))
+        correction = remembered(state, session, claim, corpus)
         path = state.download_path("verdict.json")
         path.write_text(view.verdict_json(verdict), encoding="utf-8")
         return (
@@ -172,70 +218,89 @@ def claim_tab(
         )
 
     def on_link(
-        k: float, show_neutral: bool, session: Workspace | None, request: gr.Request
+        k: float,
+        show_neutral: bool,
+        session: Workspace | None,
+        corpus: str | None,
+        request: gr.Request,
     ) -> tuple[Any, ...]:
         query = dict(request.query_params) if request is not None else {}
         claim = str(query.get("claim", "")).strip()
         if not claim:
-            return (gr.skip(),) * (len(outputs) + 1)
-        result = on_check_claim(claim, k, show_neutral, session)
-        if query.get("corpus") and not result[-1]:
-            note = f"This server has no corpus named {query['corpus'][:80]!r}; checked "
-            note += "against the one loaded."
+            return (gr.skip(),) * (len(CLAIM_CLEARED) + 2)
+        # The corpus lists follow the link too (link_corpus_choices); this check does not
+        # wait for them.
+        linked, note = linked_corpus(state, request)
+        result = on_check_claim(claim, k, show_neutral, session, linked or corpus)
+        if note and not result[-1]:
             result = (*result[:-1], view.message_html(note, kind="warning"))
         return (claim, *result)
+
+    return on_check_claim, on_link
+
+
+def claim_tab(
+    state: AppState, page: gr.Blocks, examples: Sequence[str], workspace: gr.State
+) -> gr.Dropdown:
+    """Check one claim: its verdict, evidence and per-source chart, a link and a JSON download.
+
+    Returns the tab's corpus list.
+    """
+    on_check_claim, on_link = claim_handlers(state)
 
     def rerender_claim(verdict: Verdict | None, correction: Any, show_neutral: bool) -> Any:
         return (
             ("", "", "") if verdict is None else render_verdict(verdict, show_neutral, correction)
         )
 
-    with gr.Tab("Check a claim", id="claim"):
+    with gr.Tab("Check a claim", id="claim") as tab:
         inputs = claim_inputs(state, examples)
-        message = gr.HTML(elem_id="claim-message")
-        with gr.Row():
-            with gr.Column(scale=3):
-                badge = gr.HTML(elem_id="verdict-badge")
-                evidence = gr.HTML(elem_id="claim-evidence")
-            with gr.Column(scale=2):
-                chart = gr.HTML(elem_id="claim-chart")
-                download = gr.DownloadButton(
-                    "Download result (JSON)", visible=False, elem_id="claim-download"
-                )
+        shown = claim_results()
         verdict, correction = gr.State(), gr.State()
-        claim, button = inputs["claim"], inputs["button"]
-        outputs = [badge, evidence, chart, verdict, correction, download, message]
-        # gr.update, not new components: a component made here would join the gr.Tabs
-        # as a stray child and shuffle the tab titles.
-        cleared = ("", "", "", None, None, gr.update(visible=False))
-        settings = [inputs["top_k"], inputs["neutral"], workspace]
+        claim, button, corpus = inputs["claim"], inputs["button"], inputs["corpus"]
+        badge = shown["badge"]
+        outputs = [
+            badge,
+            shown["evidence"],
+            shown["chart"],
+            verdict,
+            correction,
+            shown["download"],
+            shown["message"],
+        ]
+        settings = [inputs["top_k"], inputs["neutral"], workspace, corpus]
         done = [
             trigger(
-                friendly(on_check_claim, cleared),
+                friendly(on_check_claim, CLAIM_CLEARED),
                 inputs=[claim, *settings],
                 outputs=outputs,
                 api_visibility="private",
                 show_progress_on=badge,
-            ).then(None, inputs=claim, js=SHOW_LINK_JS, api_visibility="private")
+            ).then(None, inputs=[claim, corpus], js=SHOW_LINK_JS, api_visibility="private")
             for trigger in (button.click, claim.submit)
         ]
         done.append(
             page.load(
-                friendly(on_link, (gr.skip(), *cleared)),
+                friendly(on_link, (gr.skip(), *CLAIM_CLEARED)),
                 inputs=settings,
                 outputs=[claim, *outputs],
                 api_visibility="private",
                 show_progress_on=badge,
             )
         )
-        follow = wrong_verdict_control(state, verdict, workspace, [button.click, claim.submit])
+        follow = wrong_verdict_control(
+            state, verdict, workspace, [button.click, claim.submit], corpus=corpus
+        )
         follow(done)
     inputs["neutral"].change(
         rerender_claim,
         inputs=[verdict, correction, inputs["neutral"]],
-        outputs=[badge, evidence, chart],
+        outputs=outputs[:3],
         api_visibility="private",
     )
+    triggers = [page.load, tab.select, corpus.change, button.click]
+    show_checking_against(state, triggers, corpus, inputs["corpus_info"], workspace)
+    return corpus
 
 
 def choose_sentence(event: gr.EventData) -> Any:
@@ -246,8 +311,8 @@ def choose_sentence(event: gr.EventData) -> Any:
 
 def paragraph_inputs(
     state: AppState, examples: Sequence[str]
-) -> tuple[gr.Textbox, gr.Slider, gr.Checkbox, gr.Button]:
-    """The paragraph box, its example, and the settings and button beside it."""
+) -> tuple[gr.Textbox, gr.Dropdown, gr.Slider, gr.Checkbox, gr.Button]:
+    """The paragraph box, its example, and the corpus, settings and button beside it."""
     with gr.Row():
         with gr.Column(scale=3):
             paragraph = gr.Textbox(
@@ -264,26 +329,28 @@ def paragraph_inputs(
                     example_labels=[view.example_label(" ".join(examples[:4]))],
                 )
         with gr.Column(scale=1):
+            paragraph_corpus = corpus_choice(state, "paragraph-corpus")
             paragraph_top_k = top_k_slider(state, "Passages per sentence (top-k)")
             paragraph_neutral = gr.Checkbox(label="show neutral evidence", value=False)
             paragraph_button = gr.Button(
                 "Check paragraph", variant="primary", elem_id="check-paragraph"
             )
-    return paragraph, paragraph_top_k, paragraph_neutral, paragraph_button
+    return paragraph, paragraph_corpus, paragraph_top_k, paragraph_neutral, paragraph_button
 
 
-def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> None:
-    """Check each sentence of a paragraph; pick a sentence to see its evidence."""
+def paragraph_handlers(state: AppState) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``on_check_paragraph`` and ``show_sentence`` (the evidence for the sentence picked)."""
 
     def on_check_paragraph(
         text: str,
         k: float,
         show_neutral: bool,
         session: Workspace | None,
+        corpus: str | None = None,
         progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
         state.limits.check_paragraph(text)
-        spans = state.checker(session).verify_paragraph(
+        spans = state.checker(session, corpus).verify_paragraph(
             text,
             top_k(state, k),
             max_sentences=state.limits.max_paragraph_sentences,
@@ -309,9 +376,19 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             return "", "", "", None
         return (*render_verdict(spans[int(index)].verdict, show_neutral), spans[int(index)].verdict)
 
+    return on_check_paragraph, show_sentence
+
+
+def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State) -> gr.Dropdown:
+    """Check each sentence of a paragraph; pick a sentence to see its evidence.
+
+    Returns the tab's corpus list.
+    """
+    on_check_paragraph, show_sentence = paragraph_handlers(state)
+
     with gr.Tab("Check a paragraph", id="paragraph"):
-        paragraph, paragraph_top_k, paragraph_neutral, paragraph_button = paragraph_inputs(
-            state, examples
+        paragraph, paragraph_corpus, paragraph_top_k, paragraph_neutral, paragraph_button = (
+            paragraph_inputs(state, examples)
         )
         paragraph_message = gr.HTML(elem_id="paragraph-message")
         paragraph_result = gr.HTML(elem_id="paragraph-result", js_on_load=SENTENCE_CLICK_JS)
@@ -336,6 +413,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             workspace,
             [paragraph_button.click],
             name="paragraph-wrong-verdict",
+            corpus=paragraph_corpus,
         )
 
     checked = paragraph_button.click(
@@ -343,7 +421,7 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
             on_check_paragraph,
             ("", gr.update(visible=False), "", "", "", None, None, gr.update(visible=False)),
         ),
-        inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace],
+        inputs=[paragraph, paragraph_top_k, paragraph_neutral, workspace, paragraph_corpus],
         outputs=[
             paragraph_result,
             sentence,
@@ -369,166 +447,21 @@ def paragraph_tab(state: AppState, examples: Sequence[str], workspace: gr.State)
         for trigger in (sentence.change, paragraph_neutral.change)
     ]
     follow([checked, *shown])
+    return paragraph_corpus
 
 
-def corpus_tab(state: AppState, page: gr.Blocks, workspace: gr.State) -> None:
-    """What is indexed; adding uploads or a server folder, where the operator allows it."""
-    access = state.access
-    limits = state.corpus_limits
+def batch_tab(state: AppState, workspace: gr.State) -> gr.Dropdown:
+    """Check a file of claims; scores against gold labels when the file has them.
 
-    def corpus_summary(session: Workspace | None = None) -> str:
-        return view.corpus_stats_markdown(state.checker(session).stats)
-
-    def report(
-        loaded: LoadReport, rejected: Sequence[Any], session: Workspace | None
-    ) -> tuple[str, str, str]:
-        problems = bool(rejected or loaded.skipped) or not loaded.documents
-        return (
-            corpus_summary(session),
-            view.not_indexed_markdown(loaded, rejected),
-            view.message_html(
-                view.load_report_message(loaded, rejected), kind="warning" if problems else "info"
-            ),
-        )
-
-    def add_shared(
-        corpus: Sequence[str], progress: gr.Progress, confine_to: Sequence[Path] | None = None
-    ) -> LoadReport:
-        with state.corpus_lock:
-            loaded = state.verifier.add(
-                list(corpus), progress=progress_reporter(progress), confine_to=confine_to
-            )
-            if loaded.passages:
-                progress(1.0, desc="saving the index")
-                state.verifier.save(state.index_dir)
-        return loaded
-
-    def upload_files(
-        files: Sequence[str] | None, session: Workspace | None, progress: gr.Progress = PROGRESS
-    ) -> tuple[Any, ...]:
-        if not files:
-            raise ValueError("choose one or more files to upload first")
-        try:
-            return index_uploads(list(files), session, progress)
-        finally:
-            # Indexed or refused, an uploaded file is not needed any more.
-            state.uploads.discard(files)
-
-    def index_uploads(
-        files: list[str], session: Workspace | None, progress: gr.Progress
-    ) -> tuple[Any, ...]:
-        refused = [
-            SkippedFile(path, reason)
-            for path in files
-            if (reason := state.uploads.refusal(path)) is not None
-        ]
-        gone = [
-            SkippedFile(path, "it is no longer on the server (kept an hour); upload it again")
-            for path in files
-            if not Path(path).is_file()
-        ]
-        set_aside = {item.path for item in (*refused, *gone)}
-        kept = [path for path in files if path not in set_aside]
-        sizes = [Path(path).stat().st_size for path in kept]
-        state.limits.check_request_bytes(sizes)
-        check = view.check_uploads(list(zip(kept, sizes, strict=True)), limits)
-        rejected = (*refused, *gone, *check.rejected)
-        if access.uploads == "private" and session is None:
-            session = Workspace(state.verifier)
-        if not check.accepted:
-            return (
-                corpus_summary(session),
-                view.not_indexed_markdown(LoadReport(0, 0), rejected),
-                session,
-                None,
-                view.message_html("None of the files can be indexed.", kind="error"),
-            )
-        progress(0.0, desc="reading the files")
-        if access.uploads == "shared":
-            loaded = add_shared(check.accepted, progress)
-        else:
-            loaded = session.verifier.add(
-                list(check.accepted), progress=progress_reporter(progress)
-            )
-        summary, not_indexed, message = report(loaded, rejected, session)
-        return summary, not_indexed, session, None, message
-
-    def add_folder(
-        folder: str, session: Workspace | None, progress: gr.Progress = PROGRESS
-    ) -> tuple[str, str, str]:
-        path = access.allowed_folder(folder)
-        progress(0.0, desc="reading the files")
-        loaded = add_shared([str(path)], progress, confine_to=access.index_roots)
-        return report(loaded, (), session)
-
-    if access.uploads == "private":
-        where = (
-            "Uploads are private to this browser session: only you check against them, "
-            "and they are removed when you close the page."
-        )
-    else:
-        where = "Uploads join the shared corpus that everyone here checks against, and are saved."
-    with gr.Tab("Corpus", id="corpus"):
-        corpus_stats = gr.Markdown(corpus_summary(), elem_id="corpus-stats")
-        if access.uploads != "off":
-            gr.Markdown(
-                f"Add documents ({' '.join(limits.extensions)}; up to "
-                f"{limits.max_files} files of at most {limits.max_file_bytes // MB} MB each, "
-                f"{state.limits.max_request_bytes // MB} MB in all). {where}"
-            )
-        with gr.Row():
-            if access.uploads != "off":
-                with gr.Column():
-                    # No file_types: the browser's own refusal ("Invalid file type") would
-                    # come on top of ours; check_uploads names each refused file once.
-                    uploads = gr.File(
-                        label="Upload files", file_count="multiple", elem_id="corpus-upload"
-                    )
-                    upload_button = gr.Button(
-                        "Index uploaded files", variant="primary", elem_id="index-uploads"
-                    )
-            if access.folder_indexing:
-                with gr.Column():
-                    folder = gr.Textbox(
-                        label="…or a folder on this machine (under the folders the operator allows)",
-                        placeholder="/path/to/documents",
-                        elem_id="corpus-folder",
-                    )
-                    folder_button = gr.Button("Index folder", elem_id="index-folder")
-        corpus_message = gr.HTML(elem_id="corpus-message")
-        corpus_report = gr.Markdown(elem_id="corpus-report")
-        corrections_list(state, page, workspace)
-
-    corpus_outputs = [corpus_stats, corpus_report, corpus_message]
-    if access.uploads != "off":
-        # Emptying the upload box: its files are deleted once indexed or refused.
-        upload_button.click(
-            friendly(upload_files, (gr.skip(), "", gr.skip(), None)),
-            inputs=[uploads, workspace],
-            outputs=[corpus_stats, corpus_report, workspace, uploads, corpus_message],
-            concurrency_id="corpus",
-            concurrency_limit=1,
-            api_visibility="private",
-            show_progress_on=corpus_message,
-        )
-    if access.folder_indexing:
-        folder_button.click(
-            friendly(add_folder, (gr.skip(), "")),
-            inputs=[folder, workspace],
-            outputs=corpus_outputs,
-            concurrency_id="corpus",
-            concurrency_limit=1,
-            api_visibility="private",
-            show_progress_on=corpus_message,
-        )
-    page.load(corpus_summary, inputs=workspace, outputs=corpus_stats, api_visibility="private")
-
-
-def batch_tab(state: AppState, workspace: gr.State) -> None:
-    """Check a file of claims; scores against gold labels when the file has them."""
+    Returns the tab's corpus list.
+    """
 
     def run_batch(
-        file: str | None, k: float, session: Workspace | None, progress: gr.Progress = PROGRESS
+        file: str | None,
+        k: float,
+        session: Workspace | None,
+        corpus: str | None = None,
+        progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
         if not file:
             raise ValueError("choose a JSONL or CSV file of claims first")
@@ -537,7 +470,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             raise ValueError(f"{Path(file).name}: {check.rejected[0].reason}")
         records = read_claims(file)
         state.limits.check_batch(len(records))
-        verdicts = state.checker(session).verify_many(
+        verdicts = state.checker(session, corpus).verify_many(
             [record["claim"] for record in records],
             top_k(state, k),
             progress=progress_reporter(progress),
@@ -579,6 +512,7 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             # No file_types, as for the corpus: run_batch gives the one message for a wrong type.
             claims_file = gr.File(label="Claims file", elem_id="batch-upload")
             with gr.Column():
+                batch_corpus = corpus_choice(state, "batch-corpus")
                 batch_top_k = top_k_slider(state, "Passages per claim")
                 batch_button = gr.Button("Run batch", variant="primary", elem_id="run-batch")
         batch_message = gr.HTML(elem_id="batch-message")
@@ -601,13 +535,14 @@ def batch_tab(state: AppState, workspace: gr.State) -> None:
             run_batch,
             ("", gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)),
         ),
-        inputs=[claims_file, batch_top_k, workspace],
+        inputs=[claims_file, batch_top_k, workspace, batch_corpus],
         outputs=[batch_summary, batch_table, batch_plot, batch_downloads, batch_message],
         concurrency_id="batch",
         concurrency_limit=1,
         api_visibility="private",
         show_progress_on=batch_message,
     )
+    return batch_corpus
 
 
 def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
@@ -627,9 +562,12 @@ def build_ui(state: AppState, examples: Sequence[str]) -> gr.Blocks:
         )
         # Tab titles wrap onto a second row in a narrow window instead of hiding in a menu.
         with gr.Tabs(overflow_behavior="wrap"):
-            claim_tab(state, examples, workspace, page)
-            paragraph_tab(state, examples, workspace)
-            corpus_tab(state, page, workspace)
-            batch_tab(state, workspace)
+            choices = [
+                claim_tab(state, page, examples, workspace),
+                paragraph_tab(state, examples, workspace),
+            ]
+            corpus_tab_choice = corpus_tab(state, page, workspace)
+            choices += [corpus_tab_choice, batch_tab(state, workspace)]
+        link_corpus_choices(state, page, choices, corpus_tab_choice)
         check_claim_api(state)
     return page

@@ -736,8 +736,13 @@ def _count(number: int, noun: str) -> str:
 
 def load_report_message(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
     """One line saying what an upload added."""
+    if report.duplicates:
+        names = ", ".join(PurePath(item.path).name for item in report.duplicates)
+        known = f" Loaded already, not indexed again: {names}."
+    else:
+        known = ""
     if not report.documents:
-        return "Nothing new was indexed."
+        return "Nothing new was indexed." + known
     added = (
         f"Indexed {_count(report.documents, 'new document')} "
         f"({_count(report.passages, 'passage')})."
@@ -745,12 +750,12 @@ def load_report_message(report: LoadReport, rejected: Sequence[SkippedFile] = ()
     problems = len(rejected) + len(report.skipped)
     if problems:
         added += f" {_count(problems, 'file')} could not be indexed (listed below)."
-    return added
+    return added + known
 
 
 def not_indexed_markdown(report: LoadReport, rejected: Sequence[SkippedFile] = ()) -> str:
     """Every file of an upload that was refused or could not be read, and why."""
-    problems = [*rejected, *report.skipped]
+    problems = [*rejected, *report.skipped, *report.duplicates]
     if not problems:
         return ""
     return f"Not indexed ({len(problems)}):\n{skipped_markdown(problems)}"

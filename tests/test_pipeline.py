@@ -166,7 +166,35 @@ def test_adding_the_same_file_twice_does_not_duplicate_it(tmp_path):
     assert verifier.stats.passages == 1
     (tmp_path / "a.txt").write_text("The bridge opened in 2020.")
     report = verifier.add(tmp_path)
-    assert "already indexed with other content" in report.skipped[0].reason
+    assert "loaded already with other content" in report.skipped[0].reason
+
+
+def test_an_identical_file_under_another_name_is_reported_not_indexed(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "transit_update.txt").write_text("The bridge opened in 2019.")
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / "transit_update.txt").write_text("The bridge opened in 2019.")
+    (tmp_path / "upload" / "copy.txt").write_text("The bridge opened in 2019.")
+    verifier = make(tmp_path / "docs")
+    report = verifier.add(tmp_path / "upload")
+    assert (report.documents, report.passages, report.skipped) == (0, 0, ())
+    assert [(item.path, item.reason) for item in report.duplicates] == [
+        ("upload/copy.txt", "the same content is loaded already as docs/transit_update.txt"),
+        (
+            "upload/transit_update.txt",
+            "the same content is loaded already as docs/transit_update.txt",
+        ),
+    ]
+    assert verifier.stats.documents == 1 and verifier.stats.skipped == ()
+
+
+def test_two_identical_files_in_one_add_are_indexed_once(tmp_path):
+    verifier = make({"a": DOCS["library"]})
+    (tmp_path / "one.txt").write_text("The ferry starts in June.")
+    (tmp_path / "two.txt").write_text("The ferry starts in June.")
+    report = verifier.add([tmp_path / "one.txt", tmp_path / "two.txt"])
+    assert report.documents == 1
+    assert [item.path for item in report.duplicates] == ["two.txt"]
 
 
 def test_a_file_reached_through_another_folder_is_recognised_by_its_content(tmp_path):
@@ -201,7 +229,8 @@ def test_skipped_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "bad.xyz").write_text("?")
     verifier = make(tmp_path)
     assert [s.reason for s in verifier.load_report.skipped] == [
-        "unsupported format '.xyz'; supported: .txt, .md, .html, .htm, .pdf, .jsonl, .csv"
+        "unsupported format '.xyz'; supported: .txt, .md, .html, .htm, .pdf, .docx, .odt, .epub, "
+        ".jsonl, .csv"
     ]
     assert verifier.stats.skipped == verifier.load_report.skipped
 

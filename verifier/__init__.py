@@ -47,6 +47,7 @@ _LAZY = {
     "JudgedPassage": "verifier.types",
     "ClaimSpan": "verifier.types",
     "LoadReport": "verifier.types",
+    "IndexedSource": "verifier.types",
     "VerifierError": "verifier.errors",
     "InvalidClaimError": "verifier.errors",
     "CorpusError": "verifier.errors",
@@ -63,6 +64,7 @@ __all__ = [
     "Judge",
     "JudgedPassage",
     "LimitError",
+    "IndexedSource",
     "LoadReport",
     "MilvusStore",
     "NLIJudge",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:
     from verifier.types import (
         ClaimSpan,
         Evidence,
+        IndexedSource,
         JudgedPassage,
         LoadReport,
         NLIScores,

@@ -58,6 +58,7 @@ from verifier.types import (
     CorpusStats,
     Document,
     Evidence,
+    IndexedSource,
     JudgedPassage,
     LoadReport,
     Passage,
@@ -258,8 +259,9 @@ class Verifier:
         *,
         progress: Progress = False,
         confine_to: Sequence[str | Path] | None = None,
+        uploaded: bool = False,
     ) -> LoadReport:
-        """Read more documents into the index.
+        """Read more documents into the index; ``uploaded`` marks them as a user's (removable).
 
         A file whose content is indexed already, under its name or another
         (a copy, or the same file reached through another folder), is left
@@ -269,45 +271,94 @@ class Verifier:
         are skipped.
         """
         roots = None if confine_to is None else [Path(root) for root in confine_to]
-        return self._add_read(read_corpus(corpus, confine_to=roots), progress)
+        read = read_corpus(corpus, confine_to=roots, require_documents=False, progress=progress)
+        return self._add_read(read, progress, uploaded=uploaded)
+
+    def remove(self, sources: Sequence[str]) -> int:
+        """Take uploaded source files out of the index; returns the passages dropped.
+
+        Save the index afterwards to make it last (:meth:`save`).
+
+        Raises:
+            ValueError: a source is not in the index, or came with the server
+                (not uploaded).
+        """
+        with self._index_lock:
+            for source in sources:
+                if source not in self.index.files:
+                    raise ValueError(f"{source} is not in the index")
+                if source not in self.index.uploaded:
+                    raise ValueError(f"{source} came with the server; only uploads are removed")
+            dropped = self.index.remove(list(sources))
+        logger.info("removed %d sources, %d passages", len(sources), dropped)
+        return dropped
+
+    def library(self) -> tuple[IndexedSource, ...]:
+        """Every source file in the index, by name: its content hash and whether it was uploaded."""
+        with self._index_lock:
+            files = dict(self.index.files)
+            uploaded = set(self.index.uploaded)
+        return tuple(
+            IndexedSource(name, digest, name in uploaded) for name, digest in sorted(files.items())
+        )
 
     @staticmethod
     def _split(documents: Sequence[Document], progress: Progress) -> tuple[list[Passage], int]:
-        """Every document's passages and the fragments dropped, reporting characters split."""
+        """Every document's passages and the fragments dropped, reporting characters split.
+
+        A callback is told which document is being split (``"splitting document
+        2 of 5 into sentences"``); a progress bar keeps one stage name.
+        """
         if not documents:
             return [], 0
-        step = progress_callback(
-            progress, sum(len(d.text) for d in documents), "splitting into sentences"
-        )
+        total = sum(len(d.text) for d in documents)
+        step = progress_callback(progress, total, "splitting into sentences")
         passages: list[Passage] = []
         fragments = 0
         done = 0
-        for document in documents:
-            split = split_document(document, progress=lambda chars, base=done: step(base + chars))
+        for number, document in enumerate(documents, 1):
+            if callable(progress):
+                stage = f"splitting document {number} of {len(documents)} into sentences"
+                step = progress_callback(progress, total, stage)
+            split = split_document(
+                document, progress=lambda chars, base=done, report=step: report(base + chars)
+            )
             passages.extend(split.passages)
             fragments += split.fragments
             done += len(document.text)
             step(done)
         return passages, fragments
 
-    def _add_read(self, read: ReadResult, progress: Progress) -> LoadReport:
+    def _add_read(
+        self, read: ReadResult, progress: Progress, *, uploaded: bool = False
+    ) -> LoadReport:
         with self._index_lock:
             known = dict(self.index.files)
         # A file is known by its content: the same bytes under another name (a
-        # subfolder indexed after its root, a copy) are not indexed a second time.
-        contents = set(known.values())
+        # subfolder indexed after its root, a copy, an upload of a loaded file)
+        # are not indexed a second time.
+        loaded_as = {digest: source for source, digest in known.items()}
         skipped = list(read.skipped)
+        duplicates = []
         new_sources = {}
         for source, digest in read.file_hashes.items():
             if source in known and known[source] != digest:
                 skipped.append(
                     SkippedFile(
-                        source, "already indexed with other content; rebuild the index to update it"
+                        source,
+                        "a document of this name is loaded already with other content; "
+                        "remove it (or rebuild the index) to replace it",
                     )
                 )
-            elif digest not in contents:
+            elif digest in loaded_as:
+                duplicates.append(
+                    SkippedFile(
+                        source, f"the same content is loaded already as {loaded_as[digest]}"
+                    )
+                )
+            else:
                 new_sources[source] = digest
-                contents.add(digest)
+                loaded_as[digest] = source
         documents = [d for d in read.documents if d.source in new_sources]
         split, fragments = self._split(documents, progress)
         # Passages stored already (by an add cut short, say) are not embedded again.
@@ -318,8 +369,12 @@ class Verifier:
         self._index_passages(passages, progress)
         with self._index_lock:
             self.index.files.update(new_sources)
+            if uploaded:
+                self.index.uploaded.update(new_sources)
         self._skipped = self._skipped + tuple(skipped)
-        self._load_report = LoadReport(len(documents), len(passages), tuple(skipped), fragments)
+        self._load_report = LoadReport(
+            len(documents), len(passages), tuple(skipped), fragments, tuple(duplicates)
+        )
         logger.info(
             "indexed %d documents, %d passages (%d fragments left out)",
             len(documents),

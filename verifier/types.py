@@ -257,6 +257,8 @@ class LoadReport:
     skipped: tuple[SkippedFile, ...] = ()
     fragments: int = 0
     """Sentences left out as page furniture: bylines, buttons, captions, headings."""
+    duplicates: tuple[SkippedFile, ...] = ()
+    """Files left out because the same content is loaded already (the reason names it)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -264,7 +266,21 @@ class LoadReport:
             "passages": self.passages,
             "skipped": [item.to_dict() for item in self.skipped],
             "fragments": self.fragments,
+            "duplicates": [item.to_dict() for item in self.duplicates],
         }
+
+
+@dataclass(frozen=True)
+class IndexedSource:
+    """One source file in an index: its name, the sha256 of its content, and who added it."""
+
+    name: str
+    sha256: str
+    uploaded: bool
+    """Added by a user's upload (which may be removed); otherwise it came with the server."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "uploaded": self.uploaded}
 
 
 @dataclass(frozen=True)

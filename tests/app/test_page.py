@@ -47,13 +47,13 @@ def test_a_refused_file_type_gets_one_message_from_the_server(tmp_path, page):
     assert len(uploads) == 2
     assert all(block.file_types is None for block in uploads)
 
-    docx = write(tmp_path / "up" / "notes.docx", "The ferry starts in June, said the notes.")
+    rtf = write(tmp_path / "up" / "notes.rtf", "The ferry starts in June, said the notes.")
     stats, report, session, cleared, message = handlers(make_state(tmp_path))["upload_files"](
-        [docx], None
+        [rtf], None
     )
     assert message.count('class="message') == 1 and cleared is None
     assert "None of the files can be indexed" in message
-    assert "notes\\.docx" in report and "\\.docx is not accepted" in report
+    assert "notes\\.rtf" in report and "\\.rtf is not accepted" in report
 
 
 def test_example_claims_have_short_labels(page):

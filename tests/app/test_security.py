@@ -35,6 +35,13 @@ CHECKS_ONLY = {
     "choose_sentence",
     "show_sentence",
     "corpus_summary",
+    # Which corpus to check against, and what it holds.
+    "choose_corpus",
+    "choose_linked_corpus",
+    "follow_corpus_tab",
+    "checking_against",
+    "show_corpus",
+    "clear_report",
     "run_batch",
     "check_claim",
     # A ?claim= link checks the claim when the page loads.
@@ -76,7 +83,7 @@ def write(path: Path, text: str) -> str:
 # ------------------------------------------------------------- 1. roles
 def test_by_default_the_page_has_no_folder_handler_at_all(tmp_path):
     names = set(handlers(make_state(tmp_path)))
-    assert names == CHECKS_ONLY | {"upload_files"}
+    assert names == CHECKS_ONLY | {"upload_files", "remove_document"}
     assert "add_folder" not in names
 
 
@@ -126,7 +133,7 @@ def test_the_served_api_lists_only_the_handlers_the_page_needs(served):
     with urllib.request.urlopen(f"{base}/config", timeout=30) as reply:
         config = json.load(reply)
     served_names = {page.fns[dependency["id"]].name for dependency in config["dependencies"]}
-    assert served_names == CHECKS_ONLY | {"upload_files"}
+    assert served_names == CHECKS_ONLY | {"upload_files", "remove_document"}
 
 
 def test_no_fn_index_reads_a_server_path_into_the_corpus(served):
@@ -183,7 +190,7 @@ def test_the_summary_on_page_load_counts_the_sessions_private_uploads(tmp_path, 
         [path] = upload(base, [("planted.txt", PLANTED.encode())])[1]
         fn_index = {function.name: index for index, function in page.fns.items()}
         planted = {"path": path, "orig_name": "planted.txt", "meta": {"_type": "gradio.FileData"}}
-        indexed = call_by_fn_index(base, fn_index["upload_files"], [[planted], None], "own")
+        indexed = call_by_fn_index(base, fn_index["upload_files"], [[planted], None, "main"], "own")
         assert "Indexed 1 new document" in indexed["output"]["data"][-1]
         own = call_by_fn_index(base, fn_index["corpus_summary"], [None], "own")
         other = call_by_fn_index(base, fn_index["corpus_summary"], [None], "another")

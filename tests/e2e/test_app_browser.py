@@ -545,15 +545,15 @@ def test_a_bare_topic_gets_a_message_instead_of_a_verdict(page):
 
 def test_a_refused_file_type_gets_one_message(page, tmp_path):
     _open_tab(page, "Corpus")
-    notes = tmp_path / "notes.docx"
-    notes.write_bytes(b"PK\x03\x04 not really a word document")
+    notes = tmp_path / "notes.rtf"
+    notes.write_bytes(b"{\\rtf1 a rich text file}")
     page.locator("#corpus-upload input[type=file]").set_input_files(str(notes))
-    _wait_for_upload(page, "corpus-upload", "notes.docx")
+    _wait_for_upload(page, "corpus-upload", "notes.rtf")
     page.locator("#index-uploads").click()
     page.locator("#corpus-message .message").wait_for()
     page.wait_for_timeout(500)  # a toast, if any, appears by now
     assert page.locator("#corpus-message .message").count() == 1
-    assert "notes.docx" in page.locator("#corpus-report").inner_text()
+    assert "notes.rtf" in page.locator("#corpus-report").inner_text()
     assert page.locator(".toast-body").count() == 0
     assert "Invalid file type" not in page.content()
 
@@ -711,3 +711,161 @@ def test_all_four_tabs_are_reachable_at_400_px(page):
     )
     _screenshot(page, "narrow_400px.png")
     page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+# ----------------------------------------------------------------- the library (#21)
+def _choose_corpus(page, element_id: str, name: str) -> None:
+    page.locator(f"#{element_id} input").click()
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+def _make_corpus(page, name: str) -> None:
+    _open_tab(page, "Corpus")
+    page.locator("#new-corpus-name textarea, #new-corpus-name input").first.fill(name)
+    page.locator("#create-corpus").click()
+    page.locator("#corpus-message .message-info").wait_for()
+    assert f"Made the corpus {name}" in page.locator("#corpus-message").inner_text()
+
+
+def _upload(page, *paths: Path) -> str:
+    """Upload files on the Corpus tab and index them; returns the message."""
+    page.locator("#corpus-upload input[type=file]").set_input_files([str(p) for p in paths])
+    for path in paths:
+        _wait_for_upload(page, "corpus-upload", path.name)
+    page.locator("#index-uploads").click()
+    message = page.locator("#corpus-message .message")
+    page.wait_for_function(
+        "() => /Indexed|Nothing new/.test(document.querySelector('#corpus-message').innerText)"
+    )
+    return message.inner_text()
+
+
+def test_a_word_upload_to_a_new_corpus_is_found_and_switching_corpora_changes_the_check(
+    page, tmp_path
+):
+    import docx
+
+    bulletin = tmp_path / "harbour_bulletin.docx"
+    document = docx.Document()
+    for line in NEW_DOCUMENT.splitlines():
+        document.add_paragraph(line)
+    document.save(bulletin)
+
+    _make_corpus(page, "harbour notes")
+    _wait_for_counts(page, "0 documents, 0 passages")
+    assert "Indexed 1 new document" in _upload(page, bulletin)
+    page.wait_for_function(
+        "() => document.querySelector('#corpus-documents').innerText.includes('harbour_bulletin')"
+    )
+    assert "uploaded" in page.locator("#corpus-documents").inner_text()
+    _screenshot(page, "corpus_library.png")
+
+    # The corpus just made is the one every tab checks against, and the claim tab says so.
+    _open_tab(page, "Check a claim")
+    info = page.locator("#claim-corpus-info")
+    page.wait_for_function(
+        "() => document.querySelector('#claim-corpus-info').innerText"
+        ".includes('Checking against harbour notes: 1 document,')"
+    )
+    claim = "The Millbrook harbour ferry will start a night service on 1 June 2025."
+    page.locator("#claim-input textarea").fill(claim)
+    page.locator("#check-claim").click()
+    page.locator("#claim-evidence .evidence-card").first.wait_for()
+    assert "harbour_bulletin.docx" in page.locator("#claim-evidence").inner_text()
+
+    _choose_corpus(page, "claim-corpus", "main")
+    page.wait_for_function(
+        "() => document.querySelector('#claim-corpus-info').innerText.includes('main')"
+    )
+    assert "harbour notes" not in info.inner_text()
+    page.locator("#check-claim").click()
+    page.wait_for_function(
+        "() => !document.querySelector('#claim-evidence').innerText.includes('harbour_bulletin.docx')"
+    )
+    page.locator("#verdict-badge .verdict-badge").wait_for()
+    assert "harbour_bulletin.docx" not in page.locator("#claim-evidence").inner_text()
+
+
+def test_a_claim_link_with_a_corpus_checks_against_that_corpus(
+    page, browser_context, app_url, tmp_path
+):
+    _make_corpus(page, "pier notes")
+    notes = tmp_path / "pier_notes.txt"
+    notes.write_text("The old pier reopened to walkers on 3 May 2024 after repairs.\n")
+    assert "Indexed 1 new document" in _upload(page, notes)
+    claim = "The old pier reopened to walkers on 3 May 2024."
+    query = urllib.parse.urlencode({"claim": claim, "corpus": "pier notes"})
+    linked = browser_context.new_page()
+    try:
+        linked.goto(f"{app_url}?{query}")
+        linked.locator("#claim-evidence .evidence-card").first.wait_for()
+        assert "pier_notes.txt" in linked.locator("#claim-evidence").inner_text()
+        # The corpus list and the line under it follow the link.
+        linked.wait_for_function(
+            "() => document.querySelector('#claim-corpus-info').innerText"
+            ".includes('Checking against pier notes')"
+        )
+        assert linked.locator("#claim-corpus input").input_value() == "pier notes"
+        # A check by hand keeps the corpus in the address bar's link.
+        _check_claim(linked, "The old pier closed in 2023.")
+        linked.wait_for_function("() => window.location.search.includes('corpus=pier')")
+
+        # A link naming no corpus here checks against the main one, and says so.
+        query = urllib.parse.urlencode({"claim": claim, "corpus": "nowhere"})
+        linked.goto(f"{app_url}?{query}")
+        linked.locator("#claim-message .message-warning").wait_for()
+        assert "no corpus named 'nowhere'" in linked.locator("#claim-message").inner_text()
+        linked.locator("#verdict-badge .verdict-badge").wait_for()
+        assert "pier_notes.txt" not in linked.locator("#claim-evidence").inner_text()
+    finally:
+        linked.close()
+
+
+def _wait_for_counts(page, counts: str) -> None:
+    """Wait until the Corpus tab's counts line starts with ``counts``."""
+    page.wait_for_function(
+        "counts => document.querySelector('#corpus-stats').innerText"
+        ".split('\\n').some(line => line.startsWith(counts))",
+        arg=counts,
+    )
+
+
+def _corpus_counts(page) -> str:
+    """The Corpus tab's counts line, once no update is under way on it."""
+    page.wait_for_function(
+        "() => { const text = document.querySelector('#corpus-stats').innerText;"
+        " return /documents, /.test(text) && !/\\d\\.\\ds/.test(text); }"
+    )
+    page.wait_for_timeout(1000)  # a refresh queued behind the last one has begun by now
+    page.wait_for_function(
+        "() => !/\\d\\.\\ds/.test(document.querySelector('#corpus-stats').innerText)"
+    )
+    text = page.locator("#corpus-stats").inner_text()
+    return next(line for line in text.splitlines() if "documents, " in line)
+
+
+def test_a_duplicate_upload_is_not_indexed_again(page, tmp_path):
+    _open_tab(page, "Corpus")
+    before = _corpus_counts(page)
+    copy = tmp_path / "transit_update.txt"
+    copy.write_bytes((REPO / "demo_corpus" / "transit_update.txt").read_bytes())
+    message = _upload(page, copy)
+    assert "Nothing new was indexed" in message
+    assert "Loaded already, not indexed again: transit_update.txt" in message
+    assert "same content is loaded already" in page.locator("#corpus-report").inner_text()
+    assert _corpus_counts(page) == before
+
+
+def test_removing_an_uploaded_document_drops_it_from_the_corpus(page, tmp_path):
+    _make_corpus(page, "removal check")
+    notes = tmp_path / "ferry_notes.txt"
+    notes.write_text("The island ferry timetable changes every autumn, the notes said.\n")
+    assert "Indexed 1 new document" in _upload(page, notes)
+    page.locator("#remove-choice").wait_for()
+    _choose_corpus(page, "remove-choice", "ferry_notes.txt")
+    page.locator("#remove-document").click()
+    page.wait_for_function(
+        "() => document.querySelector('#corpus-message').innerText.includes('Removed ferry_notes')"
+    )
+    assert "ferry_notes" not in page.locator("#corpus-documents").inner_text()
+    _wait_for_counts(page, "0 documents, 0 passages")

@@ -1,8 +1,9 @@
 """Reading a corpus (files, folders or in-memory texts) into documents.
 
 Supported formats: ``.txt``, ``.md``, ``.html``/``.htm`` (visible text only),
-``.pdf`` (text layer), ``.jsonl`` and ``.csv`` (one document per row: a text
-column, optional title and id columns). A file that cannot be read is reported
+``.pdf`` (text layer), ``.docx``, ``.odt`` and ``.epub`` (:mod:`verifier.corpus.office`),
+``.jsonl`` and ``.csv`` (one document per row: a text column, optional title
+and id columns). A file that cannot be read is reported
 in ``skipped`` with the reason and the rest of the load goes on.
 """
 
@@ -16,14 +17,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from verifier.corpus.office import OfficeFileError, read_docx, read_epub, read_odt
 from verifier.errors import CorpusError
+from verifier.progress import Progress, progress_callback
 from verifier.records import json_objects, line_number
 from verifier.text import strip_controls
 from verifier.types import Document, SkippedFile
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".csv")
+SUPPORTED_SUFFIXES = (
+    ".txt",
+    ".md",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".docx",
+    ".odt",
+    ".epub",
+    ".jsonl",
+    ".csv",
+)
 TEXT_FIELDS = ("text", "content", "body", "passage", "sentence")
 TITLE_FIELDS = ("title", "headline", "name")
 ID_FIELDS = ("id", "doc_id", "_id", "uid")
@@ -70,6 +84,11 @@ def _text_problem(text: str) -> str | None:
     except UnicodeEncodeError as error:
         return f"not valid text (a lone surrogate at character {error.start + 1})"
     return None
+
+
+def _html_text(data: bytes) -> str:
+    """The visible text of an HTML page, one line per block."""
+    return _read_html(data)[0]
 
 
 def _read_html(data: bytes) -> tuple[str, str]:
@@ -182,6 +201,13 @@ def _csv_rows(text: str) -> Iterable[tuple[int, Mapping[str, object]]]:
         raise _Unreadable(f"not a readable CSV file (line {reader.line_num}: {error})") from error
 
 
+_OFFICE_READERS = {
+    ".docx": read_docx,
+    ".odt": read_odt,
+    ".epub": lambda data: read_epub(data, _html_text),
+}
+
+
 def read_file(path: Path, source: str) -> list[Document]:
     """Read one file into documents; raises ``_Unreadable`` with the reason."""
     suffix = path.suffix.lower()
@@ -198,6 +224,11 @@ def read_file(path: Path, source: str) -> list[Document]:
     data = path.read_bytes()
     if suffix == ".pdf":
         text, title = _read_pdf(data)
+    elif suffix in _OFFICE_READERS:
+        try:
+            text, title = _OFFICE_READERS[suffix](data)
+        except OfficeFileError as error:
+            raise _Unreadable(str(error)) from error
     elif suffix in {".html", ".htm"}:
         text, title = _read_html(data)
     elif suffix == ".jsonl":
@@ -282,7 +313,13 @@ def validate_corpus_input(corpus: object) -> None:
         )
 
 
-def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None) -> ReadResult:
+def read_corpus(
+    corpus: CorpusInput,
+    *,
+    confine_to: Sequence[Path] | None = None,
+    require_documents: bool = True,
+    progress: Progress = False,
+) -> ReadResult:
     """Read paths or in-memory texts into documents.
 
     Every file is read on its own: one that cannot be read (damaged, encrypted,
@@ -294,10 +331,13 @@ def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None
             document name to text.
         confine_to: when given, files whose real path (links followed) lies
             outside these folders are skipped, so a link cannot reach beyond them.
+        require_documents: whether finding no readable file is an error (it is
+            for a new corpus; files added to one are only reported as skipped).
+        progress: reports the files read, stage ``"reading files"``.
 
     Raises:
         CorpusError: the corpus is of the wrong type, a path does not exist,
-            or nothing readable was found.
+            or nothing readable was found (with ``require_documents``).
     """
     validate_corpus_input(corpus)
     if isinstance(corpus, Mapping):
@@ -327,24 +367,26 @@ def read_corpus(corpus: CorpusInput, *, confine_to: Sequence[Path] | None = None
     for root in map(Path, roots):
         if not root.exists() and not root.is_symlink():
             raise CorpusError(f"corpus path does not exist: {root}")
-        for file in files_under(root):
-            source = display_name(file, root)
-            try:
-                read = _read_one(file, source, confined)
-                hashes[source] = hashlib.sha256(file.read_bytes()).hexdigest()
-            except _Unreadable as error:
-                reason = _clean_reason(str(error))
-                logger.warning("skipping %s: %s", file, reason)
-                skipped.append(SkippedFile(str(file), reason))
-                continue
-            except OSError as error:
-                logger.warning("skipping %s: %s", file, error)
-                skipped.append(
-                    SkippedFile(str(file), f"cannot read file ({error.strerror or error})")
-                )
-                continue
-            documents.extend(read)
-    if not documents:
+    listed = [(file, root) for root in map(Path, roots) for file in files_under(root)]
+    step = progress_callback(progress, len(listed), "reading files")
+    for done, (file, root) in enumerate(listed):
+        step(done)
+        source = display_name(file, root)
+        try:
+            read = _read_one(file, source, confined)
+            hashes[source] = hashlib.sha256(file.read_bytes()).hexdigest()
+        except _Unreadable as error:
+            reason = _clean_reason(str(error))
+            logger.warning("skipping %s: %s", file, reason)
+            skipped.append(SkippedFile(str(file), reason))
+            continue
+        except OSError as error:
+            logger.warning("skipping %s: %s", file, error)
+            skipped.append(SkippedFile(str(file), f"cannot read file ({error.strerror or error})"))
+            continue
+        documents.extend(read)
+    step(len(listed))
+    if not documents and require_documents:
         reasons = "; ".join(f"{item.path}: {item.reason}" for item in skipped[:5])
         raise CorpusError(
             "the corpus is empty: no readable documents found"

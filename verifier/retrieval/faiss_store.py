@@ -6,8 +6,9 @@ in ``lexical/`` and ``manifest.json``. A save writes a new version folder and
 then swaps ``CURRENT`` with an atomic rename, so a crash mid-save leaves the
 old index usable. Passages are JSON, never pickle; the manifest records the
 embedder, dimension, counts, format version, source file hashes and checksums
-of every data file, which loading verifies. A version 1 folder (saved before
-the lexical index) still loads, and is searched by vector only.
+of every data file, which loading verifies, and which sources a user uploaded
+(version 3). A version 1 folder (saved before the lexical index) still loads,
+and is searched by vector only; a version 2 folder loads with no uploads.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,10 @@ from verifier.types import Passage
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-# Version 1 had no lexical index; it loads, searched by vector only.
-_READABLE_VERSIONS = (1, FORMAT_VERSION)
+FORMAT_VERSION = 3
+# Version 1 had no lexical index; it loads, searched by vector only. Version 2
+# did not record uploads; it loads with none.
+_READABLE_VERSIONS = (1, 2, FORMAT_VERSION)
 INDEX_TYPES = ("flat", "hnsw", "ivf")
 AUTO = "auto"
 """An index type chosen by the size of the first add (:func:`choose_index_type`)."""
@@ -79,6 +81,8 @@ class Manifest:
     documents: int
     files: dict[str, str]
     checksums: dict[str, str]
+    uploaded: tuple[str, ...] = ()
+    """The sources a user uploaded (the rest came with the server)."""
 
     @classmethod
     def from_dict(cls, data: object, where: Path) -> Manifest:
@@ -89,7 +93,7 @@ class Manifest:
         """
         if not isinstance(data, dict):
             raise IndexFormatError(f"index manifest at {where} is corrupt: not a JSON object")
-        missing = sorted(_MANIFEST_FIELDS - set(data))
+        missing = sorted(_MANIFEST_FIELDS - _OPTIONAL_FIELDS - set(data))
         unknown = sorted(set(data) - _MANIFEST_FIELDS)
         if missing or unknown:
             raise IndexFormatError(
@@ -133,7 +137,12 @@ class Manifest:
             or _PASSAGES not in data["checksums"]
         ):
             raise bad("checksums", f"checksums of {_PASSAGES} (and {_FAISS}, {_LEXICAL}/)")
-        return cls(**data)
+        uploaded = data.get("uploaded", [])
+        if not isinstance(uploaded, list) or not all(
+            isinstance(source, str) and source in data["files"] for source in uploaded
+        ):
+            raise bad("uploaded", "a list of the sources in files")
+        return cls(**{**data, "uploaded": tuple(uploaded)})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,10 +154,12 @@ class Manifest:
             "documents": self.documents,
             "files": dict(self.files),
             "checksums": dict(self.checksums),
+            "uploaded": list(self.uploaded),
         }
 
 
 _MANIFEST_FIELDS = frozenset(Manifest.__dataclass_fields__)
+_OPTIONAL_FIELDS = frozenset({"uploaded"})
 
 
 def _sha256(path: Path) -> str:
@@ -228,6 +239,7 @@ class FaissStore:
         self.location = None if location is None else Path(location)
         self.passages: list[Passage] = []
         self.files: dict[str, str] = {}
+        self.uploaded: set[str] = set()
         # Counted as passages are added, so neither a count nor an add reads them all.
         self._doc_ids: set[str] = set()
         self._identities: set[tuple[str, int, int, str]] = set()
@@ -361,6 +373,30 @@ class FaissStore:
                 pending.append(passage)
         return pending
 
+    def remove(self, sources: Collection[str]) -> int:
+        """Drop every passage of ``sources`` and their records; returns the passages dropped.
+
+        The FAISS index is rebuilt from the vectors kept (an IVF index is
+        trained again on them), so positions stay 0..n-1 in order.
+        """
+        gone = set(sources)
+        keep = [n for n, passage in enumerate(self.passages) if passage.source not in gone]
+        dropped = len(self.passages) - len(keep)
+        if dropped:
+            vectors = self.vectors(keep)
+            kept = [self.passages[n] for n in keep]
+            self.passages, self._doc_ids, self._identities = [], set(), set()
+            self._faiss = None
+            if keep:
+                self._faiss = self._new_faiss(vectors)
+                self._set_search_parameters()
+                self._faiss.add(vectors)
+            self._extend(kept)
+        for source in gone:
+            self.files.pop(source, None)
+        self.uploaded -= gone
+        return dropped
+
     def search(self, vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The ``k`` nearest passages of each query vector, as (position, cosine) pairs."""
         if k < 1:
@@ -454,6 +490,7 @@ class FaissStore:
             documents=self.documents,
             files=self.files,
             checksums=checksums,
+            uploaded=tuple(sorted(self.uploaded & set(self.files))),
         )
         (version / _MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
         for path in version.rglob("*"):
@@ -510,6 +547,7 @@ class FaissStore:
         index._doc_ids = {passage.doc_id for passage in index.passages}
         index._identities = {_identity(passage) for passage in index.passages}
         index.files = dict(manifest.files)
+        index.uploaded = set(manifest.uploaded)
         if f"{_LEXICAL}/{LEXICAL_SETTINGS}" in manifest.checksums:
             index._lexical = LexicalIndex.load(version / _LEXICAL, len(index.passages))
         else:
@@ -640,4 +678,6 @@ def _is_own_version(folder: Path) -> bool:
         data = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(data, dict) and set(data) == _MANIFEST_FIELDS
+    return isinstance(data, dict) and _MANIFEST_FIELDS - _OPTIONAL_FIELDS <= set(data) <= (
+        _MANIFEST_FIELDS
+    )

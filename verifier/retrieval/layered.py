@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import overload
@@ -77,6 +77,11 @@ class LayeredStore:
         """Source hashes of both stores; an update goes to the overlay's."""
         return ChainMap(self.overlay.files, self.base.files)
 
+    @property
+    def uploaded(self) -> set[str]:  # type: ignore[override]
+        """The overlay's uploads: everything added through this store."""
+        return self.overlay.uploaded
+
     def __len__(self) -> int:
         return len(self.base) + len(self.overlay)
 
@@ -87,6 +92,19 @@ class LayeredStore:
 
     def add(self, vectors: np.ndarray, passages: Sequence[Passage]) -> None:
         self.overlay.add(vectors, passages)
+
+    def remove(self, sources: Collection[str]) -> int:
+        """Drop overlay sources; the shared base is never changed through this store.
+
+        Raises:
+            ValueError: a source is the base's.
+        """
+        shared = sorted(source for source in sources if source in self.base.files)
+        if shared:
+            raise ValueError(
+                f"{shared[0]} is in the shared corpus; a private workspace removes only its own"
+            )
+        return self.overlay.remove(sources)
 
     def add_chunks(
         self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]

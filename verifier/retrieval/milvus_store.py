@@ -5,7 +5,8 @@ metadata, its position in insertion order and its BM25 tokens (Milvus's own
 full-text search: a ``terms`` field of the tokens of
 :func:`verifier.retrieval.lexical.tokenize`, which a BM25 function turns into
 a sparse vector; a collection made before it is searched by vector only); ``<name>_meta`` holds the
-embedder id, the dimension, the source file hashes and one row per document.
+embedder id, the dimension, the source file hashes, the sources a user
+uploaded and one row per document.
 Each passage's primary key is a hash of its document, offsets and text, so
 adding the same passages again (say, after an interrupted add) skips those
 already stored. Passages stay in the collection: opening one reads only its
@@ -14,11 +15,12 @@ counts, and passages are read by position when asked for.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, overload
@@ -48,6 +50,7 @@ _META_SUFFIX = "_meta"
 _EMBEDDER = "embedder_id"
 _DIMENSION = "dimension"
 _FILE_PREFIX = "file:"
+_UPLOADED_PREFIX = "uploaded:"
 _DOCUMENT_PREFIX = "document:"
 _PASSAGE_FIELDS = (
     "doc_id",
@@ -198,6 +201,7 @@ class MilvusStore:
         self.batch_size = batch_size
         self.progress = progress
         self.files: dict[str, str] = {}
+        self.uploaded: set[str] = set()
         self._documents = 0
         self._lexical = True
         try:
@@ -332,6 +336,9 @@ class MilvusStore:
             for key, value in meta.items()
             if key.startswith(_FILE_PREFIX)
         }
+        self.uploaded = {
+            key.removeprefix(_UPLOADED_PREFIX) for key in meta if key.startswith(_UPLOADED_PREFIX)
+        }
 
     def _read_positions(self, low: int, high: int) -> list[Passage]:
         """The passages at positions ``low`` to ``high - 1``, in order (at most ``_READ_PAGE``)."""
@@ -432,6 +439,53 @@ class MilvusStore:
                 self.progress(offset + len(batch), len(passages))
         logger.info("Milvus collection %r holds %d passages", self.collection, len(self._passages))
 
+    def remove(self, sources: Collection[str]) -> int:
+        """Delete every passage of ``sources`` and their records; returns the passages deleted.
+
+        The passages after the first one deleted move down to close the gap
+        (upserted with their new positions), so positions stay 0..n-1 in order.
+        """
+        gone = sorted(set(sources))
+        if not gone:
+            return 0
+        names = json.dumps(gone)
+        doomed = self._client.query(
+            self.collection,
+            filter=f"source in {names}",
+            output_fields=["key", "position", "doc_id"],
+        )
+        if doomed:
+            removed = sorted(int(row["position"]) for row in doomed)
+            fields = ["key", "position", "vector", *_PASSAGE_FIELDS]
+            if self._lexical:
+                fields.append(_TERMS)
+            later = self._client.query(
+                self.collection,
+                filter=f"position > {removed[0]} and not (source in {names})",
+                output_fields=fields,
+            )
+            self._client.delete(self.collection, ids=[row["key"] for row in doomed])
+            for row in later:
+                row["position"] = int(row["position"]) - bisect.bisect(removed, row["position"])
+            for offset in range(0, len(later), self.batch_size):
+                self._client.upsert(self.collection, later[offset : offset + self.batch_size])
+            doc_ids = {row["doc_id"] for row in doomed}
+            self._client.delete(self._meta, ids=[_document_key(doc_id) for doc_id in doc_ids])
+            self._documents -= len(doc_ids)
+            self._passages = _StoredPassages(
+                self._read_positions, len(self._passages) - len(removed)
+            )
+        self._client.delete(
+            self._meta,
+            ids=[prefix + source for source in gone for prefix in (_FILE_PREFIX, _UPLOADED_PREFIX)],
+        )
+        for source in gone:
+            self.files.pop(source, None)
+        self.uploaded -= set(gone)
+        self._client.flush(self.collection)
+        self._client.flush(self._meta)
+        return len(doomed)
+
     def add_chunks(
         self, chunks: Iterable[Chunk], count: int, lock: AbstractContextManager[object]
     ) -> None:
@@ -529,6 +583,7 @@ class MilvusStore:
                 f"a Milvus collection is saved where it lives ({self.uri}), not to {location}"
             )
         self._write_meta({_FILE_PREFIX + source: digest for source, digest in self.files.items()})
+        self._write_meta({_UPLOADED_PREFIX + source: "" for source in self.uploaded})
         self._client.flush(self.collection)
         self._client.flush(self._meta)
         return self.uri

@@ -9,7 +9,7 @@ The pipeline holds a ``VectorStore`` and never asks which;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +26,8 @@ class VectorStore(Protocol):
     """Passages and their unit vectors, searchable by cosine and by BM25.
 
     ``files`` maps each source file to the hash of the content indexed from it,
-    so adding a corpus again skips what is already there. A passage is known by
+    so adding a corpus again skips what is already there; ``uploaded`` names
+    the sources a user uploaded, which :meth:`remove` may take out again. A passage is known by
     its document, offsets and text, so an add cut short can be finished by
     adding the same passages again.
     """
@@ -35,6 +36,7 @@ class VectorStore(Protocol):
     index_type: str
     embedder_id: str
     files: dict[str, str]
+    uploaded: set[str]
 
     @property
     def passages(self) -> Sequence[Passage]:
@@ -62,6 +64,10 @@ class VectorStore(Protocol):
         (so an interrupted add keeps what it stored) or keep them all for one
         add at the end (so a failure leaves the store as it was).
         """
+        ...
+
+    def remove(self, sources: Collection[str]) -> int:
+        """Drop the passages of ``sources`` and their file records; returns the passages dropped."""
         ...
 
     def unstored(self, passages: Sequence[Passage]) -> list[Passage]:
