@@ -112,9 +112,7 @@ class Verifier:
         """A verifier with other settings over the same index, models and index lock."""
         other = copy.copy(self)
         other.config = config
-        other.decider = make_decider(
-            config.decision, config.aggregation, config.verdict_model, self.judge.predict
-        )
+        other.decider = make_decider(config.verdict_model, self.judge.predict)
         return other
 
     def workspace(self) -> Verifier:
