@@ -52,7 +52,7 @@ lint: $(STAMP)
 # the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
 FACTCHECK := $(PY) -m eval.runs.factcheck --index-cache .cache/factcheck
 decision: $(STAMP)
-	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl
+	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl --detail-edits 600
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
 	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl

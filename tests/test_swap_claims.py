@@ -19,7 +19,7 @@ from verifier.types import SUPPORTED
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "eval" / "claims"
-FALSE_SUPPORTED_AT_MOST = 25
+FALSE_SUPPORTED_AT_MOST = 20
 
 
 def read(name: str) -> list[dict[str, str]]:
