@@ -16,8 +16,18 @@ kind                      edit                                          label
 ``report``                "confirmed" <-> "denied" and kin, the         contradiction
                           premise using the original word
 ``negation``              "was" -> "was not", or the "not" taken out    contradiction
-``antonym``               "rose" <-> "fell", "most" <-> "few", ...,     contradiction
-                          the premise using the original word
+``antonym``               "rose" <-> "fell", "opened" <-> "closed",     contradiction
+                          "most" <-> "few", ..., the premise using the
+                          original word
+``scale``                 "million" <-> "billion" and kin, the figure   contradiction
+                          kept
+``organisation``          the name part of an organisation or           neutral
+                          institution ("Millbrook Public Library")
+                          swapped for a place or surname the premise
+                          never names
+``noun``                  a common noun swapped for another of its      neutral
+                          class ("library" -> "museum", "bus" ->
+                          "train") that the premise never uses
 ``figure-neutral``        the *unedited* claim against another          neutral
                           passage about the same subject that gives
                           other figures and not the claim's
@@ -70,6 +80,9 @@ EDIT_KINDS = (
     "report",
     "negation",
     "antonym",
+    "scale",
+    "organisation",
+    "noun",
     "figure-neutral",
 )
 
@@ -102,6 +115,46 @@ ANTONYM_SWAPS = (
     ("always", "never"),
     ("alive", "dead"),
     ("male", "female"),
+    ("opened", "closed"),
+    ("won", "lost"),  # only before "the": "won the election", not "won an award"
+    ("began", "ended"),
+    ("bought", "sold"),
+    ("allowed", "banned"),
+    ("raised", "lowered"),
+    ("above", "below"),
+    ("majority", "minority"),
+    ("most", "few"),
+    ("north", "south"),
+    ("east", "west"),
+    ("victory", "defeat"),
+    ("success", "failure"),
+)
+SCALE_SWAPS = (
+    ("thousand", "million"),
+    ("million", "billion"),
+    ("billion", "trillion"),
+)
+#: The last word of an organisation's or institution's name ("Millbrook Public Library").
+ORGANISATION_HEADS = frozenset(
+    ["University", "College", "Library", "Museum", "Party", "Company", "Council", "County"]
+    + ["Airport", "Hospital", "School", "Church", "Bank", "Corporation", "Institute"]
+    + ["Agency", "Ministry", "Club", "Records", "Studios", "Foundation", "Society"]
+    + ["Association", "Theatre", "Theater", "Stadium", "Academy", "Group", "Department"]
+)
+#: Common nouns by class; a swap within a class names another thing of the same kind.
+NOUN_CLASSES = (
+    ("library", "museum", "school", "hospital", "stadium", "airport", "theatre", "prison")
+    + ("factory", "church", "bridge", "station", "depot", "university", "park"),
+    ("bus", "train", "car", "ship", "plane", "truck", "tram", "ferry"),
+    ("president", "minister", "governor", "mayor", "senator", "ambassador", "general"),
+    ("actor", "singer", "writer", "director", "producer", "painter", "journalist")
+    + ("architect", "musician", "novelist", "poet", "comedian", "dancer"),
+    ("football", "basketball", "tennis", "cricket", "baseball", "hockey", "rugby", "golf"),
+    ("guitar", "piano", "violin", "drums", "trumpet", "saxophone", "cello"),
+    ("film", "novel", "album", "opera", "play", "documentary", "poem"),
+    ("drones", "missiles", "rockets", "shells", "tanks", "jets"),
+    ("soldiers", "troops", "civilians", "workers", "students", "refugees", "tourists"),
+    ("visits", "sales", "votes", "deaths", "arrests"),
 )
 BOUND_WORDS = frozenset(
     ["than", "over", "under", "least", "most", "exceeding", "above", "below", "almost"]
@@ -479,7 +532,14 @@ def _around_change(old: str, new: str) -> tuple[list[str], list[str]]:
 
 def antonym_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     """An antonym or opposite quantity word, where the premise uses the word: contradiction."""
-    return _pair_swap(example, ANTONYM_SWAPS, "antonym", rng)
+    edit = _pair_swap(example, ANTONYM_SWAPS, "antonym", rng)
+    if edit is None:
+        return None
+    before, after = _around_change(example.hypothesis, edit.hypothesis)
+    changed = example.hypothesis.split(" ")[len(before)].lower().strip(".,;:")
+    if changed in {"won", "lost"} and not (after and after[0].lower() == "the"):
+        return None  # one wins an award but does not lose it
+    return edit
 
 
 def negation_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
@@ -501,6 +561,77 @@ def negation_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     return None
 
 
+def scale_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A figure's scale word changed ("6.8 million" -> "6.8 billion"): contradiction."""
+    edit = _pair_swap(example, SCALE_SWAPS, "scale", rng)
+    if edit is None:
+        return None
+    before, _ = _around_change(example.hypothesis, edit.hypothesis)
+    if not before or not (before[-1][:1].isdigit() or before[-1].lower() in NUMBER_WORDS):
+        return None  # "millions of people" has no figure to scale
+    if any(word.lower() in BOUND_WORDS for word in before[-5:]):
+        return None  # "more than $1 million" still holds of "more than $1 thousand"
+    return edit
+
+
+def organisation_edit(
+    example: NLIExample, rng: random.Random, lexicon: Lexicon
+) -> NLIExample | None:
+    """An organisation's name part swapped ("Millbrook Public Library" -> "Oakdale ..."): neutral.
+
+    The name is a capitalised run ending in a word of :data:`ORGANISATION_HEADS`; its
+    first word becomes a city or surname of about its length that the premise never
+    names, so the edit names another institution of the same kind.
+    """
+    found: list[tuple[int, str]] = []
+    for match in _CAPITALISED_RUN.finditer(example.hypothesis):
+        words = match.group(0).split(" ")
+        start = match.start()
+        if words[0] in _STOP_CAPITALS:  # "The Leeds Public Library"
+            start += len(words[0]) + 1
+            words = words[1:]
+        if len(words) < 2 or words[-1] not in ORGANISATION_HEADS:
+            continue
+        if _mentions(example.premise, words[0]) and words[0] not in ORGANISATION_HEADS:
+            found.append((start, words[0]))
+    if not found:
+        return None
+    start, first = found[rng.randrange(len(found))]
+    kind = "city" if first in lexicon.places else rng.choice(["city", "last"])
+    new = lexicon.same_kind(kind, len(first), rng, lambda other: _mentions(example.premise, other))
+    if new is None:
+        return None
+    hypothesis = _replace_at(example.hypothesis, start, start + len(first), new)
+    return _edited(example, hypothesis, "neutral", "organisation")
+
+
+def noun_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A common noun swapped for another of its class that the premise never uses: neutral."""
+    options = []
+    for members in NOUN_CLASSES:
+        for word in members:
+            if re.search(rf"(?<![\w-]){word}(?![\w-])", example.hypothesis) and _mentions(
+                example.premise, word
+            ):
+                others = [w for w in members if w != word and not _mentions(example.premise, w)]
+                if others:
+                    options.append((word, others))
+    if not options:
+        return None
+    word, others = options[rng.randrange(len(options))]
+    new = others[rng.randrange(len(others))]
+    match = re.search(rf"(?<![\w-]){word}(?![\w-])", example.hypothesis)
+    start = match.start()
+    hypothesis = _replace_at(example.hypothesis, start, match.end(), new)
+    article = re.search(r"\b(a|an|A|An) $", hypothesis[:start])
+    if article is not None:  # "a singer" -> "an actor"
+        wanted = "an" if new[0] in "aeiou" else "a"
+        if article.group(1)[0].isupper():
+            wanted = wanted.title()
+        hypothesis = hypothesis[: article.start(1)] + wanted + hypothesis[article.end(1) :]
+    return _edited(example, hypothesis, "neutral", "noun")
+
+
 EditFunction = Callable[[NLIExample, random.Random], "NLIExample | None"]
 
 
@@ -514,6 +645,9 @@ def edit_functions(lexicon: Lexicon) -> dict[str, EditFunction]:
         "report": report_edit,
         "antonym": antonym_edit,
         "negation": negation_edit,
+        "scale": scale_edit,
+        "organisation": lambda example, rng: organisation_edit(example, rng, lexicon),
+        "noun": noun_edit,
     }
 
 

@@ -15,11 +15,14 @@ from models.detail_edits import (
     figure_neutrals,
     month_edit,
     negation_edit,
+    noun_edit,
     number_edit,
+    organisation_edit,
     person_edit,
     place_edit,
     report_edit,
     report_frames,
+    scale_edit,
 )
 from models.nli_data import NLIExample, split_heldout
 
@@ -209,3 +212,63 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
         else:
             assert frame.label == "entailment" and "neither" not in frame.premise
     assert {m.label for m in made} == {"contradiction", "neutral", "entailment"}
+
+
+def test_a_scale_word_changes_only_after_a_stated_figure_and_not_after_a_bound():
+    example = pair(
+        "The depot will cost 6.8 million dollars.", "The depot costs 6.8 million dollars."
+    )
+    edit = scale_edit(example, random.Random(0))
+    assert edit.label == "contradiction"
+    assert edit.hypothesis in {
+        "The depot costs 6.8 thousand dollars.",
+        "The depot costs 6.8 billion dollars.",
+    }
+    # "millions of" has no figure; "more than 5 million" still holds of "5 thousand".
+    assert (
+        scale_edit(pair("Millions of people voted.", "Millions of people voted."), random.Random(0))
+        is None
+    )
+    bound = pair("It sold more than 5 million copies.", "It sold more than 5 million copies.")
+    assert scale_edit(bound, random.Random(0)) is None
+
+
+def test_won_becomes_lost_only_before_the():
+    edit = antonym_edit(
+        pair("She won the election in May.", "She won the election."), random.Random(0)
+    )
+    assert edit.hypothesis == "She lost the election." and edit.label == "contradiction"
+    assert antonym_edit(pair("She won an award.", "She won an award."), random.Random(0)) is None
+
+
+def test_an_institution_is_renamed_for_one_the_premise_never_names():
+    example = pair("The Leeds Public Library opened in 1998.", "The Leeds Public Library opened.")
+    edit = organisation_edit(example, random.Random(0), LEXICON)
+    assert edit.label == "neutral"
+    assert edit.hypothesis.endswith(" Public Library opened.")
+    new_name = edit.hypothesis.split()[1]
+    assert new_name != "Leeds" and new_name in {
+        "Paris",
+        "Lyon",
+        "Smith",
+        "Jones",
+        "Brown",
+        "Miller",
+    }
+    # A run that is not an institution's name is left alone.
+    assert (
+        organisation_edit(pair("Millbrook grew.", "Millbrook grew."), random.Random(0), LEXICON)
+        is None
+    )
+
+
+def test_a_noun_is_swapped_within_its_class_and_the_article_follows():
+    example = pair("He is a singer from Ohio.", "He is a singer.")
+    for seed in range(20):
+        edit = noun_edit(example, random.Random(seed))
+        assert edit.label == "neutral"
+        article, noun = edit.hypothesis.split()[2:4]
+        assert noun.rstrip(".") != "singer"
+        assert article == ("an" if noun[0] in "aeiou" else "a")
+    # The premise using the new noun too would make the edit no contrast.
+    assert noun_edit(pair("It was a film.", "It is a novel."), random.Random(0)) is None
