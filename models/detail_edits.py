@@ -123,7 +123,7 @@ ANTONYM_SWAPS = (
     ("raised", "lowered"),
     ("above", "below"),
     ("majority", "minority"),
-    ("most", "few"),
+    ("most", "few"),  # only before "of": "most of its troops"
     ("north", "south"),
     ("east", "west"),
     ("victory", "defeat"),
@@ -147,8 +147,9 @@ NOUN_CLASSES = (
     + ("factory", "church", "bridge", "station", "depot", "university", "park"),
     ("bus", "train", "car", "ship", "plane", "truck", "tram", "ferry"),
     ("president", "minister", "governor", "mayor", "senator", "ambassador", "general"),
-    ("actor", "singer", "writer", "director", "producer", "painter", "journalist")
-    + ("architect", "musician", "novelist", "poet", "comedian", "dancer"),
+    # No hypernyms ("writer", "musician"): a poet is a writer, so that swap is entailed.
+    ("actor", "singer", "director", "producer", "painter", "journalist")
+    + ("architect", "novelist", "poet", "comedian", "dancer"),
     ("football", "basketball", "tennis", "cricket", "baseball", "hockey", "rugby", "golf"),
     ("guitar", "piano", "violin", "drums", "trumpet", "saxophone", "cello"),
     ("film", "novel", "album", "opera", "play", "documentary", "poem"),
@@ -539,6 +540,8 @@ def antonym_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     changed = example.hypothesis.split(" ")[len(before)].lower().strip(".,;:")
     if changed in {"won", "lost"} and not (after and after[0].lower() == "the"):
         return None  # one wins an award but does not lose it
+    if changed in {"most", "few"} and not (after and after[0].lower() == "of"):
+        return None  # "the 100 most influential" has no "few" counterpart
     return edit
 
 

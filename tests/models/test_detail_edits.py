@@ -241,6 +241,14 @@ def test_won_becomes_lost_only_before_the():
     assert antonym_edit(pair("She won an award.", "She won an award."), random.Random(0)) is None
 
 
+def test_most_becomes_few_only_before_of():
+    example = pair("He said most of its troops lack it.", "He said most of its troops lack it.")
+    edits = {antonym_edit(example, random.Random(seed)).hypothesis for seed in range(10)}
+    assert "He said few of its troops lack it." in edits
+    ranked = pair("It is among the 100 most influential people.", "It is the most influential.")
+    assert antonym_edit(ranked, random.Random(0)) is None
+
+
 def test_an_institution_is_renamed_for_one_the_premise_never_names():
     example = pair("The Leeds Public Library opened in 1998.", "The Leeds Public Library opened.")
     edit = organisation_edit(example, random.Random(0), LEXICON)
