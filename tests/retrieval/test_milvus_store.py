@@ -403,6 +403,7 @@ def test_the_passages_a_search_found_are_read_without_asking_again(
         ("v2.5.0", True),
         ("2.6.1", True),
         ("v3.0.0", True),
+        ("Zilliz Cloud Vector Database(Compatible with Milvus 2.5)", True),
         ("unknown", False),
     ],
 )

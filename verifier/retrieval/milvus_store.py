@@ -86,13 +86,16 @@ def passage_key(passage: Passage) -> str:
 def has_bm25(server_version: str) -> bool:
     """Whether Milvus of ``server_version`` has the BM25 function: Milvus Lite and servers from 2.5.
 
+    The first ``major.minor`` in the string is the version, so that a managed
+    service's longer string ("... Compatible with Milvus 2.5") reads as its Milvus.
+
     Example:
         >>> has_bm25("v2.3.5-lite"), has_bm25("v2.5.4"), has_bm25("milvus_lite-3.2.2")
         (False, True, True)
     """
     if server_version.startswith(_LITE_VERSION):
         return True
-    found = re.match(r"v?(\d+)\.(\d+)", server_version)
+    found = re.search(r"(\d+)\.(\d+)", server_version)
     return found is not None and (int(found[1]), int(found[2])) >= _FIRST_WITH_BM25
 
 
