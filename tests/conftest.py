@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,25 @@ def real_judge():
     judge = NLIJudge()
     judge.warm_up()
     return judge
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory) -> Iterator[str]:
+    """The URI of a Milvus standalone server (PyPI's ``milvus``) started for the session.
+
+    Its binaries, logs and data live in a temporary folder, removed when the session ends.
+    """
+    try:
+        from milvus import MilvusServer
+    except ImportError:
+        pytest.skip("the Milvus server is not installed: pip install -e '.[milvus]'")
+    server = MilvusServer()
+    server.set_base_dir(str(tmp_path_factory.mktemp("milvus-server")))
+    try:
+        server.start()
+    except (OSError, RuntimeError, TimeoutError) as error:
+        server.stop()
+        pytest.skip(f"the Milvus server did not start: {error}")
+    yield f"http://127.0.0.1:{server.listen_port}"
+    server.stop()
+    server.cleanup()

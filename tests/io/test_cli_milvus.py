@@ -261,3 +261,27 @@ def test_the_app_opens_and_reopens_a_collection(tmp_path, corpus, monkeypatch):
     reopened, _ = app_main.load_verifier(app_main.parse_args(milvus(uri)))
     assert reopened.passages == built.passages
     assert reopened.verify(CLAIMS[0]).label == built.verify(CLAIMS[0]).label
+
+
+def test_the_hnsw_options_reach_the_store(tmp_path):
+    import argparse
+
+    from verifier.io.options import add_store_options, open_store
+
+    parser = argparse.ArgumentParser()
+    add_store_options(parser)
+    args = parser.parse_args(["--store", "milvus", "--milvus-uri", str(tmp_path / "x.db")])
+    store = open_store(args, FakeEmbedder())
+    assert (store.hnsw_m, store.hnsw_ef_construction, store.hnsw_ef) == (16, 200, 64)
+    store.close()
+    args = parser.parse_args(
+        [
+            *("--store", "milvus", "--milvus-uri", str(tmp_path / "y.db")),
+            *("--milvus-hnsw-m", "8", "--milvus-hnsw-ef-construction", "40"),
+            *("--milvus-hnsw-ef", "128"),
+        ]
+    )
+    store = open_store(args, FakeEmbedder())
+    assert (store.hnsw_m, store.hnsw_ef_construction, store.hnsw_ef) == (8, 40, 128)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--milvus-hnsw-ef", "0"])

@@ -122,7 +122,8 @@ def _run_index(args: argparse.Namespace) -> int:
     if args.store == "milvus" and (args.out is not None or args.add or args.index_type is not None):
         raise InvalidSettingError(
             "--out, --add and --index-type are for a FAISS index; a Milvus collection is "
-            "always added to (a rerun resumes where it stopped) and searched exactly"
+            "always added to (a rerun resumes where it stopped) and indexed by Milvus "
+            "(exactly in Milvus Lite, HNSW on a server: --milvus-hnsw-*)"
         )
     if args.store != "milvus" and args.out is None:
         raise InvalidSettingError(
@@ -204,6 +205,7 @@ def _check_on_ray(
                 kind="milvus",
                 collection=args.milvus_collection,
                 token=args.milvus_token,
+                hnsw_ef=args.milvus_hnsw_ef,
             )
         else:
             index_dir = args.index

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from verifier.backends import BACKENDS, DEFAULT_BACKEND, validate_backend
 from verifier.config import MAX_TOP_K, VerifierConfig, validate_positive, validate_top_k
+from verifier.retrieval.milvus_store import HNSW_EF, HNSW_EF_CONSTRUCTION, HNSW_M
 
 if TYPE_CHECKING:
     from verifier.retrieval import MilvusStore, TextEncoder
@@ -109,6 +110,27 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         default="passages",
         help="the collection's name (default passages)",
     )
+    group.add_argument(
+        "--milvus-hnsw-m",
+        type=positive_int,
+        default=HNSW_M,
+        help="a new collection's HNSW graph neighbours per passage, on a server (Milvus Lite "
+        f"searches exactly); more is better recall and more memory (default {HNSW_M})",
+    )
+    group.add_argument(
+        "--milvus-hnsw-ef-construction",
+        type=positive_int,
+        default=HNSW_EF_CONSTRUCTION,
+        help="candidates kept while a server builds a new collection's HNSW graph "
+        f"(default {HNSW_EF_CONSTRUCTION})",
+    )
+    group.add_argument(
+        "--milvus-hnsw-ef",
+        type=positive_int,
+        default=HNSW_EF,
+        help="candidates kept while searching a server's HNSW graph, at least --top-k: more is "
+        f"better recall and slower (default {HNSW_EF})",
+    )
 
 
 def open_store(args: argparse.Namespace, embedder: TextEncoder) -> MilvusStore | None:
@@ -137,4 +159,7 @@ def open_store(args: argparse.Namespace, embedder: TextEncoder) -> MilvusStore |
         embedder.model_id,
         collection=args.milvus_collection,
         token=args.milvus_token,
+        hnsw_m=args.milvus_hnsw_m,
+        hnsw_ef_construction=args.milvus_hnsw_ef_construction,
+        hnsw_ef=args.milvus_hnsw_ef,
     )

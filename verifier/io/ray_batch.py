@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from verifier.errors import VerifierError
 from verifier.io.batch import result_record
 from verifier.io.options import positive_int
+from verifier.retrieval.milvus_store import HNSW_EF
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -84,6 +85,7 @@ class VerifierRecipe:
         kind: ``"faiss"`` or ``"milvus"``; ``None`` reads it from ``store``.
         collection: the Milvus collection.
         token: a Milvus server's credentials.
+        hnsw_ef: candidates kept while searching a Milvus server's HNSW index.
     """
 
     store: str
@@ -93,6 +95,7 @@ class VerifierRecipe:
     kind: str | None = None
     collection: str = "passages"
     token: str = ""
+    hnsw_ef: int = HNSW_EF
 
     def build(self, scratch: str | Path | None = None) -> Verifier:
         """The actor's verifier; a Milvus Lite store is first copied into ``scratch``."""
@@ -116,6 +119,7 @@ class VerifierRecipe:
             kind=kind,
             collection=self.collection,
             token=self.token,
+            hnsw_ef=self.hnsw_ef,
             create=False,
         )
         verifier = Verifier.open(

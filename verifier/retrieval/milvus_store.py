@@ -1,12 +1,15 @@
-"""The Milvus passage store: Milvus Lite in a local file, or a cluster by URI.
+"""The Milvus passage store: Milvus Lite in a local file, or a server by URI.
 
 A store is two collections: ``<name>`` holds each passage's vector, its
 metadata, its position in insertion order and its BM25 tokens (Milvus's own
 full-text search: a ``terms`` field of the tokens of
 :func:`verifier.retrieval.lexical.tokenize`, which a BM25 function turns into
-a sparse vector; a collection made before it is searched by vector only); ``<name>_meta`` holds the
+a sparse vector; a collection made before it, or on a server older than Milvus
+2.5, which has no BM25 function, is searched by vector only); ``<name>_meta`` holds the
 embedder id, the dimension, the source file hashes, the sources a user
 uploaded and one row per document.
+Milvus Lite searches the vectors exactly (FLAT); a server searches an HNSW graph
+(``hnsw_m``, ``hnsw_ef_construction`` and ``hnsw_ef`` set it).
 Each passage's primary key is a hash of its document, offsets and text, so
 adding the same passages again (say, after an interrupted add) skips those
 already stored. Passages stay in the collection: opening one reads only its
@@ -19,6 +22,7 @@ import bisect
 import hashlib
 import json
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -52,6 +56,15 @@ _DIMENSION = "dimension"
 _FILE_PREFIX = "file:"
 _UPLOADED_PREFIX = "uploaded:"
 _DOCUMENT_PREFIX = "document:"
+_LITE_VERSION = "milvus_lite"
+"""How Milvus Lite's version string starts (a server's is ``v2.3.5`` and the like)."""
+_FIRST_WITH_BM25 = (2, 5)
+HNSW_M = 16
+"""Graph neighbours per vector on a server: Milvus's usual default."""
+HNSW_EF_CONSTRUCTION = 200
+"""Candidates kept while building the graph."""
+HNSW_EF = 64
+"""Candidates kept while searching (at least ``k``): recall against speed."""
 _PASSAGE_FIELDS = (
     "doc_id",
     "source",
@@ -68,6 +81,22 @@ def passage_key(passage: Passage) -> str:
     """A passage's primary key: the same passage always gets the same key."""
     identity = json.dumps([passage.doc_id, passage.start, passage.end, passage.text])
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+
+def has_bm25(server_version: str) -> bool:
+    """Whether Milvus of ``server_version`` has the BM25 function: Milvus Lite and servers from 2.5.
+
+    The first ``major.minor`` in the string is the version, so that a managed
+    service's longer string ("... Compatible with Milvus 2.5") reads as its Milvus.
+
+    Example:
+        >>> has_bm25("v2.3.5-lite"), has_bm25("v2.5.4"), has_bm25("milvus_lite-3.2.2")
+        (False, True, True)
+    """
+    if server_version.startswith(_LITE_VERSION):
+        return True
+    found = re.search(r"(\d+)\.(\d+)", server_version)
+    return found is not None and (int(found[1]), int(found[2])) >= _FIRST_WITH_BM25
 
 
 def _document_key(doc_id: str) -> str:
@@ -152,6 +181,10 @@ class _StoredPassages(Sequence[Passage]):
 class MilvusStore:
     """Passages and their unit vectors in a Milvus collection, searched by inner product.
 
+    Milvus Lite searches exactly (``index_type`` ``"flat"``); a new collection on
+    a server gets an HNSW index (``"hnsw"``), and a server's existing collection
+    keeps the index it was made with.
+
     Args:
         uri: a local file path (Milvus Lite, embedded) or ``http(s)://host:port``.
         dimension: vector size.
@@ -160,8 +193,14 @@ class MilvusStore:
         collection: the collection name.
         token: credentials for a cluster (``"user:password"`` or an API key).
         progress: called with (passages stored, passages in this add) after each batch.
+        hnsw_m: graph neighbours per vector of a new HNSW index (more: better
+            recall, more memory).
+        hnsw_ef_construction: candidates kept while building a new HNSW index.
+        hnsw_ef: candidates kept while searching an HNSW index (raised to ``k``
+            when ``k`` is larger): more is better recall and slower.
 
     Raises:
+        ValueError: a size or HNSW setting is not positive.
         StoreError: pymilvus is not installed, or ``uri`` cannot be opened.
         IndexFormatError: the collection was made with another embedder or dimension.
 
@@ -169,8 +208,6 @@ class MilvusStore:
         >>> store = MilvusStore("index.db", dimension=384, embedder_id="all-MiniLM-L6-v2")
         >>> verifier = Verifier.open(store, "demo_corpus/")
     """
-
-    index_type = "flat"
 
     def __init__(
         self,
@@ -182,11 +219,19 @@ class MilvusStore:
         token: str = "",
         batch_size: int = BATCH_SIZE,
         progress: Callable[[int, int], None] | None = None,
+        hnsw_m: int = HNSW_M,
+        hnsw_ef_construction: int = HNSW_EF_CONSTRUCTION,
+        hnsw_ef: int = HNSW_EF,
     ) -> None:
-        if dimension < 1:
-            raise ValueError(f"dimension must be positive, got {dimension}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        for name, value in (
+            ("dimension", dimension),
+            ("batch_size", batch_size),
+            ("hnsw_m", hnsw_m),
+            ("hnsw_ef_construction", hnsw_ef_construction),
+            ("hnsw_ef", hnsw_ef),
+        ):
+            if value < 1:
+                raise ValueError(f"{name} must be positive, got {value}")
         try:
             from pymilvus import MilvusClient, MilvusException
         except ImportError as error:
@@ -200,6 +245,9 @@ class MilvusStore:
         self.collection = collection
         self.batch_size = batch_size
         self.progress = progress
+        self.hnsw_m = hnsw_m
+        self.hnsw_ef_construction = hnsw_ef_construction
+        self.hnsw_ef = hnsw_ef
         self.files: dict[str, str] = {}
         self.uploaded: set[str] = set()
         self._documents = 0
@@ -209,10 +257,13 @@ class MilvusStore:
         except MilvusException as error:
             raise StoreError(f"cannot open Milvus at {self.uri!r}: {error.message}") from error
         self._meta = collection + _META_SUFFIX
+        self.server_version = self._client.get_server_version()
         if self._client.has_collection(collection):
             # A collection made by another process is released until loaded.
             self._client.load_collection(collection)
             self._validate_meta()
+            described = self._client.describe_index(collection, "vector")
+            self.index_type = described["index_type"].lower()
             fields = self._client.describe_collection(collection)["fields"]
             self._lexical = _TERMS_BM25 in {field["name"] for field in fields}
             if not self._lexical:
@@ -223,6 +274,17 @@ class MilvusStore:
                     self.uri,
                 )
         else:
+            lite = self.server_version.startswith(_LITE_VERSION)
+            self.index_type = "flat" if lite else "hnsw"
+            self._lexical = has_bm25(self.server_version)
+            if not self._lexical:
+                logger.info(
+                    "Milvus %s at %s has no BM25 function (it came in 2.5): retrieval over "
+                    "collection %r is dense only",
+                    self.server_version,
+                    self.uri,
+                    collection,
+                )
             self._create()
         rows = self._client.query(collection, filter="", output_fields=["count(*)"])
         self._passages = _StoredPassages(self._read_positions, int(rows[0]["count(*)"]))
@@ -251,7 +313,7 @@ class MilvusStore:
         self._client.close()
 
     def _create(self) -> None:
-        from pymilvus import DataType, Function, FunctionType
+        from pymilvus import DataType
 
         schema = self._client.create_schema(auto_id=False)
         schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=_KEY_CHARS)
@@ -262,6 +324,34 @@ class MilvusStore:
                 schema.add_field(name, DataType.INT64)
             else:
                 schema.add_field(name, DataType.VARCHAR, max_length=_TEXT_CHARS)
+        index = self._client.prepare_index_params()
+        if self.index_type == "hnsw":
+            index.add_index(
+                "vector",
+                index_type="HNSW",
+                metric_type="IP",
+                params={"M": self.hnsw_m, "efConstruction": self.hnsw_ef_construction},
+            )
+        else:
+            index.add_index("vector", index_type="FLAT", metric_type="IP")
+        if self._lexical:
+            self._add_bm25_terms(schema, index)
+        self._create_collection(self.collection, schema, index)
+
+        meta = self._client.create_schema(auto_id=False)
+        meta.add_field("key", DataType.VARCHAR, is_primary=True, max_length=_TEXT_CHARS)
+        meta.add_field("value", DataType.VARCHAR, max_length=_TEXT_CHARS)
+        # Milvus requires a vector field in every collection; this one is unused.
+        meta.add_field("unused", DataType.FLOAT_VECTOR, dim=2)
+        meta_index = self._client.prepare_index_params()
+        meta_index.add_index("unused", index_type="FLAT", metric_type="L2")
+        self._create_collection(self._meta, meta, meta_index)
+        self._write_meta({_EMBEDDER: self.embedder_id, _DIMENSION: str(self.dimension)})
+
+    @staticmethod
+    def _add_bm25_terms(schema: Any, index: Any) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
         # Tokens joined by spaces: Milvus's standard analyzer keeps each whole ("1.2", "50,000").
         schema.add_field(
             _TERMS,
@@ -279,25 +369,14 @@ class MilvusStore:
                 output_field_names=[_TERMS_BM25],
             )
         )
-        index = self._client.prepare_index_params()
-        index.add_index("vector", index_type="FLAT", metric_type="IP")
         index.add_index(_TERMS_BM25, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-        self._create_collection(self.collection, schema, index)
-
-        meta = self._client.create_schema(auto_id=False)
-        meta.add_field("key", DataType.VARCHAR, is_primary=True, max_length=_TEXT_CHARS)
-        meta.add_field("value", DataType.VARCHAR, max_length=_TEXT_CHARS)
-        # Milvus requires a vector field in every collection; this one is unused.
-        meta.add_field("unused", DataType.FLOAT_VECTOR, dim=2)
-        meta_index = self._client.prepare_index_params()
-        meta_index.add_index("unused", index_type="FLAT", metric_type="L2")
-        self._create_collection(self._meta, meta, meta_index)
-        self._write_meta({_EMBEDDER: self.embedder_id, _DIMENSION: str(self.dimension)})
 
     def _create_collection(self, name: str, schema: Any, index: Any) -> None:
         # Not waiting for the index to build: Milvus Lite cannot answer the
         # timestamp request that waiting makes (and logs a traceback for it).
-        self._client.create_collection(name, schema=schema)
+        # Session consistency: a client's reads see its own writes (a server's
+        # default, Bounded, may not yet), without waiting on others' as Strong does.
+        self._client.create_collection(name, schema=schema, consistency_level="Session")
         self._client.create_index(name, index, sync=False)
         self._client.load_collection(name)
 
@@ -501,14 +580,19 @@ class MilvusStore:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
         if not self._passages or not len(vectors):
             return [[] for _ in range(len(vectors))]
+        limit = min(k, len(self._passages))
+        search_params: dict[str, Any] = {"metric_type": "IP"}
+        if self.index_type == "hnsw":
+            # Milvus refuses an ef below the number of hits asked for.
+            search_params["params"] = {"ef": max(self.hnsw_ef, limit)}
         # The passages come with the hits: reading a page by position scans the collection.
         results = self._client.search(
             self.collection,
             data=vectors.tolist(),
             anns_field="vector",
-            limit=min(k, len(self._passages)),
+            limit=limit,
             output_fields=["position", *_PASSAGE_FIELDS],
-            search_params={"metric_type": "IP"},
+            search_params=search_params,
         )
         self._passages.found(
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from verifier.retrieval.faiss_store import FaissStore
-from verifier.retrieval.milvus_store import MilvusStore
+from verifier.retrieval.milvus_store import HNSW_EF, MilvusStore
 
 MILVUS_SCHEME = "milvus://"
 STORE_KINDS = ("faiss", "milvus")
@@ -28,6 +28,7 @@ def open_store(
     index_type: str | None = None,
     collection: str = "passages",
     token: str = "",
+    hnsw_ef: int = HNSW_EF,
     create: bool = True,
 ) -> FaissStore | MilvusStore:
     """The store at ``uri``, opened for reading and adding; a new, empty one where none is yet.
@@ -44,6 +45,7 @@ def open_store(
             picks one by the size of the first add.
         collection: the Milvus collection's name.
         token: a Milvus server's credentials.
+        hnsw_ef: candidates kept while searching a Milvus server's HNSW index.
         create: make a new FAISS store where ``uri`` holds none (else that is an
             error); a Milvus collection is always made where it is missing.
 
@@ -57,11 +59,16 @@ def open_store(
         raise ValueError(f"kind must be one of {STORE_KINDS}, got {kind!r}")
     if kind == "milvus":
         if index_type not in (None, "flat"):
-            raise ValueError(f"a Milvus collection is searched exactly; index_type {index_type!r}")
+            raise ValueError(
+                f"a Milvus collection's index is Milvus's (FLAT in Milvus Lite, HNSW on a "
+                f"server); index_type {index_type!r} is FAISS's"
+            )
         text = str(uri)
         if text.startswith(MILVUS_SCHEME):
             text = "http://" + text.removeprefix(MILVUS_SCHEME)
-        return MilvusStore(text, dimension, embedder_id, collection=collection, token=token)
+        return MilvusStore(
+            text, dimension, embedder_id, collection=collection, token=token, hnsw_ef=hnsw_ef
+        )
     if not create or FaissStore.is_index_folder(uri):
         return FaissStore.load(uri, embedder_id=embedder_id, dimension=dimension)
     return FaissStore(dimension, index_type, embedder_id, location=uri)
