@@ -713,16 +713,15 @@ def skipped_markdown(skipped: Iterable[SkippedFile]) -> str:
 
 
 def corpus_stats_markdown(stats: CorpusStats) -> str:
-    """What is loaded: counts, index type and the documents."""
+    """What is loaded: counts, index type and the files that could not be read.
+
+    The documents themselves are named once, in the Corpus tab's table
+    (:func:`app.library.documents_markdown`), not again here.
+    """
     lines = [
         f"**{stats.documents}** documents, **{stats.passages}** passages, "
         f"index type **{stats.index_type}**.",
     ]
-    if stats.sources:
-        lines.append("")
-        lines.append(
-            "Documents: " + ", ".join(markdown_text(PurePath(s).name) for s in stats.sources)
-        )
     if stats.skipped:
         lines.append("")
         lines.append(f"Files that could not be read ({len(stats.skipped)}):")
