@@ -490,22 +490,22 @@ def test_load_report_message_and_files_not_indexed():
     assert view.not_indexed_markdown(LoadReport(1, 5)) == ""
 
 
-def test_check_uploads_refuses_wrong_types_and_large_files():
+def test_validate_uploads_refuses_wrong_types_and_large_files():
     limits = view.UploadLimits(max_files=3, max_file_bytes=1000)
-    check = view.check_uploads([("a.txt", 10), ("b.exe", 10), ("c.PDF", 5000)], limits)
-    assert check.accepted == ("a.txt",)
-    reasons = {item.path: item.reason for item in check.rejected}
+    validation = view.validate_uploads([("a.txt", 10), ("b.exe", 10), ("c.PDF", 5000)], limits)
+    assert validation.accepted == ("a.txt",)
+    reasons = {item.path: item.reason for item in validation.rejected}
     assert "file type .exe is not accepted" in reasons["b.exe"]
     assert "over the 0.0 MB limit" in reasons["c.PDF"]
 
 
-def test_check_uploads_refuses_all_when_too_many():
-    check = view.check_uploads(
+def test_validate_uploads_refuses_all_when_too_many():
+    validation = view.validate_uploads(
         [(f"{i}.txt", 1) for i in range(3)], view.UploadLimits(max_files=2, max_file_bytes=1000)
     )
-    assert check.accepted == ()
-    assert len(check.rejected) == 3
-    assert "too many files (3); upload at most 2" in check.rejected[0].reason
+    assert validation.accepted == ()
+    assert len(validation.rejected) == 3
+    assert "too many files (3); upload at most 2" in validation.rejected[0].reason
 
 
 @pytest.mark.parametrize(
