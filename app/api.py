@@ -15,8 +15,10 @@ Example:
 
 # No ``from __future__ import annotations``: gradio reads the endpoint's return type from
 # the signature as an object, and a string annotation would make it ``Any``.
+import functools
 import logging
-from typing import Literal, TypedDict
+from collections.abc import Callable
+from typing import Any, Literal, TypedDict
 
 import gradio as gr
 
@@ -108,29 +110,49 @@ def check_claim_api(state: "AppState") -> None:
 
     def check_claim(claim: str, top_k: int | None = None) -> VerdictJSON:
         """Check one claim against the loaded corpus; returns the verdict as JSON."""
-        try:
-            k = allowed_top_k(state, top_k)
-            return state.verifier.verify(claim, k).to_dict()
-        except Exception as error:
-            raise api_error("check_claim", error) from error
+        return state.verifier.verify(claim, allowed_top_k(state, top_k)).to_dict()
 
-    endpoint = gr.api(
+    add_endpoint(
         check_claim,
-        api_name="check_claim",
-        api_description="Check one claim against the loaded corpus; returns the verdict, "
-        "its confidence and the evidence as JSON (Verdict.to_dict()).",
+        description="Check one claim against the loaded corpus; returns the verdict, its "
+        "confidence and the evidence as JSON (Verdict.to_dict()).",
+        parameters=PARAMETERS,
+        result_name="verdict",
+        result=RESULT,
     )
-    describe(endpoint, PARAMETERS, RESULT)
 
 
-def describe(endpoint: gr.events.Dependency, parameters: dict[str, str], result: str) -> None:
-    """Name and describe an endpoint's parameters and result, in place of "1st", "2nd"."""
+def add_endpoint(
+    answer: Callable[..., Any],
+    *,
+    description: str,
+    parameters: dict[str, str],
+    result_name: str,
+    result: str,
+) -> None:
+    """Add ``answer`` to the page's API under its own name, with every part described.
+
+    ``answer``'s signature and type hints make the endpoint's schema, and
+    ``parameters`` names and describes its parameters in order, in place of
+    "1st", "2nd". What it raises goes back as :func:`api_error` makes it: a
+    refusal as it is, a fault as a generic message.
+    """
+    name = answer.__name__
+
+    @functools.wraps(answer)
+    def endpoint(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return answer(*args, **kwargs)
+        except Exception as error:
+            raise api_error(name, error) from error
+
+    added = gr.api(endpoint, api_name=name, api_description=description)
     page = gr.context.get_blocks_context()
-    inputs = [page.blocks[block_id] for block_id in endpoint["inputs"]]
-    for component, (name, text) in zip(inputs, parameters.items(), strict=True):
-        component.label = name
+    inputs = [page.blocks[block_id] for block_id in added["inputs"]]
+    for component, (label, text) in zip(inputs, parameters.items(), strict=True):
+        component.label = label
         component._api_info = {**component._api_info, "additional_description": text}
-    for block_id in endpoint["outputs"]:
+    for block_id in added["outputs"]:
         component = page.blocks[block_id]
-        component.label = "verdict"
+        component.label = result_name
         component._api_info = {**component._api_info, "description": result}

@@ -140,12 +140,12 @@ class CorpusHandlers:
         set_aside = {item.path for item in (*refused, *gone)}
         kept = [path for path in files if path not in set_aside]
         sizes = [Path(path).stat().st_size for path in kept]
-        state.limits.check_request_bytes(sizes)
-        check = view.check_uploads(list(zip(kept, sizes, strict=True)), state.corpus_limits)
-        rejected = (*refused, *gone, *check.rejected)
+        state.limits.validate_request_bytes(sizes)
+        validation = view.validate_uploads(list(zip(kept, sizes, strict=True)), state.corpus_limits)
+        rejected = (*refused, *gone, *validation.rejected)
         if state.access.uploads == "private" and session is None:
             session = Workspace(state.verifier)
-        if not check.accepted:
+        if not validation.accepted:
             return (
                 self.corpus_summary(session, corpus),
                 view.not_indexed_markdown(LoadReport(0, 0), rejected),
@@ -155,10 +155,10 @@ class CorpusHandlers:
             )
         progress(0.0, desc="reading files")
         if state.access.uploads == "shared":
-            loaded = self._add_shared(check.accepted, corpus, progress)
+            loaded = self._add_shared(validation.accepted, corpus, progress)
         else:
             loaded = state.checker(session, corpus).add(
-                list(check.accepted), progress=indexing_reporter(progress), uploaded=True
+                list(validation.accepted), progress=indexing_reporter(progress), uploaded=True
             )
         summary, not_indexed, message = self._report(loaded, rejected, session, corpus)
         return summary, not_indexed, session, None, message
@@ -309,7 +309,7 @@ def _adding_section(state: AppState) -> dict[str, Any]:
         if access.uploads != "off":
             with gr.Column():
                 # No file_types: the browser's own refusal ("Invalid file type") would
-                # come on top of ours; check_uploads names each refused file once.
+                # come on top of ours; validate_uploads names each refused file once.
                 controls["uploads"] = gr.File(
                     label="Upload files", file_count="multiple", elem_id="corpus-upload"
                 )

@@ -21,7 +21,7 @@ from typing import Any, Literal, TypedDict
 import gradio as gr
 
 from app import view
-from app.api import NLIJSON, api_error, describe
+from app.api import NLIJSON, add_endpoint
 from app.corrections import (
     corpus_key,
     correction_id,
@@ -310,20 +310,15 @@ def report_wrong_verdict_api(state: AppState) -> None:
         that verdict, its passages and the right label are appended to the
         server's feedback file, from which the judge is retrained.
         """
-        try:
-            validate_correct_label(correct_label)
-            k = allowed_top_k(state, top_k)
-            return record(state, state.verifier.verify(claim, k), correct_label).to_dict()
-        except Exception as error:
-            raise api_error("report_wrong_verdict", error) from error
+        validate_correct_label(correct_label)
+        verdict = state.verifier.verify(claim, allowed_top_k(state, top_k))
+        return record(state, verdict, correct_label).to_dict()
 
-    endpoint = gr.api(
+    add_endpoint(
         report_wrong_verdict,
-        api_name="report_wrong_verdict",
-        api_description="Record that the server's verdict for a claim is wrong and which "
+        description="Record that the server's verdict for a claim is wrong and which "
         "label is right; returns the stored correction as JSON.",
+        parameters=PARAMETERS,
+        result_name="correction",
+        result=RESULT,
     )
-    describe(endpoint, PARAMETERS, RESULT)
-    page = gr.context.get_blocks_context()
-    for block_id in endpoint["outputs"]:
-        page.blocks[block_id].label = "correction"

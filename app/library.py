@@ -52,7 +52,7 @@ def folder_name(name: str) -> str:
     return re.sub(r"[ _]+", "-", name.strip().lower())
 
 
-def check_name(name: object, taken: list[str]) -> str:
+def validate_corpus_name(name: object, taken: list[str]) -> str:
     """A new corpus's name, trimmed; raises ``ValueError`` saying what is wrong with it."""
     if not isinstance(name, str) or not _NAME.fullmatch(name.strip()):
         raise ValueError(
@@ -108,7 +108,7 @@ class Library:
             taken = list(self._corpora)
             if len(taken) >= MAX_CORPORA:
                 raise ValueError(f"there are {MAX_CORPORA} corpora already, the most there may be")
-            name = check_name(name, taken)
+            name = validate_corpus_name(name, taken)
             folder = self.folder / folder_name(name)
             settings: dict[str, Any] = {"name": name}
             if self._milvus:
@@ -159,7 +159,7 @@ class Library:
         for settings_file in sorted(self.folder.glob(f"*/{_SETTINGS}")):
             try:
                 settings = json.loads(settings_file.read_text(encoding="utf-8"))
-                settings["name"] = check_name(settings.get("name"), list(self._corpora))
+                settings["name"] = validate_corpus_name(settings.get("name"), list(self._corpora))
                 corpus = self._open(settings, settings_file.parent)
             except (OSError, ValueError, AttributeError, KeyError, VerifierError) as error:
                 logger.warning("left out the corpus in %s: %s", settings_file.parent, error)

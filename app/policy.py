@@ -78,7 +78,7 @@ class ServiceLimits:
         """
         return validate_top_k(value, default, self.max_top_k)
 
-    def check_paragraph(self, text: object) -> None:
+    def validate_paragraph(self, text: object) -> None:
         """Refuse a paragraph over ``max_paragraph_chars`` before it is split."""
         if isinstance(text, str) and len(text) > self.max_paragraph_chars:
             raise LimitError(
@@ -86,7 +86,8 @@ class ServiceLimits:
                 f"{self.max_paragraph_chars} per request: split it"
             )
 
-    def check_batch(self, claims: int) -> None:
+    def validate_batch(self, claims: int) -> None:
+        """Refuse a batch file of more than ``max_batch_claims`` claims."""
         if claims > self.max_batch_claims:
             raise LimitError(
                 f"the file has {claims} claims; the limit here is {self.max_batch_claims} "
@@ -102,7 +103,7 @@ class ServiceLimits:
                 "start new ones"
             )
 
-    def check_request_bytes(self, sizes: Sequence[int]) -> None:
+    def validate_request_bytes(self, sizes: Sequence[int]) -> None:
         """Refuse an upload whose files together are over ``max_request_bytes``."""
         total = sum(sizes)
         if total > self.max_request_bytes:

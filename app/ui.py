@@ -349,7 +349,7 @@ def paragraph_handlers(state: AppState) -> tuple[Callable[..., Any], Callable[..
         corpus: str | None = None,
         progress: gr.Progress = PROGRESS,
     ) -> tuple[Any, ...]:
-        state.limits.check_paragraph(text)
+        state.limits.validate_paragraph(text)
         spans = state.checker(session, corpus).verify_paragraph(
             text,
             top_k(state, k),
@@ -465,11 +465,11 @@ def batch_tab(state: AppState, workspace: gr.State) -> gr.Dropdown:
     ) -> tuple[Any, ...]:
         if not file:
             raise ValueError("choose a JSONL or CSV file of claims first")
-        check = view.check_uploads([(file, Path(file).stat().st_size)], state.batch_limits)
-        if check.rejected:
-            raise ValueError(f"{Path(file).name}: {check.rejected[0].reason}")
+        validation = view.validate_uploads([(file, Path(file).stat().st_size)], state.batch_limits)
+        if validation.rejected:
+            raise ValueError(f"{Path(file).name}: {validation.rejected[0].reason}")
         records = read_claims(file)
-        state.limits.check_batch(len(records))
+        state.limits.validate_batch(len(records))
         verdicts = state.checker(session, corpus).verify_many(
             [record["claim"] for record in records],
             top_k(state, k),

@@ -713,16 +713,15 @@ def skipped_markdown(skipped: Iterable[SkippedFile]) -> str:
 
 
 def corpus_stats_markdown(stats: CorpusStats) -> str:
-    """What is loaded: counts, index type and the documents."""
+    """What is loaded: counts, index type and the files that could not be read.
+
+    The documents themselves are named once, in the Corpus tab's table
+    (:func:`app.library.documents_markdown`), not again here.
+    """
     lines = [
         f"**{stats.documents}** documents, **{stats.passages}** passages, "
         f"index type **{stats.index_type}**.",
     ]
-    if stats.sources:
-        lines.append("")
-        lines.append(
-            "Documents: " + ", ".join(markdown_text(PurePath(s).name) for s in stats.sources)
-        )
     if stats.skipped:
         lines.append("")
         lines.append(f"Files that could not be read ({len(stats.skipped)}):")
@@ -778,7 +777,7 @@ class UploadLimits:
 
 
 @dataclass(frozen=True)
-class UploadCheck:
+class UploadValidation:
     """Uploaded files split into those to read and those refused, with the reason."""
 
     accepted: tuple[str, ...]
@@ -795,7 +794,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def check_uploads(files: Sequence[tuple[str, int]], limits: UploadLimits) -> UploadCheck:
+def validate_uploads(files: Sequence[tuple[str, int]], limits: UploadLimits) -> UploadValidation:
     """Apply the upload limits to ``(path, size in bytes)`` pairs.
 
     Too many files refuses them all; a file of the wrong type or too large is
@@ -803,7 +802,7 @@ def check_uploads(files: Sequence[tuple[str, int]], limits: UploadLimits) -> Upl
     """
     if len(files) > limits.max_files:
         reason = f"too many files ({len(files)}); upload at most {limits.max_files} at once"
-        return UploadCheck((), tuple(SkippedFile(path, reason) for path, _ in files))
+        return UploadValidation((), tuple(SkippedFile(path, reason) for path, _ in files))
     accepted = []
     rejected = []
     for path, size in files:
@@ -826,7 +825,7 @@ def check_uploads(files: Sequence[tuple[str, int]], limits: UploadLimits) -> Upl
             )
         else:
             accepted.append(path)
-    return UploadCheck(tuple(accepted), tuple(rejected))
+    return UploadValidation(tuple(accepted), tuple(rejected))
 
 
 def batch_report(records: Sequence[Mapping[str, Any]]) -> ClassificationReport | None:

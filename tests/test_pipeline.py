@@ -224,6 +224,14 @@ def test_loading_with_another_embedder_is_refused(tmp_path):
         Verifier.open(tmp_path / "ix", embedder=OtherEmbedder(), judge=FakeJudge())
 
 
+def test_a_misspelt_option_is_refused_by_every_builder():
+    for build in (Verifier.from_corpus, Verifier.from_passages):
+        with pytest.raises(TypeError, match="embeder"):
+            build(DOCS if build is Verifier.from_corpus else [], embeder=FakeEmbedder())
+    with pytest.raises(TypeError, match="'index_type'"):
+        Verifier.open(None, embedder=FakeEmbedder(), judge=FakeJudge(), index="flat")
+
+
 def test_skipped_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "good.txt").write_text("The bridge opened in 2019.")
     (tmp_path / "bad.xyz").write_text("?")

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 
@@ -71,6 +71,25 @@ logger = logging.getLogger(__name__)
 
 # Passages embedded per step: large enough to sort by length, small next to the index.
 _EMBEDDING_CHUNK = 2048
+
+
+class BuildOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`Verifier.open`, :meth:`~Verifier.from_corpus` and
+    :meth:`~Verifier.from_passages`; each may be left out.
+
+    Attributes:
+        embedder: sentence embedder; ``None`` is the shipped all-MiniLM-L6-v2.
+        judge: NLI judge; ``None`` is the project's shipped NLI model.
+        config: the settings (top-k, retrieval, verdict model, limits).
+        index_type: a new FAISS store's index; ``None`` picks by the corpus's size.
+        progress: ``True`` for a progress bar, or a ``(done, total, stage)`` callback.
+    """
+
+    embedder: TextEncoder | None
+    judge: Judge | None
+    config: VerifierConfig | None
+    index_type: str | None
+    progress: Progress
 
 
 class Verifier:
@@ -136,12 +155,7 @@ class Verifier:
         cls,
         store: str | Path | VectorStore | None = None,
         corpus: CorpusInput | None = None,
-        *,
-        embedder: TextEncoder | None = None,
-        judge: Judge | None = None,
-        config: VerifierConfig | None = None,
-        index_type: str | None = None,
-        progress: Progress = False,
+        **options: Unpack[BuildOptions],
     ) -> Verifier:
         """Open a store, add ``corpus`` to it if one is given, and save what was added.
 
@@ -151,12 +165,21 @@ class Verifier:
                 :func:`~verifier.retrieval.open_store`), a store already open,
                 or ``None`` for a new FAISS store in memory (never saved).
             corpus: files, folders or ``{name: text}`` to add.
-            index_type: a new FAISS store's index; ``None`` picks by the corpus's size.
+            **options: the models, settings, index type and progress
+                (:class:`BuildOptions`).
 
         Raises:
             IndexFormatError: the store is corrupt, or holds another embedder's vectors.
+            TypeError: an option that :class:`BuildOptions` does not name.
         """
-        embedder = embedder if embedder is not None else Embedder()
+        unknown = sorted(options.keys() - BuildOptions.__optional_keys__)
+        if unknown:
+            known = sorted(BuildOptions.__optional_keys__)
+            raise TypeError(f"unexpected keyword arguments {unknown}; the options are {known}")
+        embedder = options.get("embedder")
+        if embedder is None:
+            embedder = Embedder()
+        index_type = options.get("index_type")
         if store is None or isinstance(store, (str, Path)):
             opened = (
                 FaissStore(embedder.dimension, index_type, embedder.model_id)
@@ -177,54 +200,35 @@ class Verifier:
                 f"({opened.dimension} dimensions), but {embedder.model_id!r} "
                 f"({embedder.dimension}) is in use"
             )
-        verifier = cls(opened, embedder=embedder, judge=judge, config=config)
+        verifier = cls(
+            opened, embedder=embedder, judge=options.get("judge"), config=options.get("config")
+        )
         if corpus is not None:
-            verifier._add_read(read_corpus(corpus), progress)
+            verifier._add_read(read_corpus(corpus), options.get("progress", False))
             if store is not None:
                 verifier.save()
         return verifier
 
     @classmethod
-    def from_corpus(
-        cls,
-        corpus: CorpusInput,
-        *,
-        embedder: TextEncoder | None = None,
-        judge: Judge | None = None,
-        config: VerifierConfig | None = None,
-        index_type: str | None = None,
-        progress: Progress = False,
-    ) -> Verifier:
+    def from_corpus(cls, corpus: CorpusInput, **options: Unpack[BuildOptions]) -> Verifier:
         """Read, split, embed and index a corpus (paths, or ``{name: text}``) in memory.
 
-        ``index_type`` is the FAISS index; ``None`` picks by the corpus's size.
-        :meth:`save` writes it to a folder that :meth:`open` reads again.
+        ``options`` are :class:`BuildOptions`: ``index_type`` is the FAISS
+        index (``None`` picks by the corpus's size). :meth:`save` writes it to
+        a folder that :meth:`open` reads again.
         """
-        return cls.open(
-            None,
-            corpus,
-            embedder=embedder,
-            judge=judge,
-            config=config,
-            index_type=index_type,
-            progress=progress,
-        )
+        return cls.open(None, corpus, **options)
 
     @classmethod
     def from_passages(
-        cls,
-        passages: Sequence[Passage],
-        *,
-        embedder: TextEncoder | None = None,
-        judge: Judge | None = None,
-        config: VerifierConfig | None = None,
-        index_type: str | None = None,
-        progress: Progress = False,
+        cls, passages: Sequence[Passage], **options: Unpack[BuildOptions]
     ) -> Verifier:
-        """Index passages that are already split (one evidence sentence each, say) in memory."""
-        verifier = cls.open(
-            None, embedder=embedder, judge=judge, config=config, index_type=index_type
-        )
+        """Index passages that are already split (one evidence sentence each, say) in memory.
+
+        ``options`` are :class:`BuildOptions`, as :meth:`from_corpus` takes them.
+        """
+        progress = options.pop("progress", False)
+        verifier = cls.open(None, **options)
         verifier._index_passages(list(passages), progress)
         verifier._load_report = LoadReport(verifier.index.documents, len(passages))
         return verifier

@@ -8,7 +8,7 @@ import docx
 import gradio as gr
 import pytest
 
-from app.library import MAIN_CORPUS, Library, check_name, documents_markdown
+from app.library import MAIN_CORPUS, Library, documents_markdown, validate_corpus_name
 from app.policy import Access
 from app.state import Workspace
 from tests.app.test_security import SHARED_TEXT, handlers, make_state, write
@@ -42,7 +42,7 @@ def test_a_named_corpus_is_its_own_saved_index_and_opens_again(tmp_path):
 @pytest.mark.parametrize("name", ["", "  ", "../etc", "a/b", "x" * 41, "Main", None])
 def test_a_bad_or_taken_corpus_name_is_refused(name):
     with pytest.raises(ValueError):
-        check_name(name, [MAIN_CORPUS])
+        validate_corpus_name(name, [MAIN_CORPUS])
 
 
 def test_each_tab_checks_against_the_corpus_chosen(tmp_path):
@@ -116,6 +116,8 @@ def test_a_shared_upload_is_listed_as_uploaded_and_can_be_removed_for_good(tmp_p
         "| ferry\\.txt | uploaded |",
         "| shared\\.txt | came with the server |",
     ]
+    # The tab names each document once: in the table, not again in the counts above it.
+    assert stats.startswith("**2** documents") and "ferry" not in stats
     assert choices["choices"] == [("ferry.txt", "ferry.txt")] and choices["visible"]
 
     stats, documents, choices, message = call["remove_document"]("ferry.txt", None, MAIN_CORPUS)

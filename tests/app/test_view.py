@@ -465,12 +465,14 @@ def test_message_html_escapes():
     assert "Bad &lt;file&gt;" in html and "message-warning" in html
 
 
-def test_corpus_stats_name_documents_and_skipped_files():
+def test_corpus_stats_count_documents_and_name_skipped_files_only():
     skipped = (SkippedFile("/tmp/up/broken.pdf", "no text layer"),)
     stats = CorpusStats(3, 42, "flat", ("/x/a.txt", "/x/b.md", "/x/c.pdf"), skipped)
     text = view.corpus_stats_markdown(stats)
     assert "**3** documents, **42** passages, index type **flat**" in text
-    assert "b\\.md" in text and "**broken\\.pdf**: no text layer" in text
+    assert "**broken\\.pdf**: no text layer" in text
+    # The documents are named in the Corpus tab's table; a list here would repeat it.
+    assert "Documents:" not in text and "b\\.md" not in text
 
 
 def test_load_report_message_and_files_not_indexed():
@@ -488,22 +490,22 @@ def test_load_report_message_and_files_not_indexed():
     assert view.not_indexed_markdown(LoadReport(1, 5)) == ""
 
 
-def test_check_uploads_refuses_wrong_types_and_large_files():
+def test_validate_uploads_refuses_wrong_types_and_large_files():
     limits = view.UploadLimits(max_files=3, max_file_bytes=1000)
-    check = view.check_uploads([("a.txt", 10), ("b.exe", 10), ("c.PDF", 5000)], limits)
-    assert check.accepted == ("a.txt",)
-    reasons = {item.path: item.reason for item in check.rejected}
+    validation = view.validate_uploads([("a.txt", 10), ("b.exe", 10), ("c.PDF", 5000)], limits)
+    assert validation.accepted == ("a.txt",)
+    reasons = {item.path: item.reason for item in validation.rejected}
     assert "file type .exe is not accepted" in reasons["b.exe"]
     assert "over the 0.0 MB limit" in reasons["c.PDF"]
 
 
-def test_check_uploads_refuses_all_when_too_many():
-    check = view.check_uploads(
+def test_validate_uploads_refuses_all_when_too_many():
+    validation = view.validate_uploads(
         [(f"{i}.txt", 1) for i in range(3)], view.UploadLimits(max_files=2, max_file_bytes=1000)
     )
-    assert check.accepted == ()
-    assert len(check.rejected) == 3
-    assert "too many files (3); upload at most 2" in check.rejected[0].reason
+    assert validation.accepted == ()
+    assert len(validation.rejected) == 3
+    assert "too many files (3); upload at most 2" in validation.rejected[0].reason
 
 
 @pytest.mark.parametrize(
