@@ -143,3 +143,60 @@ def test_adding_passages_reindexes_their_words():
     )
     assert [position for position, _ in index.lexical_search(["Syrskyi"], 2)[0]] == [2]
     assert np.allclose(index.vectors([3, 0]), rows[[3, 0]])
+
+
+@pytest.fixture
+def tokenised(monkeypatch) -> list[str]:
+    """Every text the lexical index tokenises, in order."""
+    from verifier.retrieval import lexical
+
+    texts: list[str] = []
+    real = lexical.tokenize
+
+    def counting(batch: Sequence[str]) -> list[list[str]]:
+        texts.extend(batch)
+        return real(batch)
+
+    monkeypatch.setattr(lexical, "tokenize", counting)
+    return texts
+
+
+def _numbered(first: int, count: int) -> list[Passage]:
+    return [
+        Passage(f"d{n}", "s.txt", "", f"word{n} shared", 0, 20) for n in range(first, first + count)
+    ]
+
+
+def test_each_passage_is_tokenised_once_however_many_adds(tokenised):
+    index = FaissStore(4, "flat", "fake")
+    for first in range(0, 40, 4):
+        index.add(np.ones((4, 4), dtype=np.float32) / 2, _numbered(first, 4))
+        index.lexical_search(["word0"], 1)
+    passages = [text for text in tokenised if text != "word0"]
+    assert sorted(passages) == sorted(f"word{n} shared" for n in range(40))
+
+
+def test_a_grown_index_ranks_as_one_built_at_once():
+    grown = FaissStore(4, "flat", "fake")
+    for first in range(0, 12, 3):
+        grown.add(np.ones((3, 4), dtype=np.float32) / 2, _numbered(first, 3))
+    grown.add(
+        np.ones((1, 4), dtype=np.float32) / 2, [Passage("r", "s.txt", "", "rare shared", 0, 11)]
+    )
+    whole = FaissStore(4, "flat", "fake")
+    whole.add(np.ones((13, 4), dtype=np.float32) / 2, grown.passages)
+    query = ["rare word7 shared"]
+    assert grown.lexical_search(query, 13) == whole.lexical_search(query, 13)
+    assert {position for position, _ in grown.lexical_search(query, 2)[0]} == {7, 12}
+
+
+def test_an_index_read_from_disk_grows_after_one_tokenisation_of_its_passages(tmp_path, tokenised):
+    index = FaissStore(4, "flat", "fake")
+    index.add(np.ones((3, 4), dtype=np.float32) / 2, _numbered(0, 3))
+    index.save(tmp_path / "ix")
+    loaded = FaissStore.load(tmp_path / "ix")
+    tokenised.clear()
+    for first in (3, 5):
+        loaded.add(np.ones((2, 4), dtype=np.float32) / 2, _numbered(first, 2))
+    assert sorted(tokenised) == sorted(f"word{n} shared" for n in range(7))
+    assert [position for position, _ in loaded.lexical_search(["word6"], 1)[0]] == [6]

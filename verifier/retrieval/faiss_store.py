@@ -269,7 +269,7 @@ class FaissStore:
         self.passages.extend(passages)
         self._doc_ids.update(passage.doc_id for passage in passages)
         self._identities.update(_identity(passage) for passage in passages)
-        self._reindex_words()
+        self._index_words(passages)
 
     def _new_faiss(self, training: np.ndarray):
         import faiss
@@ -299,9 +299,17 @@ class FaissStore:
             # So a passage found by BM25 alone can be given its cosine (:meth:`vectors`).
             self._faiss.make_direct_map()
 
-    def _reindex_words(self) -> None:
-        """Rebuild the lexical index over every passage (BM25 statistics are corpus-wide)."""
-        if self._lexical is not None:
+    def _index_words(self, added: Sequence[Passage]) -> None:
+        """Tokenise the passages just added into the lexical index (it refits once, when next searched).
+
+        An index read from disk keeps no tokens, so on its first add every
+        passage is tokenised once; after that only the new ones are.
+        """
+        if self._lexical is None:
+            return
+        if self._lexical.can_grow:
+            self._lexical.add([lexical_text(passage) for passage in added])
+        else:
             self._lexical = LexicalIndex.build([lexical_text(p) for p in self.passages])
 
     @property
@@ -387,6 +395,8 @@ class FaissStore:
             kept = [self.passages[n] for n in keep]
             self.passages, self._doc_ids, self._identities = [], set(), set()
             self._faiss = None
+            if self._lexical is not None:
+                self._lexical = LexicalIndex.build([])
             if keep:
                 self._faiss = self._new_faiss(vectors)
                 self._set_search_parameters()

@@ -22,7 +22,7 @@ RETRIEVAL_MODES = (DENSE, LEXICAL, HYBRID)
 FUSION_DEPTH = 50
 """Hits taken from each list before fusing (more than ``top_k``, so either list can lift a passage)."""
 DENSE_WEIGHT = 0.7
-"""The cosine's share of the fused score, chosen on FEVER validation claims (``eval.bench.retrieval``)."""
+"""The cosine's share of the fused score, chosen on the dev half of FEVER's validation claims (docs/backends.md)."""
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,12 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 class LexicalIndex:
     """BM25 scores of the passages' tokens, by passage position.
 
-    Build one with :meth:`build`; it does not grow: a store rebuilds it over
-    all its passages after an add.
+    Build one with :meth:`build` and grow it with :meth:`add`: each passage
+    is tokenised once, when it comes, and its tokens are kept. BM25's
+    statistics are corpus-wide, so the score arrays are fitted again over all
+    the kept tokens, but only once, at the next search or save, however many
+    adds came before it. An index read from disk has no tokens kept; a store
+    builds it again over its passages before it grows (:attr:`can_grow`).
 
     Example:
         >>> index = LexicalIndex.build(["Kyiv said 145 drones flew.", "Rain fell in Paris."])
@@ -104,22 +108,53 @@ class LexicalIndex:
         0
     """
 
-    def __init__(self, bm25: object | None, count: int) -> None:
+    def __init__(
+        self, bm25: object | None, count: int, tokens: list[list[str]] | None = None
+    ) -> None:
         self._bm25 = bm25
         self._count = count
+        self._tokens = tokens
+        self._fitted = True
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
         """Index ``texts`` (passage ``i`` is ``texts[i]``)."""
-        tokens = tokenize(texts)
-        if not any(tokens):
-            # No word to index (no passage, or only numbers-free symbols): every search is empty.
-            return cls(None, len(texts))
-        import bm25s
+        index = cls(None, 0, [])
+        index.add(texts)
+        return index
 
-        bm25 = bm25s.BM25()
-        bm25.index(tokens, show_progress=False)
-        return cls(bm25, len(texts))
+    @property
+    def can_grow(self) -> bool:
+        """Whether :meth:`add` works: the index was built here, not read from disk."""
+        return self._tokens is not None
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Index ``texts`` as the next passages, tokenising only them.
+
+        Raises:
+            ValueError: the index was read from disk (:attr:`can_grow` is false).
+        """
+        if self._tokens is None:
+            raise ValueError("an index read from disk keeps no tokens: build it over all passages")
+        if not texts:
+            return
+        self._tokens.extend(tokenize(texts))
+        self._count += len(texts)
+        self._fitted = False
+
+    def _fit(self) -> None:
+        """Fit the BM25 arrays to the kept tokens, if an add came since the last fit."""
+        if self._fitted or self._tokens is None:
+            return
+        if not any(self._tokens):
+            # No word to index (no passage, or only numbers-free symbols): every search is empty.
+            self._bm25 = None
+        else:
+            import bm25s
+
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(self._tokens, show_progress=False)
+        self._fitted = True
 
     def __len__(self) -> int:
         return self._count
@@ -132,6 +167,7 @@ class LexicalIndex:
         """
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
+        self._fit()
         if self._bm25 is None:
             return [[] for _ in texts]
         results = []
@@ -148,6 +184,7 @@ class LexicalIndex:
 
     def save(self, folder: Path) -> None:
         """Write the index's files (:data:`FILES`) into ``folder``, which must exist."""
+        self._fit()
         settings = {
             "tokenizer": TOKENIZER,
             "passages": self._count,
