@@ -34,11 +34,6 @@ def test_a_wrong_figure_is_never_supported(verifier):
     assert len(refuting) >= 2  # three reports give 11,000; each is shown as contradicting it
 
 
-@pytest.mark.xfail(
-    reason="known regression of the verdict model fitted with detail edits (models/MODEL_CARD.md): "
-    "a document that only sets the scene (entailment 0.11) reads alone as a weak supporter "
-    "(0.42), so the claim is CONFLICTING 0.42 instead of REFUTED"
-)
 def test_a_wrong_figure_is_refuted(verifier):
     assert verifier.verify(WRONG_FIGURE).label == REFUTED
 

@@ -19,7 +19,9 @@ from verifier.types import SUPPORTED
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "eval" / "claims"
-FALSE_SUPPORTED_AT_MOST = 20
+# Measured 15 with judge v6 (AMD EPYC, AVX2); one more allowed, as the 0.41 verdict of
+# one swap sits near the decision boundary and another CPU's float kernels may tip it.
+FALSE_SUPPORTED_AT_MOST = 16
 
 
 def read(name: str) -> list[dict[str, str]]:
