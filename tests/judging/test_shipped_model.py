@@ -18,38 +18,39 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9929, 0.0038, 0.0033),
-    ("A man is sleeping in bed.", "contradiction", 0.0004, 0.0027, 0.9968),
-    ("The man is a famous musician.", "neutral", 0.0036, 0.9912, 0.0052),
+    ("A man is playing music.", "entailment", 0.9882, 0.0063, 0.0056),
+    ("A man is sleeping in bed.", "contradiction", 0.0006, 0.0056, 0.9938),
+    ("The man is a famous musician.", "neutral", 0.0053, 0.9872, 0.0075),
     # An unrelated sentence: SNLI-style data calls another scene a contradiction. In the
     # verifier such a passage has a low retrieval score, which the fitted verdict reads.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0007, 0.2201, 0.7792),
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0012, 0.1631, 0.8357),
 ]
 
 KURSK = "North Korea sent about 11,000 troops to help Russia retake Kursk."
 DENIAL = "Dmitry Peskov, a Kremlin spokesperson, denied reports that Trump had spoken with Putin."
 DRONES = "Russia launched a total of 145 drones on Saturday night."
 # (premise, hypothesis, label, entailment, neutral, contradiction): one wrong detail
-# (version 4 said entailment to the first two), and the right figure against the wrong one.
+# (version 4 said entailment to the first two; version 6, 7 December 2026, reads the denial
+# as contradicting the confirmation), and the right figure against the wrong one.
 DETAIL_GOLDEN = [
-    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.1924, 0.5374, 0.2701),
+    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0162, 0.9304, 0.0534),
     (
         DENIAL,
         "The Kremlin confirmed that Trump had spoken with Putin.",
-        "neutral",
-        0.2820,
-        0.4553,
-        0.2627,
+        "contradiction",
+        0.1019,
+        0.1409,
+        0.7573,
     ),
     (
         DRONES,
         "Russia launched 300 drones on Saturday night.",
         "contradiction",
-        0.0810,
-        0.2035,
-        0.7155,
+        0.0448,
+        0.0863,
+        0.8689,
     ),
-    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9760, 0.0067, 0.0174),
+    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9739, 0.0072, 0.0189),
 ]
 
 
