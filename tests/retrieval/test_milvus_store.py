@@ -50,7 +50,8 @@ def passages(count: int) -> list[Passage]:
     ]
 
 
-# Each test on the server takes about a minute on two cores that a training job keeps busy.
+# The whole store suite on the server is slow (`-m slow`); two server tests below run by
+# default, so CI starts the server (about 30 s) and searches its HNSW index.
 @pytest.fixture(params=["lite", pytest.param("server", marks=pytest.mark.slow)])
 def open_milvus(request, tmp_path) -> Callable[..., MilvusStore]:
     """Opens this test's stores by name: Milvus Lite files, or collections on the session's server.
@@ -440,7 +441,6 @@ def test_milvus_lite_searches_exactly_and_a_server_by_hnsw(open_milvus):
     assert open_milvus(hnsw_m=32).index_type == store.index_type  # kept on reopening
 
 
-@pytest.mark.slow
 def test_hnsw_on_a_server_finds_nearly_all_exact_neighbours(milvus_server):
     """Recall@10 against exact search over 3,000 random 64-d unit vectors, the hardest
     kind for a graph (no clusters): HNSW with the defaults finds nearly all of them."""
@@ -462,7 +462,6 @@ def test_hnsw_on_a_server_finds_nearly_all_exact_neighbours(milvus_server):
     assert all(len(row) == 10 for row in found)
 
 
-@pytest.mark.slow
 def test_a_server_without_bm25_retrieves_by_vector_and_says_so_once(milvus_server, caplog):
     collection = f"dense_{uuid.uuid4().hex}"
     with caplog.at_level("INFO", logger="verifier.retrieval.milvus_store"):
