@@ -37,6 +37,7 @@ from eval.bench.scale import (
     exact_top_k,
     measure_index,
     run_scales,
+    single_query_ms,
     synthetic_vectors,
 )
 from eval.bench.timing import cpu_description, current_rss_mb, median, percentile, recall_at_k
@@ -193,11 +194,7 @@ def _measure_milvus_at(
         lambda: store.search(queries, settings.k), settings.repeats, settings.budget_s
     )
     found = [[position for position, _ in row] for row in store.search(queries, settings.k)]
-    single_ms = []
-    for query in queries[: settings.single_queries]:
-        start = time.perf_counter()
-        store.search(query[None, :], settings.k)
-        single_ms.append((time.perf_counter() - start) * 1000)
+    single_ms = single_query_ms(store.search, queries, settings)
     hnsw = {"M": store.hnsw_m, "efConstruction": store.hnsw_ef_construction, "ef": store.hnsw_ef}
     store.close()
     reopen_s = _seconds_within(lambda: open_build(0).close(), REOPEN_LIMIT_S)

@@ -37,7 +37,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -124,18 +124,24 @@ def recall(path: Path, dataset: str, embedder: Embedder) -> dict[str, Any]:
     return {"claims": counts, "pool": len(passages), "recall": rows, "cost": cost}
 
 
+def saved_bytes(save: Callable[[str], object]) -> tuple[int, int]:
+    """Bytes of the index folder ``save`` writes, in all and of its BM25 index."""
+
+    def size(folder: Path) -> int:
+        return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+    with tempfile.TemporaryDirectory() as folder:
+        save(folder)
+        version = next(Path(folder).glob("v-*"))
+        return size(version), size(version / "lexical")
+
+
 def lexical_cost(verifier: Verifier, texts: Sequence[str], indexing_s: float) -> dict[str, Any]:
     """Seconds to build the BM25 index alone, and its bytes in a saved index folder."""
     started = time.perf_counter()
     LexicalIndex.build(texts)
     build_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as folder:
-        verifier.save(folder)
-        version = next(Path(folder).glob("v-*"))
-        total = sum(path.stat().st_size for path in version.rglob("*") if path.is_file())
-        lexical = sum(
-            path.stat().st_size for path in (version / "lexical").rglob("*") if path.is_file()
-        )
+    total, lexical = saved_bytes(verifier.save)
     return {
         "passages": len(texts),
         "indexing_s": indexing_s,
@@ -197,13 +203,7 @@ def scale_latency(
     store.add(vectors, passages)
     store.lexical_search(["warm"], 1)  # the BM25 arrays are fitted at the first search
     indexing_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as folder:
-        store.save(folder)
-        version = next(Path(folder).glob("v-*"))
-        total = sum(path.stat().st_size for path in version.rglob("*") if path.is_file())
-        lexical = sum(
-            path.stat().st_size for path in (version / "lexical").rglob("*") if path.is_file()
-        )
+    total, lexical = saved_bytes(store.save)
     verifier = Verifier.open(store, embedder=embedder)
     claims = [str(record["claim"]) for record in read_claims(claims_path)]
     moded = {

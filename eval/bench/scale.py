@@ -111,6 +111,18 @@ def _timed_repeats(function: Callable[[], object], repeats: int, budget_s: float
     return seconds
 
 
+def single_query_ms(
+    search: Callable[[np.ndarray, int], object], queries: np.ndarray, settings: ScaleSettings
+) -> list[float]:
+    """Milliseconds of each of the first ``settings.single_queries`` queries asked alone."""
+    timings = []
+    for query in queries[: settings.single_queries]:
+        start = time.perf_counter()
+        search(query[None, :], settings.k)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
 def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[str, Any]:
     """Build a ``FaissStore`` of ``size`` synthetic vectors and time build and search.
 
@@ -146,11 +158,7 @@ def measure_index(size: int, index_type: str, settings: ScaleSettings) -> dict[s
             lambda: index.search(queries, settings.k), settings.repeats, settings.budget_s
         )
     found = [[position for position, _ in row] for row in index.search(queries, settings.k)]
-    single_ms = []
-    for query in queries[: settings.single_queries]:
-        start = time.perf_counter()
-        index.search(query[None, :], settings.k)
-        single_ms.append((time.perf_counter() - start) * 1000)
+    single_ms = single_query_ms(index.search, queries, settings)
 
     build_median = median(build_seconds)
     search_median = median(search_seconds)
