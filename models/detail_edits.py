@@ -318,10 +318,37 @@ def _other_figure(digits: str, rng: random.Random) -> str:
             return str(other)
 
 
+def _permuted(figure: str, rng: random.Random) -> str | None:
+    """The figure with its significant digits reordered ("1.2" -> "2.1", "212,000" -> "221,000").
+
+    A writer's slip that keeps every digit: a judge that reads a figure as a bag of
+    digits takes it for the same figure. None when no reordering differs.
+    """
+    positions = [i for i, char in enumerate(figure) if char.isdigit()]
+    while positions and figure[positions[-1]] == "0":
+        positions.pop()  # trailing zeros carry the scale, not the figure
+    digits = [figure[i] for i in positions]
+    if len(set(digits)) < 2:
+        return None
+    for _ in range(10):
+        order = digits[:]
+        rng.shuffle(order)
+        if order != digits and order[0] != "0":
+            chars = list(figure)
+            for position, digit in zip(positions, order, strict=True):
+                chars[position] = digit
+            return "".join(chars)
+    return None
+
+
 def _format_like(original: str, digits: str) -> str:
     if "," in original:
         return f"{int(digits):,}"
     return digits
+
+
+#: The share of figure edits that reorder the figure's digits rather than draw another.
+PERMUTED_SHARE = 0.35
 
 
 def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
@@ -348,6 +375,10 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         is_year = (
             not fraction and "," not in whole and len(plain) == 4 and 1100 <= int(plain) <= 2099
         )
+        permuted = _permuted(match.group(0), rng) if rng.random() < PERMUTED_SHARE else None
+        if permuted is not None and not is_year and not _mentions(example.premise, permuted):
+            hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), permuted)
+            return _edited(example, hypothesis, "contradiction", "number")
         for _ in range(10):
             if is_year:
                 new = str(int(plain) + rng.choice([-1, 1]) * rng.randint(1, 9))
@@ -613,17 +644,15 @@ def noun_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     options = []
     for members in NOUN_CLASSES:
         for word in members:
-            if re.search(rf"(?<![\w-]){word}(?![\w-])", example.hypothesis) and _mentions(
-                example.premise, word
-            ):
+            match = re.search(rf"(?<![\w-]){word}(?![\w-])", example.hypothesis)
+            if match is not None and _mentions(example.premise, word):
                 others = [w for w in members if w != word and not _mentions(example.premise, w)]
                 if others:
-                    options.append((word, others))
+                    options.append((match, others))
     if not options:
         return None
-    word, others = options[rng.randrange(len(options))]
+    match, others = options[rng.randrange(len(options))]
     new = others[rng.randrange(len(others))]
-    match = re.search(rf"(?<![\w-]){word}(?![\w-])", example.hypothesis)
     start = match.start()
     hypothesis = _replace_at(example.hypothesis, start, match.end(), new)
     article = re.search(r"\b(a|an|A|An) $", hypothesis[:start])
@@ -783,17 +812,33 @@ def _clause(hypothesis: str) -> str | None:
     return text
 
 
+#: The share of report frames whose premise frames the passage, not the claim itself.
+PARAPHRASED_SHARE = 0.5
+
+
+def _framed_passage(premise: str) -> str | None:
+    """The premise as a report's clause when it is one sentence of at most 40 words."""
+    text = premise.strip()
+    if len(text.split()) > 40 or re.search(r"[.!?]\s+[A-Z]", text):
+        return None
+    return _clause(text)
+
+
 def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NLIExample]:
     """Claims framed as what a speaker denied or confirmed, against the opposite report.
 
-    From an entailed hypothesis ``h`` and a speaker ``S`` the premise is one of
-    "S denied that h", "S confirmed that h" or "S would neither confirm nor deny
-    that h", and the hypothesis is another report of ``h`` by ``S``, or ``h``:
+    From an entailed pair (``p``, ``h``) and a speaker ``S`` the premise is one of
+    "S denied that x", "S confirmed that x" or "S would neither confirm nor deny
+    that x", where ``x`` is ``h`` or, for :data:`PARAPHRASED_SHARE` of the rows
+    whose ``p`` is one short sentence, ``p`` itself, so that the report and the
+    claim word the fact differently as real ones do. The hypothesis is another
+    report of ``h``, or ``h``:
 
     - the opposite report (denied -> confirmed, confirmed -> denied, undecided ->
       confirmed) is a contradiction;
     - the same report in other words (denied -> rejected reports) is an entailment,
       so that two frames alone do not mean a contradiction;
+    - the same report by another speaker is neutral: who said it is a detail too;
     - ``h`` itself, under a denial or no answer, is neutral: a denial does not settle
       the fact.
 
@@ -805,42 +850,37 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
         clause = _clause(example.hypothesis)
         if clause is None:
             continue
+        inner = clause
+        if rng.random() < PARAPHRASED_SHARE:
+            inner = _framed_passage(example.premise) or clause
         speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
         stance = rng.choice(("denied", "confirmed", "undecided"))
         if stance == "denied":
-            premise = f"{speaker} {rng.choice(DENIALS)} {clause}."
+            premise = f"{speaker} {rng.choice(DENIALS)} {inner}."
             opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
         elif stance == "confirmed":
-            premise = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+            premise = f"{speaker} {rng.choice(CONFIRMATIONS)} {inner}."
             opposite = f"{speaker} {rng.choice(DENIALS)} {clause}."
         else:
-            premise = f"{speaker} {UNDECIDED} {clause}."
+            premise = f"{speaker} {UNDECIDED} {inner}."
             opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
         draw = rng.random()
-        if stance != "confirmed" and draw < 0.3:
-            made.append(replace(example, premise=premise, label="neutral", source="edit-report"))
-        elif stance != "undecided" and draw > 0.8:
+        if stance != "confirmed" and draw < 0.25:
+            hypothesis, label = example.hypothesis, "neutral"
+        elif stance != "undecided" and draw > 0.85:
             words = DENIALS if stance == "denied" else CONFIRMATIONS
-            same = f"{speaker} {rng.choice(words)} {clause}."
-            made.append(
-                replace(
-                    example,
-                    premise=premise,
-                    hypothesis=same,
-                    label="entailment",
-                    source="edit-report",
-                )
-            )
+            hypothesis, label = f"{speaker} {rng.choice(words)} {clause}.", "entailment"
+        elif stance != "undecided" and draw > 0.7:
+            other = rng.choice([s for s in SPEAKERS if s != speaker])
+            words = DENIALS if stance == "denied" else CONFIRMATIONS
+            hypothesis, label = f"{other} {rng.choice(words)} {clause}.", "neutral"
         else:
-            made.append(
-                replace(
-                    example,
-                    premise=premise,
-                    hypothesis=opposite,
-                    label="contradiction",
-                    source="edit-report",
-                )
+            hypothesis, label = opposite, "contradiction"
+        made.append(
+            replace(
+                example, premise=premise, hypothesis=hypothesis, label=label, source="edit-report"
             )
+        )
     return made
 
 

@@ -9,7 +9,9 @@ import re
 import pytest
 
 from models.detail_edits import (
+    SPEAKERS,
     Lexicon,
+    _permuted,
     antonym_edit,
     detail_edits,
     figure_neutrals,
@@ -194,24 +196,63 @@ def test_a_place_inside_a_longer_name_is_not_swapped():
 
 
 def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_unsettled():
-    rows = [pair("p", f"The film was released in {1990 + i}.", f"id:{i}") for i in range(60)]
+    rows = [
+        pair(
+            f"The movie came out in {1990 + i}.", f"The film was released in {1990 + i}.", f"id:{i}"
+        )
+        for i in range(200)
+    ]
     made = report_frames(rows, random.Random(0))
-    assert len(made) == 60 and {m.group for m in made} == {r.group for r in rows}
+    assert len(made) == 200 and {m.group for m in made} == {r.group for r in rows}
+    speakers = tuple(SPEAKERS)
     for frame in made:
         denies = any(
             word in frame.premise for word in ("denied", "rejected", "dismissed", "refuted")
         )
+        # The report frames either the claim or the passage, in the passage's words.
+        assert "The film was released" in frame.premise.replace("the film", "The film") or (
+            "the movie came out" in frame.premise
+        )
+        said_by = next(s for s in speakers if frame.premise.startswith(s))
         if frame.label == "contradiction":
             confirms = any(w in frame.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
             assert denies == confirms or "neither" in frame.premise
+            assert frame.hypothesis.startswith(said_by)
         elif frame.label == "neutral":
+            # The fact alone under a denial, or the report put in another speaker's mouth.
             assert (
                 frame.hypothesis.startswith("The film was released")
                 and "confirmed that" not in frame.premise
-            )
+            ) or not frame.hypothesis.startswith(said_by)
         else:
             assert frame.label == "entailment" and "neither" not in frame.premise
+            assert frame.hypothesis.startswith(said_by) and denies == any(
+                w in frame.hypothesis for w in ("denied", "rejected", "dismissed", "refuted")
+            )
     assert {m.label for m in made} == {"contradiction", "neutral", "entailment"}
+    assert any("the movie came out" in m.premise for m in made)
+    assert any(
+        m.label == "neutral"
+        and m.hypothesis.startswith(speakers)
+        and not m.hypothesis.startswith(next(s for s in speakers if m.premise.startswith(s)))
+        for m in made
+    )
+
+
+def test_a_figure_edit_may_reorder_the_digits_and_keeps_the_scale():
+    example = pair(
+        "The army has 1.2 million soldiers and 212,000 reservists.",
+        "The army has 1.2 million soldiers and 212,000 reservists.",
+    )
+    edits = {number_edit(example, random.Random(seed)).hypothesis for seed in range(60)}
+    assert "The army has 2.1 million soldiers and 212,000 reservists." in edits
+    assert "The army has 1.2 million soldiers and 221,000 reservists." in edits
+    assert all(
+        number_edit(example, random.Random(seed)).label == "contradiction" for seed in range(5)
+    )
+    # One repeated digit has no other order; trailing zeros stay where they are.
+    assert _permuted("1,100", random.Random(0)) is None
+    assert _permuted("3,000", random.Random(0)) is None
 
 
 def test_a_scale_word_changes_only_after_a_stated_figure_and_not_after_a_bound():
