@@ -129,11 +129,6 @@ ANTONYM_SWAPS = (
     ("victory", "defeat"),
     ("success", "failure"),
 )
-SCALE_SWAPS = (
-    ("thousand", "million"),
-    ("million", "billion"),
-    ("billion", "trillion"),
-)
 #: The last word of an organisation's or institution's name ("Millbrook Public Library").
 ORGANISATION_HEADS = frozenset(
     ["University", "College", "Library", "Museum", "Party", "Company", "Council", "County"]
@@ -163,6 +158,21 @@ BOUND_WORDS = frozenset(
 )
 """Words before a figure or date that make it a bound ("more than 70,000", "by March"):
 another figure there may well still be true, so such a detail is not edited."""
+FIGURE_BOUND_WORDS = frozenset(
+    ["than", "over", "under", "least", "most", "exceeding", "above", "below", "almost"]
+    + ["nearly", "to", "up", "within"]
+)
+"""Words just before a quantity that make it a bound ("more than 70,000", "up to 5").
+
+Narrower than :data:`BOUND_WORDS`, whose time words ("by", "until", "of" in "by the
+end of") bound dates: "a population of 5,000" and "rose by 12" state a quantity."""
+
+
+def _bounds_figure(before: Sequence[str]) -> bool:
+    """Whether the two words before a figure make it a bound."""
+    return any(word.lower() in FIGURE_BOUND_WORDS for word in before[-2:])
+
+
 REPORT_OBJECTS = frozenset(
     ["that", "the", "a", "an", "it", "its", "his", "her", "their", "reports", "claims"]
     + ["rumours", "rumors", "allegations", "this", "these"]
@@ -363,8 +373,12 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         before = example.hypothesis[: match.start()].split()
         if before and before[-1][:1].isupper() and before[-1].strip(",") not in MONTHS:
             continue  # a model or name ("Boeing 767", "Windows 10"), not a quantity
-        if any(word.lower() in BOUND_WORDS for word in before[-4:]):
-            continue  # a bound, which another figure may still meet
+        plain = whole.replace(",", "")
+        year = "," not in whole and not match.group(2) and len(plain) == 4
+        if year and any(word.lower() in BOUND_WORDS for word in before[-4:]):
+            continue  # "by the end of 2010": another year may still meet the bound
+        if _bounds_figure(before):
+            continue  # "more than 70,000": another figure may still meet the bound
         if before and before[-1].strip(",") in MONTHS and int(whole.replace(",", "")) <= 31:
             continue  # a day of the month: a month edit's business
         candidates.append(match)
@@ -595,17 +609,40 @@ def negation_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     return None
 
 
+_SCALED_FIGURE = re.compile(
+    r"(?<![\w.,])[$€£]?\d[\d,.]*\s(thousand|million|billion|trillion)\b", re.IGNORECASE
+)
+_OTHER_SCALES = {
+    "thousand": ("million",),
+    "million": ("thousand", "billion"),
+    "billion": ("million", "trillion"),
+    "trillion": ("billion",),
+}
+
+
 def scale_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
-    """A figure's scale word changed ("6.8 million" -> "6.8 billion"): contradiction."""
-    edit = _pair_swap(example, SCALE_SWAPS, "scale", rng)
-    if edit is None:
+    """A stated figure's scale word changed ("6.8 million" -> "6.8 billion"): contradiction.
+
+    Only a figure the premise states with its scale word, and not a bound: "more
+    than $1 million" still holds of "$1 thousand", and "millions of people" has no
+    figure to scale.
+    """
+    options = []
+    for match in _SCALED_FIGURE.finditer(example.hypothesis):
+        if not _mentions(example.premise, match.group(0).lstrip("$€£")):
+            continue
+        if _bounds_figure(example.hypothesis[: match.start()].split()):
+            continue
+        options.append(match)
+    if not options:
         return None
-    before, _ = _around_change(example.hypothesis, edit.hypothesis)
-    if not before or not (before[-1][:1].isdigit() or before[-1].lower() in NUMBER_WORDS):
-        return None  # "millions of people" has no figure to scale
-    if any(word.lower() in BOUND_WORDS for word in before[-5:]):
-        return None  # "more than $1 million" still holds of "more than $1 thousand"
-    return edit
+    match = options[rng.randrange(len(options))]
+    word = match.group(1)
+    new = rng.choice(_OTHER_SCALES[word.lower()])
+    if _mentions(example.premise, match.group(0).replace(word, new)):
+        return None
+    hypothesis = _replace_at(example.hypothesis, match.start(1), match.end(1), new)
+    return _edited(example, hypothesis, "contradiction", "scale")
 
 
 def organisation_edit(

@@ -272,6 +272,21 @@ def test_a_scale_word_changes_only_after_a_stated_figure_and_not_after_a_bound()
     )
     bound = pair("It sold more than 5 million copies.", "It sold more than 5 million copies.")
     assert scale_edit(bound, random.Random(0)) is None
+    # A currency sign before the figure, and a figure after "of", are still quantities.
+    priced = pair("The fund holds $ 34.5 million.", "The fund has a value of $34.5 million.")
+    assert scale_edit(priced, random.Random(0)).hypothesis in {
+        "The fund has a value of $34.5 thousand.",
+        "The fund has a value of $34.5 billion.",
+    }
+
+
+def test_a_figure_after_of_or_by_is_a_quantity_but_one_after_up_to_is_a_bound():
+    town = pair("The town had a population of 5,000.", "The town had a population of 5,000.")
+    assert number_edit(town, random.Random(0)).label == "contradiction"
+    capped = pair("The hall seats up to 400 people.", "The hall seats up to 400 people.")
+    assert number_edit(capped, random.Random(0)) is None
+    dated = pair("It closed by the end of 2010.", "It closed by the end of 2010.")
+    assert number_edit(dated, random.Random(0)) is None
 
 
 def test_won_becomes_lost_only_before_the():
