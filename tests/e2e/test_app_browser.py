@@ -19,6 +19,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -90,6 +91,8 @@ element => {
     return {ratio: (light + 0.05) / (dark + 0.05), background: luminance(background)};
 }
 """
+# The document the Corpus tab tests upload to the main corpus.
+BULLETIN = "harbour_bulletin.txt"
 NEW_DOCUMENT = (
     "Harbour Authority bulletin, 2 April 2025\n"
     "The Millbrook harbour ferry will start a night service on 1 June 2025.\n"
@@ -346,7 +349,7 @@ def test_upload_indexes_readable_files_names_unreadable_ones_and_saves(page, tmp
     folder_error.wait_for()
     assert "Not a folder on the server" in folder_error.inner_text()
 
-    document = tmp_path / "harbour_bulletin.txt"
+    document = tmp_path / BULLETIN
     document.write_text(NEW_DOCUMENT)
     broken = tmp_path / "scan.pdf"
     broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
@@ -653,6 +656,11 @@ def test_enter_checks_the_claim_and_shift_enter_starts_a_line(page):
 
 def test_a_correction_is_shown_on_a_recheck_until_withdrawn(page):
     claim = "The new bus depot will cost 6.8 million dollars."
+    docs_screenshots = bool(os.environ.get("VERIFIER_DOCS_SCREENSHOTS"))
+    if docs_screenshots:
+        # Before the correction: a correction stands on the corpus as it was when made.
+        _upload_bulletin_once(page)
+        _open_tab(page, "Check a claim")
     assert page.locator("#wrong-verdict").is_hidden()  # no verdict, no control
     _check_claim(page, claim)
     original = _badge_name(page)
@@ -672,8 +680,9 @@ def test_a_correction_is_shown_on_a_recheck_until_withdrawn(page):
     assert "CONFLICTING" in corrected.inner_text()
     assert "corrected by a reader on" in corrected.inner_text()
     assert _badge_name(page) == original  # the checker's verdict stays beside it
-    if os.environ.get("VERIFIER_DOCS_SCREENSHOTS"):
+    if docs_screenshots:
         _docs_screenshots(page)
+        _docs_corpus_screenshots(page)
 
     _open_tab(page, "Corpus")
     listed = page.locator("#corrections-list")
@@ -702,6 +711,53 @@ def _docs_screenshots(page) -> None:
     page.set_viewport_size({"width": 400, "height": 1400})
     page.screenshot(path=str(docs / "screenshot-narrow-400px.png"))
     page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def _upload_bulletin_once(page) -> None:
+    """Upload the bulletin that the upload test adds to the main corpus, unless it is there.
+
+    The Corpus tab screenshots show it beside the documents that came with the server.
+    """
+    _open_tab(page, "Corpus")
+    _corpus_counts(page)
+    if BULLETIN in page.locator("#corpus-documents").inner_text():
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        document = Path(folder) / BULLETIN
+        document.write_text(NEW_DOCUMENT)
+        assert "Indexed 1 new document" in _upload(page, document)
+
+
+def _docs_corpus_screenshots(page) -> None:
+    """The guide's Corpus tab screenshots: light and dark at 1280 px, light at 400 px.
+
+    The page ends reloaded in the light theme, as the test would have it without them.
+    """
+    docs = REPO / "docs"
+
+    def reload_on_corpus_tab(color_scheme: str) -> None:
+        # A fresh page: no upload message or uploaded file left in the upload box.
+        page.emulate_media(color_scheme=color_scheme)
+        page.reload()
+        page.locator("#claim-input textarea").wait_for()
+        _open_tab(page, "Corpus")
+        page.wait_for_function(
+            "name => document.querySelector('#corpus-documents').innerText.includes(name)",
+            arg=BULLETIN,
+        )
+        _corpus_counts(page)
+
+    reload_on_corpus_tab("dark")
+    page.screenshot(path=str(docs / "screenshot-corpus-dark.png"), full_page=True)
+    reload_on_corpus_tab("light")
+    page.set_viewport_size({"width": 400, "height": 1000})
+    page.screenshot(path=str(docs / "screenshot-corpus-narrow-400px.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.locator("#corrections-list input").click()
+    page.get_by_role("option", name=re.compile("6.8 million")).first.wait_for()
+    page.screenshot(path=str(docs / "screenshot-corpus.png"), full_page=True)
+    page.reload()
+    page.locator("#claim-input textarea").wait_for()
 
 
 def test_all_four_tabs_are_reachable_at_400_px(page):
