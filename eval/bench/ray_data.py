@@ -1,6 +1,8 @@
 """Batch checking on Ray Data against one process, and what a cluster would take.
 
     python -m eval.bench.ray_data --corpus ../shared/corpus/news --out runs/scale/ray
+    python -m eval.bench.ray_data --corpus ../shared/corpus/news --store milvus-server \
+        --out runs/scale/ray-milvus
     python -m eval.bench.ray_data --report runs/scale/ray/bench_ray.json   # re-derive the estimate
 
 Measures, with the shipped models on one corpus, at several numbers of claims:
@@ -12,7 +14,14 @@ Measures, with the shipped models on one corpus, at several numbers of claims:
 each end to end, as a user of ``check --claims`` pays it: loading the models (Ray:
 starting Ray and its actors too), checking, and for Ray shutting down. Sizes and
 engines alternate within each repeat, so that other jobs on the machine weigh on both
-alike; the report gives medians and the median of the per-repeat ratios.
+alike; the report gives medians and the median of the per-repeat ratios, and how many
+claims got another verdict from Ray than from ``verify_many`` (expected: none).
+
+The corpus is indexed once, before the timing, into the store both engines read: a
+FAISS folder (``--store faiss``, the default), or a collection on a Milvus server
+started for the run (``--store milvus-server``: PyPI's ``milvus``, HNSW with the
+store's defaults, as ``check --engine ray --store milvus --milvus-uri URI`` reads it).
+A 2.3 server has no BM25, so retrieval over it is dense only (the report says which).
 
 A straight line through (claims, seconds) gives each engine's fixed cost (its
 intercept) and its steady rate (its slope); the Ray rate divided by its actors is
@@ -31,14 +40,23 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from eval.bench.milvus import MILVUS_SERVER, milvus_server, wait_until_indexed
 from eval.bench.timing import cpu_description, median
 
+if TYPE_CHECKING:
+    from verifier.io import VerifierRecipe
+    from verifier.pipeline import Verifier
+
 logger = logging.getLogger(__name__)
+
+FAISS = "faiss"
+STORES = (FAISS, MILVUS_SERVER)
 
 DEFAULT_SIZES = (10, 100, 1000)
 ESTIMATE_CLAIMS = 1_000_000
@@ -105,41 +123,127 @@ def claims_from_passages(passages: Sequence[str], count: int) -> list[dict[str, 
     return [{"claim": usable[i % len(usable)], "id": i} for i in range(count)]
 
 
+def verdicts_differing(local: Sequence[str | None], ray: Sequence[str | None]) -> int:
+    """How many claims got another verdict from one engine than from the other.
+
+    A claim that failed in a Ray actor has the verdict ``None``, and so differs.
+
+    Raises:
+        ValueError: the engines returned verdicts for different numbers of claims.
+
+    Example:
+        >>> verdicts_differing(["SUPPORTED", "REFUTED"], ["SUPPORTED", None])
+        1
+    """
+    return sum(ours != theirs for ours, theirs in zip(local, ray, strict=True))
+
+
 def _timed(run: Callable[[], Any]) -> float:
     started = time.perf_counter()
     run()
     return time.perf_counter() - started
 
 
+@dataclass(frozen=True)
+class IndexedCorpus:
+    """The corpus indexed once, and how each engine opens the same store again.
+
+    Attributes:
+        verifier: over the store, as indexing left it (claims are drawn from its passages).
+        recipe: what both engines build their verifier from.
+        index_s: seconds to index the corpus.
+        description: the store in a few words, for the report.
+    """
+
+    verifier: Verifier
+    recipe: VerifierRecipe
+    index_s: float
+    description: str
+
+
+@contextmanager
+def indexed_corpus(corpus: Sequence[str], store: str, scratch: Path) -> Iterator[IndexedCorpus]:
+    """Index ``corpus`` into a FAISS folder in ``scratch``, or a Milvus server run from it.
+
+    ``index_s`` covers reading, embedding and storing the passages; on a server also
+    waiting until its HNSW index covers them all and is loaded, so that no timed run
+    searches unindexed rows. The server stops when the block ends.
+    """
+    from verifier.config import VerifierConfig
+    from verifier.io import VerifierRecipe
+    from verifier.pipeline import Verifier
+    from verifier.retrieval import Embedder, MilvusStore
+
+    if store not in STORES:
+        raise ValueError(f"store must be one of {STORES}, got {store!r}")
+    config = VerifierConfig()
+    if store == FAISS:
+        index_dir = scratch / "index"
+        started = time.perf_counter()
+        verifier = Verifier.from_corpus(list(corpus))
+        verifier.save(index_dir)
+        index_s = time.perf_counter() - started
+        recipe = VerifierRecipe(str(index_dir), "fast", "torch", config)
+        yield IndexedCorpus(verifier, recipe, index_s, f"FAISS {verifier.stats.index_type}")
+        return
+    with milvus_server(scratch / "server") as (uri, _):
+        started = time.perf_counter()
+        embedder = Embedder()
+        collection = MilvusStore(uri, embedder.dimension, embedder.model_id)
+        verifier = Verifier.open(collection, list(corpus), embedder=embedder)
+        wait_until_indexed(uri, collection.collection, len(collection))
+        index_s = time.perf_counter() - started
+        # The recipe opens the collection that ``collection`` filled, by its URI and name.
+        recipe = VerifierRecipe(
+            uri, "fast", "torch", config, kind="milvus", collection=collection.collection
+        )
+        hnsw = f"M {collection.hnsw_m}, efConstruction {collection.hnsw_ef_construction}"
+        described = (
+            f"a Milvus {collection.server_version} server collection "
+            f"({collection.index_type.upper()}: {hnsw}, ef {collection.hnsw_ef})"
+        )
+        try:
+            yield IndexedCorpus(verifier, recipe, index_s, described)
+        finally:
+            collection.close()
+
+
 def measure(
-    corpus: Sequence[str], sizes: Sequence[int], repeats: int, workers: int, scratch: Path
+    corpus: Sequence[str],
+    sizes: Sequence[int],
+    repeats: int,
+    workers: int,
+    scratch: Path,
+    store: str = FAISS,
 ) -> dict[str, Any]:
     """Time both engines at each size, ``repeats`` times, alternating; raw seconds in a dict."""
+    with indexed_corpus(corpus, store, scratch) as indexed:
+        return _measure_engines(corpus, indexed, sizes, repeats, workers)
+
+
+def _measure_engines(
+    corpus: Sequence[str], indexed: IndexedCorpus, sizes: Sequence[int], repeats: int, workers: int
+) -> dict[str, Any]:
     import torch
 
-    from verifier.config import VerifierConfig
-    from verifier.io import VerifierRecipe, check_on_ray, import_ray, start_ray
-    from verifier.pipeline import Verifier
+    from verifier.io import check_on_ray, import_ray, start_ray
 
     ray = import_ray()
     load_before = os.getloadavg()[0]
-    index_dir = scratch / "index"
-    started = time.perf_counter()
-    indexed = Verifier.from_corpus(list(corpus))
-    indexed.save(index_dir)
-    index_s = time.perf_counter() - started
-    claims = claims_from_passages([p.text for p in indexed.passages], max(sizes))
-    recipe = VerifierRecipe(str(index_dir), "fast", "torch", VerifierConfig())
+    recipe = indexed.recipe
+    claims = claims_from_passages([p.text for p in indexed.verifier.passages], max(sizes))
 
     local_threads: list[int] = []
 
-    def local(records: list[dict[str, Any]]) -> None:
+    def local(records: list[dict[str, Any]]) -> list[str | None]:
         verifier = recipe.build()  # picks its torch threads from the cores and the load
         local_threads.append(torch.get_num_threads())
-        verifier.verify_many([record["claim"] for record in records])
+        verdicts = verifier.verify_many([record["claim"] for record in records])
+        return [verdict.label for verdict in verdicts]
 
-    def on_ray(records: list[dict[str, Any]]) -> None:
-        check_on_ray(records, recipe, workers=workers)  # starts and stops a local Ray
+    def on_ray(records: list[dict[str, Any]]) -> list[str | None]:
+        results = check_on_ray(records, recipe, workers=workers)  # starts and stops a local Ray
+        return [result["verdict"] for result in results]
 
     def ray_start() -> None:
         start_ray(None, workers)
@@ -150,34 +254,44 @@ def measure(
         runs.append({"repeat": repeat, "engine": "ray_start", "claims": 0, "s": _timed(ray_start)})
         for size in sizes:
             records = claims[:size]
+            verdicts: dict[str, list[str | None]] = {}
             for engine, run in (("local", local), ("ray", on_ray)):
-                seconds = _timed(lambda run=run, records=records: run(records))
+                started = time.perf_counter()
+                verdicts[engine] = run(records)
+                seconds = time.perf_counter() - started
                 runs.append({"repeat": repeat, "engine": engine, "claims": size, "s": seconds})
                 logger.info("repeat %d %s %d claims: %.1f s", repeat, engine, size, seconds)
+            differing = verdicts_differing(verdicts["local"], verdicts["ray"])
+            runs[-1]["verdicts_differing"] = differing  # on the Ray run of this size
+            if differing:
+                logger.warning("repeat %d, %d claims: %d verdicts differ", repeat, size, differing)
 
     judge = recipe.build().judge
     torch.set_num_threads(1)
     pairs = [
         (hit.passage.text, record["claim"])
         for record in claims[:40]
-        for hit in indexed.retrieve(record["claim"])
+        for hit in indexed.verifier.retrieve(record["claim"])
     ]
     judge.predict(pairs[:32])
     judge_s = median([_timed(lambda: judge.predict(pairs)) for _ in range(repeats)])
+    config = recipe.config
     return {
         "settings": {
             "corpus": [str(path) for path in corpus],
-            "passages": len(indexed.passages),
+            "store": indexed.description,
+            "retrieval": config.retrieval if indexed.verifier.index.has_lexical else "dense",
+            "passages": len(indexed.verifier.passages),
             "distinct_claims": len({record["claim"] for record in claims}),
             "sizes": list(sizes),
             "repeats": repeats,
             "workers": workers,
-            "top_k": VerifierConfig().top_k,
+            "top_k": config.top_k,
             "models": "shipped: all-MiniLM-L6-v2 embedder, fast MiniLM-L6 NLI judge, torch CPU",
             "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "cores": os.cpu_count(),
         },
-        "index_s": round(index_s, 3),
+        "index_s": round(indexed.index_s, 3),
         "runs": runs,
         "local_torch_threads": local_threads,
         "judge_one_thread": {"pairs": len(pairs), "s": round(judge_s, 4)},
@@ -210,11 +324,19 @@ def summarise(measured: dict[str, Any]) -> dict[str, Any]:
     local_fit = fit_line(sizes, [row["local_s"] for row in table])
     ray_fit = fit_line(sizes, [row["ray_s"] for row in table])
     per_actor = ray_fit.claims_per_s / workers
+    compared = [run for run in runs if "verdicts_differing" in run]
     judge = measured["judge_one_thread"]
     judge_pairs_per_s = judge["pairs"] / judge["s"]
     return {
         "local_torch_threads": measured.get("local_torch_threads", []),
         "table": table,
+        # None for a report measured before the engines' verdicts were compared.
+        "verdicts": {
+            "claims_compared": sum(run["claims"] for run in compared),
+            "differing": sum(run["verdicts_differing"] for run in compared),
+        }
+        if compared
+        else None,
         "ray_start_s": round(median(seconds("ray_start", 0)), 3),
         "fit": {"local": asdict(local_fit), "ray": asdict(ray_fit)},
         "break_even_claims": break_even_claims(local_fit, ray_fit),
@@ -280,11 +402,14 @@ def markdown(summary: dict[str, Any], settings: dict[str, Any]) -> str:
     """The measured table, the fits and the estimate, as Markdown."""
     workers = settings["workers"]
     threads = sorted(set(summary.get("local_torch_threads", [])))
+    store = (
+        f" in {settings['store']}, {settings['retrieval']} retrieval" if "store" in settings else ""
+    )
     lines = [
         f"Ray local ({workers} actors of 1 thread) against `verify_many` "
         f"({'/'.join(map(str, threads)) or '?'} torch threads, as the library chose them "
         f"from the load), end to end, median of {settings['repeats']} alternating repeats; "
-        f"{settings['passages']} passages, top-{settings['top_k']}"
+        f"{settings['passages']} passages{store}, top-{settings['top_k']}"
         + (
             f"; 1-minute load average {settings['load_average'][0]} before, "
             f"{settings['load_average'][1]} after, on {settings['cores']} cores."
@@ -301,6 +426,13 @@ def markdown(summary: dict[str, Any], settings: dict[str, Any]) -> str:
         f"{row['ray_over_local_speed']:.2f} |"
         for row in summary["table"]
     ]
+    verdicts = summary.get("verdicts")
+    if verdicts is not None:
+        lines += [
+            "",
+            f"Verdicts: Ray and `verify_many` differ on {verdicts['differing']} of the "
+            f"{verdicts['claims_compared']:,} claims both checked (the same claims, the same store).",
+        ]
     fit, even = summary["fit"], summary["break_even_claims"]
     lines += [
         "",
@@ -345,15 +477,35 @@ def markdown(summary: dict[str, Any], settings: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.bench.ray_data", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--corpus", nargs="+", default=["demo_corpus"], help="files or folders")
+    parser.add_argument(
+        "--store",
+        choices=STORES,
+        default=FAISS,
+        help="what both engines read: a FAISS folder, or a Milvus server started for the run",
+    )
     parser.add_argument("--sizes", nargs="+", type=int, default=list(DEFAULT_SIZES))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="Ray actors (and local Ray's CPUs)")
     parser.add_argument("--out", default="runs/scale/ray", help="folder for JSON and Markdown")
     parser.add_argument("--report", help="a bench_ray.json to summarise again instead of measuring")
     args = parser.parse_args(argv)
+    if not args.report:
+        # The fit is a line through the sizes' medians: it needs two sizes.
+        if len(set(args.sizes)) < 2 or min(args.sizes) < 1:
+            parser.error(f"--sizes needs two or more different positive counts, got {args.sizes}")
+        for name in ("repeats", "workers"):
+            if getattr(args, name) < 1:
+                parser.error(f"--{name} must be positive, got {getattr(args, name)}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     if args.report:
@@ -368,16 +520,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(dir=out) as scratch:
             measured = {
                 "cpu": cpu,
-                **measure(args.corpus, args.sizes, args.repeats, args.workers, Path(scratch)),
+                **measure(
+                    args.corpus, args.sizes, args.repeats, args.workers, Path(scratch), args.store
+                ),
             }
+        # Kept before summarising, so that a fit that fails loses no measurement (--report).
+        _write_json(out / "bench_ray.json", {"measured": measured})
     summary = summarise(measured)
     result = {"measured": measured, "summary": summary}
     text = markdown(summary, measured["settings"])
-    (out / "bench_ray.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    _write_json(out / "bench_ray.json", result)
     (out / "bench_ray.md").write_text(text, encoding="utf-8")
     print(text)
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> None:
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

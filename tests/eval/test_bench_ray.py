@@ -1,4 +1,7 @@
-"""The Ray benchmark's arithmetic: line fits, the break-even point and the cluster estimate."""
+"""The Ray benchmark's arithmetic, its count of differing verdicts, and its options.
+
+The arithmetic: line fits, the break-even point and the cluster estimate.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from eval.bench.ray_data import (
     estimate,
     fit_line,
     markdown,
+    parse_args,
     summarise,
+    verdicts_differing,
 )
 
 
@@ -75,3 +80,57 @@ def test_summary_and_markdown_from_hand_made_runs():
     text = markdown(summary, settings)
     assert "| 1000 | 102.0 | 60.0 | 9.8 | 16.7 | 1.70 |" in text
     assert "past about 160 claims" in text
+    # Measured before the verdicts were compared: no count is made up.
+    assert summary["verdicts"] is None
+    assert "Verdicts:" not in text
+
+
+def test_verdicts_differing_counts_other_labels_and_failed_claims():
+    assert verdicts_differing([], []) == 0
+    assert verdicts_differing(["SUPPORTED", "REFUTED"], ["SUPPORTED", "REFUTED"]) == 0
+    assert (
+        verdicts_differing(["SUPPORTED", "REFUTED", "REFUTED"], ["REFUTED", None, "REFUTED"]) == 2
+    )
+    with pytest.raises(ValueError):
+        verdicts_differing(["SUPPORTED"], ["SUPPORTED", "REFUTED"])
+
+
+def test_summary_adds_up_the_differing_verdicts_and_names_the_store():
+    runs = [{"repeat": 0, "engine": "ray_start", "claims": 0, "s": 4.0}]
+    for repeat, differing in ((0, 0), (1, 3)):
+        for claims in (10, 100):
+            runs.append({"repeat": repeat, "engine": "local", "claims": claims, "s": claims / 10})
+            runs.append(
+                {
+                    "repeat": repeat,
+                    "engine": "ray",
+                    "claims": claims,
+                    "s": 10 + claims / 20,
+                    "verdicts_differing": differing if claims == 100 else 0,
+                }
+            )
+    settings = {"sizes": [10, 100], "workers": 2, "top_k": 5, "repeats": 2, "passages": 98}
+    settings |= {"store": "a Milvus 2.3.5 server collection", "retrieval": "dense"}
+    measured = {"settings": settings, "runs": runs, "judge_one_thread": {"pairs": 100, "s": 1.0}}
+    summary = summarise(measured)
+    assert summary["verdicts"] == {"claims_compared": 220, "differing": 3}
+    text = markdown(summary, settings)
+    assert "differ on 3 of the 220 claims" in text
+    assert "98 passages in a Milvus 2.3.5 server collection, dense retrieval" in text
+
+
+def test_options_pick_the_store_and_refuse_what_cannot_be_fitted():
+    assert parse_args([]).store == "faiss"
+    assert parse_args(["--store", "milvus-server"]).store == "milvus-server"
+    for bad in (
+        ["--store", "milvus-lite"],
+        ["--sizes", "10"],  # one size: no line to fit
+        ["--sizes", "10", "10"],
+        ["--sizes", "0", "10"],
+        ["--repeats", "0"],
+        ["--workers", "0"],
+    ):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+    # Re-deriving a saved report measures nothing, so its sizes are the report's.
+    assert parse_args(["--report", "bench_ray.json", "--sizes", "10"]).report == "bench_ray.json"
