@@ -901,16 +901,15 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
         else:
             premise = f"{speaker} {UNDECIDED} {inner}."
             opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+        same_words = DENIALS if stance == "denied" else CONFIRMATIONS
         draw = rng.random()
         if stance != "confirmed" and draw < 0.25:
             hypothesis, label = example.hypothesis, "neutral"
         elif stance != "undecided" and draw > 0.85:
-            words = DENIALS if stance == "denied" else CONFIRMATIONS
-            hypothesis, label = f"{speaker} {rng.choice(words)} {clause}.", "entailment"
+            hypothesis, label = f"{speaker} {rng.choice(same_words)} {clause}.", "entailment"
         elif stance != "undecided" and draw > 0.7:
             other = rng.choice([s for s in SPEAKERS if s != speaker])
-            words = DENIALS if stance == "denied" else CONFIRMATIONS
-            hypothesis, label = f"{other} {rng.choice(words)} {clause}.", "neutral"
+            hypothesis, label = f"{other} {rng.choice(same_words)} {clause}.", "neutral"
         else:
             hypothesis, label = opposite, "contradiction"
         made.append(
