@@ -507,8 +507,27 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
     return _edited(example, hypothesis, "neutral", "person")
 
 
+def _names_place(text: str, place: str) -> bool:
+    """Whether ``text`` names ``place`` or a word made from it ("North Korean", "Japanese").
+
+    The premise that says "North Korean troops" names North Korea as the actor as
+    surely as one that says "North Korea sent troops": a swap must contrast with it,
+    and a new place must not be named either way.
+    """
+    if _mentions(text, place):
+        return True
+    stem = place[:-1] if place[-1] in "aeoy" else place
+    if len(stem) < 4:
+        return False
+    return re.search(rf"(?<!\w){re.escape(stem)}[a-z]{{1,4}}(?!\w)", text) is not None
+
+
 def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
-    """A country, city or US state the premise names, swapped for one it never names: neutral."""
+    """A country, city or US state the premise names, swapped for one it never names: neutral.
+
+    The premise may name the place by a word made from it ("North Korean troops"),
+    the form in which news most often names the actor.
+    """
     found = []
     for match in _CAPITALISED_RUN.finditer(example.hypothesis):
         # The whole run must be the place: "Washington" inside "Denzel Washington" or
@@ -519,7 +538,7 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
         after_initial = bool(preceding and re.fullmatch(r"[A-Z]\.", preceding[0]))
         if (
             name in lexicon.places
-            and _mentions(example.premise, name)
+            and _names_place(example.premise, name)
             and not after_initial
             and not (preceding and preceding[0].lower() == "the")
         ):
@@ -528,7 +547,7 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
         return None
     name = found[rng.randrange(len(found))]
     new = lexicon.same_kind(
-        lexicon.places[name], len(name), rng, lambda other: _mentions(example.premise, other)
+        lexicon.places[name], len(name), rng, lambda other: _names_place(example.premise, other)
     )
     if new is None or new == name:
         return None

@@ -105,6 +105,20 @@ def test_a_place_becomes_another_of_its_kind():
     assert edit.label == "neutral" and edit.hypothesis.split()[0] in {"Chile", "Kenya"}
 
 
+def test_a_place_the_premise_names_by_its_adjective_is_swapped():
+    # The Kursk claim: the passage says "North Korean troops", the claim "North Korea".
+    lexicon = Lexicon.build({}, [], {"North Korea": "country", "South Sudan": "country"})
+    example = pair(
+        "Russia was helped by North Korean troops in Kursk.", "North Korea sent troops to Kursk."
+    )
+    edit = place_edit(example, random.Random(0), lexicon)
+    assert edit.label == "neutral" and edit.hypothesis == "South Sudan sent troops to Kursk."
+    # A new place named by its adjective in the premise is no swap at all.
+    lexicon = Lexicon.build({}, [], {"Japan": "country", "Kenya": "country"})
+    example = pair("Japan and Kenyan troops met.", "Japan sent troops.")
+    assert place_edit(example, random.Random(0), lexicon) is None
+
+
 def test_a_denial_becomes_a_confirmation_only_where_the_premise_says_it():
     example = pair("The Kremlin denied the call took place.", "The Kremlin denied the call.")
     edit = report_edit(example, random.Random(0))
