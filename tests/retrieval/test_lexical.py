@@ -93,3 +93,32 @@ def test_passages_without_a_word_index_to_empty_searches_and_survive_a_save(tmp_
     index.save(tmp_path)
     again = LexicalIndex.load(tmp_path, 3)
     assert again is not None and again.search(["anything"], 2) == [[]]
+
+
+def test_the_best_passages_are_those_bm25s_scores_highest_with_ties_by_position():
+    # The search ranks only the passages that hold a query token; the oracle is
+    # bm25s's own score over every passage, sorted by score, then position.
+    import random
+
+    import bm25s
+
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(30)]
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(400)]
+    texts += texts[:50]  # copies score alike: their order must be by position
+    index = LexicalIndex.build(texts)
+    oracle = bm25s.BM25()
+    oracle.index(tokenize(texts), show_progress=False)
+    for _ in range(60):
+        query = " ".join(rng.choices(words, k=rng.randint(1, 6)))
+        k = rng.choice([1, 3, 10, 50])
+        ids = oracle.get_tokens_ids(tokenize([query])[0])
+        scores = oracle.get_scores_from_ids(ids)
+        expected = sorted(
+            (p for p in range(len(texts)) if scores[p] > 0), key=lambda p: (-scores[p], p)
+        )
+        found = index.search([query], k)[0]
+        assert [position for position, _ in found] == expected[:k]
+        assert [score for _, score in found] == pytest.approx(
+            [float(scores[p]) for p in expected[:k]]
+        )
