@@ -855,6 +855,30 @@ SPEAKERS = (
 DENIALS = ("denied that", "rejected reports that", "dismissed claims that", "refuted claims that")
 CONFIRMATIONS = ("confirmed that", "acknowledged that", "admitted that")
 UNDECIDED = "would neither confirm nor deny that"
+PLURAL_SPEAKERS = frozenset({"Officials", "The police"})
+REPORTERS = ("Local media", "Two newspapers", "Several outlets", "Earlier reports")
+"""Who else reported the fact in a trailing report ("Local media reported that x, but the
+Kremlin has neither confirmed nor denied it"), the form news passages use."""
+#: The share of report premises in the perfect tense ("has denied that").
+PERFECT_SHARE = 0.3
+#: The share of denied or undecided premises put after the fact, as a trailing report.
+TRAILING_SHARE = 0.3
+
+
+def _perfect(speaker: str, phrase: str) -> str:
+    """A report's verb phrase in the perfect tense: "denied that" -> "has denied that"."""
+    verb, _, rest = phrase.partition(" ")
+    if verb == "would":  # "would neither confirm nor deny that"
+        verb, rest = "neither confirmed nor denied", "that"
+    return f"{'have' if speaker in PLURAL_SPEAKERS else 'has'} {verb} {rest}"
+
+
+def _trailing(speaker: str, stance: str, inner: str, rng: random.Random) -> str:
+    """The fact as others reported it, then the speaker's denial or silence."""
+    aux = "have" if speaker in PLURAL_SPEAKERS else "has"
+    answer = "denied it" if stance == "denied" else "neither confirmed nor denied it"
+    said = rng.choice(REPORTERS)
+    return f"{said} reported that {inner}, but {speaker[0].lower()}{speaker[1:]} {aux} {answer}."
 
 
 def _clause(hypothesis: str) -> str | None:
@@ -887,8 +911,11 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
     "S denied that x", "S confirmed that x" or "S would neither confirm nor deny
     that x", where ``x`` is ``h`` or, for :data:`PARAPHRASED_SHARE` of the rows
     whose ``p`` is one short sentence, ``p`` itself, so that the report and the
-    claim word the fact differently as real ones do. The hypothesis is another
-    report of ``h``, or ``h``:
+    claim word the fact differently as real ones do. Some premises are in the
+    perfect tense ("S has neither confirmed nor denied that x"), and some denials
+    and silences trail the fact as news passages put them ("Local media reported
+    that x, but S has denied it"). The hypothesis is another report of ``h``, or
+    ``h`` (never under a trailing report, which others' reports make less clear):
 
     - the opposite report (denied -> confirmed, confirmed -> denied, undecided ->
       confirmed) is a contradiction;
@@ -912,17 +939,23 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
         speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
         stance = rng.choice(("denied", "confirmed", "undecided"))
         if stance == "denied":
-            premise = f"{speaker} {rng.choice(DENIALS)} {inner}."
+            said = rng.choice(DENIALS)
             opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
         elif stance == "confirmed":
-            premise = f"{speaker} {rng.choice(CONFIRMATIONS)} {inner}."
+            said = rng.choice(CONFIRMATIONS)
             opposite = f"{speaker} {rng.choice(DENIALS)} {clause}."
         else:
-            premise = f"{speaker} {UNDECIDED} {inner}."
+            said = UNDECIDED
             opposite = f"{speaker} {rng.choice(CONFIRMATIONS)} {clause}."
+        if rng.random() < PERFECT_SHARE:
+            said = _perfect(speaker, said)
+        premise = f"{speaker} {said} {inner}."
+        trailing = stance != "confirmed" and rng.random() < TRAILING_SHARE
+        if trailing:
+            premise = _trailing(speaker, stance, inner, rng)
         same_words = DENIALS if stance == "denied" else CONFIRMATIONS
         draw = rng.random()
-        if stance != "confirmed" and draw < 0.25:
+        if stance != "confirmed" and draw < 0.25 and not trailing:
             hypothesis, label = example.hypothesis, "neutral"
         elif stance != "undecided" and draw > 0.85:
             hypothesis, label = f"{speaker} {rng.choice(same_words)} {clause}.", "entailment"

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from models.detail_edits import (
+    REPORTERS,
     SPEAKERS,
     Lexicon,
     _permuted,
@@ -227,7 +228,13 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
         assert "The film was released" in frame.premise.replace("the film", "The film") or (
             "the movie came out" in frame.premise
         )
-        said_by = next(s for s in speakers if frame.premise.startswith(s))
+        # The speaker opens the report, or answers after others reported the fact.
+        said_by = next(s for s in speakers if s.lower() in frame.premise.lower())
+        trailing = " reported that " in frame.premise
+        assert frame.premise.startswith(said_by) != trailing
+        if trailing:
+            assert frame.premise.startswith(REPORTERS) and denies
+            assert frame.premise.endswith(("denied it.", "neither confirmed nor denied it."))
         if frame.label == "contradiction":
             confirms = any(w in frame.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
             assert denies == confirms or "neither" in frame.premise
@@ -245,6 +252,17 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
             )
     assert {m.label for m in made} == {"contradiction", "neutral", "entailment"}
     assert any("the movie came out" in m.premise for m in made)
+    assert any(" has neither confirmed nor denied that " in m.premise for m in made)
+    assert any(" reported that " in m.premise and m.label == "contradiction" for m in made)
+    # A trailing report leaves the fact to others' reports, so the fact alone is never asked.
+    assert not any(
+        " reported that " in m.premise and m.hypothesis.startswith("The film") for m in made
+    )
+    for m in made:  # the perfect tense agrees with its speaker
+        assert " Officials has " not in f" {m.premise}" and "police has " not in m.premise
+        assert " have " not in m.premise or any(
+            s in m.premise.lower() for s in ("officials", "police")
+        )
     assert any(
         m.label == "neutral"
         and m.hypothesis.startswith(speakers)
