@@ -856,9 +856,14 @@ DENIALS = ("denied that", "rejected reports that", "dismissed claims that", "ref
 CONFIRMATIONS = ("confirmed that", "acknowledged that", "admitted that")
 UNDECIDED = "would neither confirm nor deny that"
 PLURAL_SPEAKERS = frozenset({"Officials", "The police"})
-REPORTERS = ("Local media", "Two newspapers", "Several outlets", "Earlier reports")
-"""Who else reported the fact in a trailing report ("Local media reported that x, but the
-Kremlin has neither confirmed nor denied it"), the form news passages use."""
+REPORTERS = (
+    "Two governments",
+    "Both armies",
+    "Independent monitors",
+    "Western intelligence agencies",
+)
+"""Who else confirmed the fact in a trailing report ("Two governments have confirmed that x,
+though the Kremlin has neither confirmed nor denied it"), the form news passages use."""
 #: The share of report premises in the perfect tense ("has denied that").
 PERFECT_SHARE = 0.3
 #: The share of denied or undecided premises put after the fact, as a trailing report.
@@ -874,11 +879,11 @@ def _perfect(speaker: str, phrase: str) -> str:
 
 
 def _trailing(speaker: str, stance: str, inner: str, rng: random.Random) -> str:
-    """The fact as others reported it, then the speaker's denial or silence."""
+    """The fact as others confirmed it, then the speaker's denial or silence."""
     aux = "have" if speaker in PLURAL_SPEAKERS else "has"
     answer = "denied it" if stance == "denied" else "neither confirmed nor denied it"
-    said = rng.choice(REPORTERS)
-    return f"{said} reported that {inner}, but {speaker[0].lower()}{speaker[1:]} {aux} {answer}."
+    others, but = rng.choice(REPORTERS), rng.choice(("but", "though"))
+    return f"{others} have confirmed that {inner}, {but} {speaker[0].lower()}{speaker[1:]} {aux} {answer}."
 
 
 def _clause(hypothesis: str) -> str | None:
@@ -913,9 +918,9 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
     whose ``p`` is one short sentence, ``p`` itself, so that the report and the
     claim word the fact differently as real ones do. Some premises are in the
     perfect tense ("S has neither confirmed nor denied that x"), and some denials
-    and silences trail the fact as news passages put them ("Local media reported
-    that x, but S has denied it"). The hypothesis is another report of ``h``, or
-    ``h`` (never under a trailing report, which others' reports make less clear):
+    and silences trail the fact as news passages put them ("Two governments have
+    confirmed that x, though S has neither confirmed nor denied it"). The
+    hypothesis is another report of ``h``, or ``h``:
 
     - the opposite report (denied -> confirmed, confirmed -> denied, undecided ->
       confirmed) is a contradiction;
@@ -923,7 +928,8 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
       so that two frames alone do not mean a contradiction;
     - the same report by another speaker is neutral: who said it is a detail too;
     - ``h`` itself, under a denial or no answer, is neutral: a denial does not settle
-      the fact.
+      the fact; under a trailing report it is an entailment, since others confirmed it,
+      while the silent speaker's confirmation is still a contradiction.
 
     Few real claims say "denied that", so the frames are made; the fact inside comes
     from the data, so the judge cannot tell frames apart by their topic.
@@ -955,7 +961,9 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
             premise = _trailing(speaker, stance, inner, rng)
         same_words = DENIALS if stance == "denied" else CONFIRMATIONS
         draw = rng.random()
-        if stance != "confirmed" and draw < 0.25 and not trailing:
+        if trailing and draw < 0.25:
+            hypothesis, label = example.hypothesis, "entailment"
+        elif stance != "confirmed" and draw < 0.25:
             hypothesis, label = example.hypothesis, "neutral"
         elif stance != "undecided" and draw > 0.85:
             hypothesis, label = f"{speaker} {rng.choice(same_words)} {clause}.", "entailment"

@@ -230,10 +230,10 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
         )
         # The speaker opens the report, or answers after others reported the fact.
         said_by = next(s for s in speakers if s.lower() in frame.premise.lower())
-        trailing = " reported that " in frame.premise
+        trailing = frame.premise.endswith("denied it.")
         assert frame.premise.startswith(said_by) != trailing
         if trailing:
-            assert frame.premise.startswith(REPORTERS) and denies
+            assert frame.premise.startswith(REPORTERS) and "denied it." in frame.premise
             assert frame.premise.endswith(("denied it.", "neither confirmed nor denied it."))
         if frame.label == "contradiction":
             confirms = any(w in frame.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
@@ -245,6 +245,8 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
                 frame.hypothesis.startswith("The film was released")
                 and "confirmed that" not in frame.premise
             ) or not frame.hypothesis.startswith(said_by)
+        elif trailing and frame.hypothesis.startswith("The film"):
+            assert frame.label == "entailment"  # others confirmed the fact
         else:
             assert frame.label == "entailment" and "neither" not in frame.premise
             assert frame.hypothesis.startswith(said_by) and denies == any(
@@ -253,22 +255,17 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
     assert {m.label for m in made} == {"contradiction", "neutral", "entailment"}
     assert any("the movie came out" in m.premise for m in made)
     assert any(" has neither confirmed nor denied that " in m.premise for m in made)
-    assert any(" reported that " in m.premise and m.label == "contradiction" for m in made)
-    # A trailing report leaves the fact to others' reports, so the fact alone is never asked.
-    assert not any(
-        " reported that " in m.premise and m.hypothesis.startswith("The film") for m in made
-    )
+    # Under a trailing report the speaker's confirmation contradicts it, while the fact
+    # itself, which others confirmed, is entailed.
+    trailing = [m for m in made if m.premise.endswith("denied it.")]
+    assert {m.label for m in trailing if "confirmed that" in m.hypothesis} == {"contradiction"}
+    assert {m.label for m in trailing if m.hypothesis.startswith("The film")} == {"entailment"}
     for m in made:  # the perfect tense agrees with its speaker
-        assert " Officials has " not in f" {m.premise}" and "police has " not in m.premise
-        assert " have " not in m.premise or any(
-            s in m.premise.lower() for s in ("officials", "police")
-        )
-    assert any(
-        m.label == "neutral"
-        and m.hypothesis.startswith(speakers)
-        and not m.hypothesis.startswith(next(s for s in speakers if m.premise.startswith(s)))
-        for m in made
-    )
+        speaker = next(s for s in speakers if s.lower() in m.premise.lower())
+        said = m.premise.lower().split(speaker.lower(), 1)[1]
+        if said.startswith((" has ", " have ")):
+            plural = speaker in ("Officials", "The police")
+            assert said.startswith(" have " if plural else " has "), m.premise
 
 
 def test_a_figure_edit_may_reorder_the_digits_and_keeps_the_scale():
