@@ -18,6 +18,12 @@ def verifier(news_corpus, real_embedder, real_judge) -> Verifier:
     return Verifier.from_corpus(news_corpus, embedder=real_embedder, judge=real_judge)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="judge v8 reads 'though Moscow has neither confirmed nor denied the presence' in two of "
+    "the three reports as contradicting the figure, so the verdict is CONFLICTING (v6: SUPPORTED); "
+    "the model card's version 8 section has the trade, and the report frames now teach it",
+)
 def test_a_figure_two_sources_give_is_supported(verifier):
     verdict = verifier.verify("More than 10,000 North Korean soldiers have been sent to Russia.")
     assert verdict.label == SUPPORTED

@@ -18,39 +18,40 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9882, 0.0063, 0.0056),
-    ("A man is sleeping in bed.", "contradiction", 0.0006, 0.0056, 0.9938),
-    ("The man is a famous musician.", "neutral", 0.0053, 0.9872, 0.0075),
+    ("A man is playing music.", "entailment", 0.9885, 0.0055, 0.0060),
+    ("A man is sleeping in bed.", "contradiction", 0.0007, 0.0052, 0.9941),
+    ("The man is a famous musician.", "neutral", 0.0043, 0.9909, 0.0048),
     # An unrelated sentence: SNLI-style data calls another scene a contradiction. In the
     # verifier such a passage has a low retrieval score, which the fitted verdict reads.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0012, 0.1631, 0.8357),
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0013, 0.0979, 0.9008),
 ]
 
 KURSK = "North Korea sent about 11,000 troops to help Russia retake Kursk."
 DENIAL = "Dmitry Peskov, a Kremlin spokesperson, denied reports that Trump had spoken with Putin."
 DRONES = "Russia launched a total of 145 drones on Saturday night."
 # (premise, hypothesis, label, entailment, neutral, contradiction): one wrong detail
-# (version 4 said entailment to the first two; version 6, 7 December 2026, reads the denial
-# as contradicting the confirmation), and the right figure against the wrong one.
+# (version 4 said entailment to the first two; version 6 read the denial as contradicting the
+# confirmation at 0.76, version 8, shipped 7 December 2026, at 0.96), and the right figure
+# against the wrong one.
 DETAIL_GOLDEN = [
-    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0162, 0.9304, 0.0534),
+    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0096, 0.9583, 0.0321),
     (
         DENIAL,
         "The Kremlin confirmed that Trump had spoken with Putin.",
         "contradiction",
-        0.1019,
-        0.1409,
-        0.7573,
+        0.0316,
+        0.0040,
+        0.9643,
     ),
     (
         DRONES,
         "Russia launched 300 drones on Saturday night.",
         "contradiction",
-        0.0448,
-        0.0863,
-        0.8689,
+        0.0468,
+        0.1188,
+        0.8344,
     ),
-    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9739, 0.0072, 0.0189),
+    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9749, 0.0059, 0.0193),
 ]
 
 
