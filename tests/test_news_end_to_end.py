@@ -18,15 +18,21 @@ def verifier(news_corpus, real_embedder, real_judge) -> Verifier:
     return Verifier.from_corpus(news_corpus, embedder=real_embedder, judge=real_judge)
 
 
+TWO_SOURCES = "More than 10,000 North Korean soldiers have been sent to Russia."
+
+
+def test_a_figure_two_sources_give_is_supported(verifier):
+    assert verifier.verify(TWO_SOURCES).label == SUPPORTED
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="judge v8 reads 'though Moscow has neither confirmed nor denied the presence' in two of "
-    "the three reports as contradicting the figure, so the verdict is CONFLICTING (v6: SUPPORTED); "
-    "the model card's version 8 section has the trade, and the report frames now teach it",
+    reason="judges v8 and v9 read 'though Moscow has neither confirmed nor denied the presence' "
+    "as contradicting the figure (0.53-0.62 in three of the four reports), so one source decides; "
+    "the report frames of commit b96ba6e teach the trailing silence for the next run",
 )
-def test_a_figure_two_sources_give_is_supported(verifier):
-    verdict = verifier.verify("More than 10,000 North Korean soldiers have been sent to Russia.")
-    assert verdict.label == SUPPORTED
+def test_a_figure_two_sources_give_is_decided_by_both(verifier):
+    verdict = verifier.verify(TWO_SOURCES)
     assert len({e.passage.source for e in verdict.deciding}) >= 2
 
 
