@@ -870,20 +870,25 @@ PERFECT_SHARE = 0.3
 TRAILING_SHARE = 0.3
 
 
+def _has(speaker: str) -> str:
+    """The perfect tense's auxiliary that agrees with the speaker."""
+    return "have" if speaker in PLURAL_SPEAKERS else "has"
+
+
 def _perfect(speaker: str, phrase: str) -> str:
     """A report's verb phrase in the perfect tense: "denied that" -> "has denied that"."""
     verb, _, rest = phrase.partition(" ")
     if verb == "would":  # "would neither confirm nor deny that"
         verb, rest = "neither confirmed nor denied", "that"
-    return f"{'have' if speaker in PLURAL_SPEAKERS else 'has'} {verb} {rest}"
+    return f"{_has(speaker)} {verb} {rest}"
 
 
 def _trailing(speaker: str, stance: str, inner: str, rng: random.Random) -> str:
     """The fact as others confirmed it, then the speaker's denial or silence."""
-    aux = "have" if speaker in PLURAL_SPEAKERS else "has"
     answer = "denied it" if stance == "denied" else "neither confirmed nor denied it"
     others, but = rng.choice(REPORTERS), rng.choice(("but", "though"))
-    return f"{others} have confirmed that {inner}, {but} {speaker[0].lower()}{speaker[1:]} {aux} {answer}."
+    who = speaker[0].lower() + speaker[1:]
+    return f"{others} have confirmed that {inner}, {but} {who} {_has(speaker)} {answer}."
 
 
 def _clause(hypothesis: str) -> str | None:
