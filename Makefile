@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint browser clean decision docs
+.PHONY: run test test-slow lint browser clean decision docs judge-figures judge-report ship-judge
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,41 @@ decision: $(STAMP)
 	$(PY) -m eval.fit.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
 	$(PY) -m eval.runs.redecide runs/cf --out runs/cf-fitted
 	$(PY) -m eval.runs.redecide runs/fever --out runs/fever-fitted
+
+# The figures the model card gives for a judge beyond `make decision`'s, for the judge in
+# models/nli-minilm-l6 with the verdict model beside it, into $(REPORT): the four claim sets
+# against their corpora, and the judge alone on the held-out slices of VitaminC and FEVER
+# (recomputed by the training split, not read from a run's heldout.jsonl) and on MNLI.
+REPORT ?= runs/judge
+CLAIMS := $(PY) -m eval.runs.corpus_claims
+JUDGE_ALONE := $(PY) -m eval.runs.nli --threads 2
+judge-figures: $(STAMP)
+	$(CLAIMS) --corpus ../shared/corpus/news --claims eval/claims/news_claims.jsonl --out $(REPORT)/news
+	$(CLAIMS) --corpus ../shared/corpus/news --claims eval/claims/swap_news.jsonl --out $(REPORT)/swap-news
+	$(CLAIMS) --corpus demo_corpus --claims demo_claims.jsonl --out $(REPORT)/demo
+	$(CLAIMS) --corpus demo_corpus --claims eval/claims/swap_demo.jsonl --out $(REPORT)/swap-demo
+	$(JUDGE_ALONE) --heldout-of vitaminc --out $(REPORT)/vitaminc.json
+	$(JUDGE_ALONE) --heldout-of fever-train --two-way --out $(REPORT)/fever-pairs.json
+	$(JUDGE_ALONE) --data ../shared/data/nli/mnli_heldout.jsonl --out $(REPORT)/mnli.json
+
+# The shipped judge's figures as they stand, as the baseline for a new one in the same session:
+# the Climate-FEVER and FEVER test halves under the shipped verdict model (no refit), then the rest.
+judge-report: $(STAMP)
+	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl --detail-edits 600
+	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out $(REPORT)/cf
+	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out $(REPORT)/fever
+	$(PY) -m eval.runs.redecide $(REPORT)/cf --out $(REPORT)/cf-fitted
+	$(PY) -m eval.runs.redecide $(REPORT)/fever --out $(REPORT)/fever-fitted
+	$(MAKE) judge-figures REPORT=$(REPORT)
+
+# Ship a trained judge (JUDGE=ckpt/v10/best): its weights into models/nli-minilm-l6, the verdict
+# model refit (make decision), its figures into runs/judge. `git checkout models/` takes it back.
+ship-judge: $(STAMP)
+	@test -f "$(JUDGE)/model.safetensors" || (echo "JUDGE=<a trained judge's folder> is required" && exit 2)
+	cp $(JUDGE)/config.json $(JUDGE)/model.safetensors $(JUDGE)/tokenizer.json \
+		$(JUDGE)/tokenizer_config.json models/nli-minilm-l6/
+	$(MAKE) decision
+	$(MAKE) judge-figures REPORT=runs/judge
 
 clean:
 	rm -rf $(VENV) .pytest_cache .verifier_cache site

@@ -18,6 +18,11 @@ Input formats:
 * ``auto`` (default): ``.tsv`` is SciFact, a first record with ``evidences`` is
   Climate-FEVER, anything else JSONL.
 
+``--heldout-of vitaminc`` (instead of ``--data``) scores the validation slice that
+``models.train_nli`` holds out of a training source: the same hash split
+(``models.nli_data.split_heldout``, ``--heldout-fraction`` 0.02 by default) recomputed from
+``--data-dir``, so no training run's git-ignored ``heldout.jsonl`` is needed.
+
 When any gold label is ``not_entailment`` the file is scored two-way: a
 neutral or contradiction prediction (and gold) counts as ``not_entailment``.
 
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.bench.timing import cpu_description
+from models.nli_data import DataError, load_training_examples, split_heldout
 from verifier import NLIScores, json_objects, scifact_rows
 from verifier.backends import DEFAULT_BACKEND, is_onnx
 from verifier.decision import ClassificationReport, classification_report
@@ -191,6 +197,24 @@ def read_pairs(path: str | Path, data_format: str = "auto") -> list[LabeledPair]
     return pairs
 
 
+def heldout_pairs(data_dir: str | Path, source: str, fraction: float) -> list[LabeledPair]:
+    """The pairs that training held out of one source, by the training code's own split.
+
+    Raises:
+        EvalInputError: an unknown source, a missing file, or a fraction outside (0, 1).
+    """
+    if not 0 < fraction < 1:
+        raise EvalInputError(f"--heldout-fraction must be between 0 and 1, got {fraction}")
+    try:
+        examples = load_training_examples(data_dir, [source])
+    except DataError as error:
+        raise EvalInputError(str(error)) from None
+    _, heldout = split_heldout(examples, fraction)
+    if not heldout:
+        raise EvalInputError(f"{source}: nothing is held out at fraction {fraction}")
+    return [LabeledPair(e.premise, e.hypothesis, e.label, e.source) for e in heldout]
+
+
 def is_binary(gold: Sequence[str]) -> bool:
     """Two-way scoring when any gold label is ``not_entailment``."""
     return NOT_ENTAILMENT in gold
@@ -274,7 +298,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m eval.runs.nli", description="Evaluate an NLI model on labelled pairs."
     )
     parser.add_argument("--model", help="path, hub id or alias (default: the shipped model)")
-    parser.add_argument("--data", required=True, help="JSONL, Climate-FEVER JSONL or SciFact TSV")
+    data = parser.add_mutually_exclusive_group(required=True)
+    data.add_argument("--data", help="JSONL, Climate-FEVER JSONL or SciFact TSV")
+    data.add_argument(
+        "--heldout-of",
+        metavar="SOURCE",
+        help="the held-out slice of a training source (vitaminc, fever-train, nli, ...)",
+    )
+    parser.add_argument(
+        "--data-dir", default="../shared/data", help="where --heldout-of reads its source"
+    )
+    parser.add_argument(
+        "--heldout-fraction",
+        type=float,
+        default=0.02,
+        help="the fraction the training run held out (its --heldout-fraction)",
+    )
     parser.add_argument("--format", default="auto", choices=FORMATS, dest="data_format")
     parser.add_argument("--out", help="write metrics as JSON here")
     parser.add_argument("--predictions", help="write one prediction per pair (JSONL) here")
@@ -311,12 +350,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise EvalInputError(f"--limit must be at least 1, got {args.limit}")
         if args.threads is not None and args.threads < 1:
             raise EvalInputError(f"--threads must be at least 1, got {args.threads}")
-        data_format = resolve_format(args.data, args.data_format)
-        pairs = read_pairs(args.data, data_format)
+        if args.heldout_of:
+            data_format = "heldout"
+            pairs = heldout_pairs(args.data_dir, args.heldout_of, args.heldout_fraction)
+        else:
+            data_format = resolve_format(args.data, args.data_format)
+            pairs = read_pairs(args.data, data_format)
         if args.source:
             pairs = [p for p in pairs if p.source in args.source]
             if not pairs:
-                raise EvalInputError(f"{args.data}: no pair has a source among {args.source}")
+                where = args.data or f"the held-out slice of {args.heldout_of}"
+                raise EvalInputError(f"{where}: no pair has a source among {args.source}")
         pairs = pairs[: args.limit]
         scores, seconds = predict(
             pairs,
@@ -335,8 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics = {
         "cpu": cpu,
         "model": args.model or "shipped",
-        "data": str(args.data),
+        "data": str(args.data) if args.data else f"heldout-of {args.heldout_of}",
         "format": data_format,
+        "heldout_fraction": args.heldout_fraction if args.heldout_of else None,
         "sources": args.source,
         "two_way": args.two_way,
         "batch_size": args.batch_size,

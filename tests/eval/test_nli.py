@@ -210,3 +210,39 @@ def test_source_filter_and_two_way_scoring(fake_judge, tmp_path: Path, capsys) -
     assert json.loads(out.read_text())["accuracy"] == 1.0
     assert eval_nli.main(["--data", str(data), "--source", "vitaminc"]) == 2
     assert "no pair has a source" in capsys.readouterr().err
+
+
+def test_heldout_of_scores_the_slice_training_held_out(fake_judge, tmp_path: Path) -> None:
+    from models.nli_data import load_training_examples, split_heldout
+
+    rows = [
+        {
+            "premise": "P.",
+            "hypothesis": f"yes {i}" if i % 2 else f"not {i}",
+            "title": f"Page {i % 40}",
+            "label": "entailment" if i % 2 else "contradiction",
+        }
+        for i in range(400)
+    ]
+    (tmp_path / "nli").mkdir()
+    write_jsonl(tmp_path / "nli" / "vitaminc_train.jsonl", rows)
+    _, held = split_heldout(load_training_examples(tmp_path, ["vitaminc"]), 0.2)
+    assert 0 < len(held) < len(rows)
+    out, predictions = tmp_path / "m.json", tmp_path / "p.jsonl"
+    args = ["--heldout-of", "vitaminc", "--data-dir", str(tmp_path), "--heldout-fraction", "0.2"]
+    assert eval_nli.main([*args, "--out", str(out), "--predictions", str(predictions)]) == 0
+    metrics = json.loads(out.read_text())
+    assert (metrics["pairs"], metrics["accuracy"]) == (len(held), 1.0)
+    assert metrics["data"] == "heldout-of vitaminc"
+    scored = [json.loads(line)["hypothesis"] for line in predictions.read_text().splitlines()]
+    assert scored == [example.hypothesis for example in held]
+
+
+def test_heldout_of_an_unknown_source_or_bad_fraction_is_a_clear_error(
+    fake_judge, tmp_path: Path, capsys
+) -> None:
+    assert eval_nli.main(["--heldout-of", "wikipedia", "--data-dir", str(tmp_path)]) == 2
+    assert "wikipedia" in capsys.readouterr().err
+    args = ["--heldout-of", "vitaminc", "--heldout-fraction", "1.5"]
+    assert eval_nli.main(args) == 2
+    assert "--heldout-fraction" in capsys.readouterr().err
