@@ -9,6 +9,8 @@ hypothesis, keeping the premise, and labels the result by what the premise then 
 kind                      edit                                          label
 ========================  ============================================  ===============
 ``number``, ``year``      a figure the premise states, in its format    contradiction
+                          (a near figure, its digits reordered, or a
+                          zero added or dropped: 10,000 -> 100,000)
 ``month``                 a month the premise states                    contradiction
 ``person``, ``place``     a name swapped for one of the same kind and   neutral
                           about the same length that the premise never
@@ -21,6 +23,11 @@ kind                      edit                                          label
                           original word
 ``scale``                 "million" <-> "billion" and kin, the figure   contradiction
                           kept
+``bound``                 a lower bound in the claim moved ten times    neutral,
+                          out or in: "more than 100,000" for "more      contradiction
+                          than 10,000" is neutral (contradiction where  or
+                          the premise states 11,000), "more than        entailment
+                          1,000" entailed
 ``organisation``          the name part of an organisation or           neutral
                           institution ("Millbrook Public Library")
                           swapped for a place or surname the premise
@@ -81,6 +88,7 @@ EDIT_KINDS = (
     "negation",
     "antonym",
     "scale",
+    "bound",
     "organisation",
     "noun",
     "figure-neutral",
@@ -160,9 +168,9 @@ BOUND_WORDS = frozenset(
 another figure there may well still be true, so such a detail is not edited."""
 FIGURE_BOUND_WORDS = frozenset(
     ["than", "over", "under", "least", "most", "exceeding", "above", "below", "almost"]
-    + ["nearly", "to", "up", "within"]
+    + ["nearly", "to", "up", "within", "top"]
 )
-"""Words just before a quantity that make it a bound ("more than 70,000", "up to 5").
+"""Words just before a quantity that make it a bound ("more than 70,000", "up to 5", "the top 10").
 
 Narrower than :data:`BOUND_WORDS`, whose time words ("by", "until", "of" in "by the
 end of") bound dates: "a population of 5,000" and "rose by 12" state a quantity."""
@@ -170,7 +178,7 @@ end of") bound dates: "a population of 5,000" and "rose by 12" state a quantity.
 
 def _bounds_figure(before: Sequence[str]) -> bool:
     """Whether the two words before a figure make it a bound."""
-    return any(word.lower() in FIGURE_BOUND_WORDS for word in before[-2:])
+    return any(word.lower().strip("-") in FIGURE_BOUND_WORDS for word in before[-2:])
 
 
 REPORT_OBJECTS = frozenset(
@@ -201,6 +209,7 @@ AUXILIARIES = frozenset(
 )
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w,]*\d)")
+_NEGATED = re.compile(r"\b(?:not|no|never|none|without)\b|n['’]t\b", re.IGNORECASE)
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 
 
@@ -359,10 +368,57 @@ def _format_like(original: str, digits: str) -> str:
 
 #: The share of figure edits that reorder the figure's digits rather than draw another.
 PERMUTED_SHARE = 0.35
+#: The share of whole-number edits that add or drop a zero (10,000 -> 100,000 or 1,000): a
+#: figure a tenth or ten times the stated one, which a judge reading "10" and "000" misses.
+MAGNITUDE_SHARE = 0.2
+
+
+_MONTH_AFTER = re.compile(
+    r"\s*(?:st|nd|rd|th)?(?:\s+of)?\s+(?:" + "|".join(MONTH_NAMES) + r")\b", re.IGNORECASE
+)
+
+
+def _is_plain_count(text: str, start: int, end: int) -> bool:
+    """Whether the figure at ``text[start:end]`` counts something: not a day ("26 April",
+    "30th"), a score or range ("3–1", "0-7"), or a percentage, where ten times is no figure."""
+    after, before = text[end:], text[:start]
+    if after[:1].isalpha() or _MONTH_AFTER.match(after):
+        return False
+    if (after[:1] and after[:1] in "–-/") or (before[-1:] and before[-1:] in "–-/"):
+        return False
+    return not re.match(r"\s*(?:%|percent|per cent)", after)
+
+
+def _magnitude(whole: str, rng: random.Random) -> str:
+    """The whole number ten times larger, or a tenth when it ends in a zero, in its format."""
+    value = int(whole.replace(",", ""))
+    smaller = value // 10 if value % 10 == 0 and value >= 20 else None
+    new = smaller if smaller is not None and rng.random() < 0.5 else value * 10
+    return _format_like(whole, str(new))
+
+
+def _stated_exactly(text: str, figure: str) -> bool:
+    """Whether ``text`` states ``figure`` somewhere not as a bound ("over 4", "top 10")."""
+    for match in re.finditer(rf"(?<![\w.,]){re.escape(figure)}(?![\w]|[.,]\d)", text):
+        before = [word.strip("$€£") for word in text[: match.start()].split()]
+        if not _bounds_figure([word for word in before if word][-2:]):
+            return True
+    return False
+
+
+def _bounded_word(text: str, word: str) -> bool:
+    """Whether a number word stands after a bound ("less than three months")."""
+    match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE)
+    return match is not None and _bounds_figure(text[: match.start()].split())
 
 
 def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
-    """A figure or year the premise states, changed in its own format: contradiction."""
+    """A figure or year the premise states, changed in its own format: contradiction.
+
+    Not in a negated claim: "never won 170 awards" is true of one who won 17.
+    """
+    if _NEGATED.search(example.hypothesis):
+        return None
     candidates = []
     for match in _NUMBER.finditer(example.hypothesis):
         whole, fraction = match.group(1), match.group(2) or ""
@@ -371,8 +427,16 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         if not _mentions(example.premise, match.group(0)):
             continue
         before = example.hypothesis[: match.start()].split()
-        if before and before[-1][:1].isupper() and before[-1].strip(",") not in MONTHS:
-            continue  # a model or name ("Boeing 767", "Windows 10"), not a quantity
+        if before and any(c.isupper() for c in before[-1]) and before[-1].strip(",") not in MONTHS:
+            continue  # a model or name ("Boeing 767", "iPhone 4"), not a quantity
+        if not _stated_exactly(example.premise, match.group(0)):
+            continue  # "over $ 4 billion": another figure may still be what the premise means
+        after = example.hypothesis[match.end() :]
+        if not fraction and (after[:1].isalpha() or _MONTH_AFTER.match(after)):
+            continue  # a day ("30th", "26 April") or an ordinal: a month edit's business
+        following = after.split()[:1]
+        if not before and following and (following[0][:1].isupper() or following[0] in BE_WORDS):
+            continue  # a title or name that opens the claim ("21 Jump Street", "24 is a film")
         plain = whole.replace(",", "")
         year = "," not in whole and not match.group(2) and len(plain) == 4
         if year and any(word.lower() in BOUND_WORDS for word in before[-4:]):
@@ -389,9 +453,20 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         is_year = (
             not fraction and "," not in whole and len(plain) == 4 and 1100 <= int(plain) <= 2099
         )
-        permuted = _permuted(match.group(0), rng) if rng.random() < PERMUTED_SHARE else None
-        if permuted is not None and not is_year and not _mentions(example.premise, permuted):
-            hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), permuted)
+        draw = rng.random()
+        if draw < PERMUTED_SHARE:
+            other = _permuted(match.group(0), rng)
+        elif (
+            draw < PERMUTED_SHARE + MAGNITUDE_SHARE
+            and not fraction
+            and int(plain) >= 10
+            and _is_plain_count(example.hypothesis, match.start(), match.end())
+        ):
+            other = _magnitude(whole, rng)
+        else:
+            other = None
+        if other is not None and not is_year and not _mentions(example.premise, other):
+            hypothesis = _replace_at(example.hypothesis, match.start(), match.end(), other)
             return _edited(example, hypothesis, "contradiction", "number")
         for _ in range(10):
             if is_year:
@@ -411,7 +486,10 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     words = [
         w
         for w in NUMBER_WORDS
-        if _mentions(example.hypothesis, w) and _mentions(example.premise, w)
+        if _mentions(example.hypothesis, w)
+        and _mentions(example.premise, w)
+        and not _bounded_word(example.hypothesis, w)
+        and not _bounded_word(example.premise, w)
     ]
     if not words:
         return None
@@ -664,6 +742,104 @@ def scale_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     return _edited(example, hypothesis, "contradiction", "scale")
 
 
+_LOWER_BOUND = re.compile(
+    r"(?<!\w)(more than|at least|in excess of) (\d{1,3}(?:,\d{3})+|\d+)(?![\w.,]*\d)",
+    re.IGNORECASE,
+)
+QUANTITY_VERBS = frozenset(
+    ["has", "have", "had", "is", "was", "are", "were", "be", "been", "that", "to", "sold"]
+    + ["killed", "employs", "employed", "received", "receives", "sent", "reached", "raised"]
+    + ["earned", "grossed", "attracted", "drew", "injured", "displaced", "recorded", "spent"]
+    + ["cost", "costs", "includes", "included", "contains", "contained", "won", "scored"]
+    + ["say", "says", "said", "estimate", "estimates", "estimated", "reported", "produced"]
+    + ["of", "in", "by", "for"]
+)
+"""Words before a bound that make it a count ("sold more than 5 million copies", "spoken by
+more than 10 million people"). After "with" or a noun the bound can pick out a class
+("families with more than two children"), where the entailment runs the other way, so such a
+bound is not moved."""
+
+
+_EXCEED_WORDS = frozenset(["exceeded", "exceeds", "exceed", "surpassed", "topped", "passed"])
+
+
+def _word_after(text: str, end: int) -> str:
+    following = re.match(r"\s*([A-Za-z%]+)", text[end:])
+    return following.group(1).lower() if following else ""
+
+
+def _stated_figures(text: str) -> list[tuple[int, str]]:
+    """The counts a text states exactly, each with the word after it: not a bound ("over
+    100", "exceeded 350,000"), a year, an ordinal, a date or a score."""
+    figures = []
+    for match in _NUMBER.finditer(text):
+        before = [word.lower() for word in text[: match.start()].split()[-2:]]
+        if match.group(2) or _bounds_figure(before) or _EXCEED_WORDS & set(before):
+            continue
+        whole = match.group(1)
+        if "," not in whole and len(whole) == 4 and 1100 <= int(whole) <= 2099:
+            continue
+        if not _is_plain_count(text, match.start(), match.end()):
+            continue
+        figures.append((int(whole.replace(",", "")), _word_after(text, match.end())))
+    return figures
+
+
+def bound_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A lower bound in the claim, moved ten times out or in.
+
+    Against "more than 10,000 soldiers", "more than 100,000" is neutral (the premise does
+    not say) and "more than 1,000" entailed. Against a premise that states the figure
+    itself (11,000 soldiers: its only count, or its only count of soldiers) the bound
+    moved out past it is a contradiction. Only a
+    bound at the start of the claim or after a verb or preposition of counting
+    (:data:`QUANTITY_VERBS`) in a claim without a negation is moved: elsewhere the
+    entailment can run the other way ("no industry employs more than 14 percent").
+    """
+    if _NEGATED.search(example.hypothesis):
+        return None
+    options = []
+    for match in _LOWER_BOUND.finditer(example.hypothesis):
+        before = example.hypothesis[: match.start()].split()
+        if before and before[-1].lower().strip(",") not in QUANTITY_VERBS:
+            continue
+        bound = int(match.group(2).replace(",", ""))
+        if bound < 10 or not _is_plain_count(example.hypothesis, match.start(2), match.end(2)):
+            continue
+        if _mentions(example.premise, match.group(0)):
+            options.append((match, None))
+            continue
+        # The premise's one count, or its one count of the same thing, meets the bound
+        # within the next power of ten.
+        stated = _stated_figures(example.premise)
+        counted = _word_after(example.hypothesis, match.end(2))
+        if len(stated) > 1:
+            stated = [(f, word) for f, word in stated if word == counted]
+        if (
+            len(stated) == 1
+            and bound <= stated[0][0] < bound * 10
+            and not _mentions(example.premise, match.group(2))
+        ):
+            options.append((match, stated[0][0]))
+    if not options:
+        return None
+    match, stated = options[rng.randrange(len(options))]
+    whole = match.group(2)
+    value = int(whole.replace(",", ""))
+    weaker = value % 10 == 0 and rng.random() < 0.5
+    new = _format_like(whole, str(value // 10 if weaker else value * 10))
+    if _mentions(example.premise, new):
+        return None
+    hypothesis = _replace_at(example.hypothesis, match.start(2), match.end(2), new)
+    if weaker:
+        label = "entailment"
+    elif stated is None:
+        label = "neutral"
+    else:
+        label = "contradiction"
+    return _edited(example, hypothesis, label, "bound")
+
+
 def organisation_edit(
     example: NLIExample, rng: random.Random, lexicon: Lexicon
 ) -> NLIExample | None:
@@ -734,6 +910,7 @@ def edit_functions(lexicon: Lexicon) -> dict[str, EditFunction]:
         "antonym": antonym_edit,
         "negation": negation_edit,
         "scale": scale_edit,
+        "bound": bound_edit,
         "organisation": lambda example, rng: organisation_edit(example, rng, lexicon),
         "noun": noun_edit,
     }

@@ -14,6 +14,7 @@ from models.detail_edits import (
     Lexicon,
     _permuted,
     antonym_edit,
+    bound_edit,
     detail_edits,
     figure_neutrals,
     month_edit,
@@ -372,3 +373,103 @@ def test_a_noun_is_swapped_within_its_class_and_the_article_follows():
         assert article == ("an" if noun[0] in "aeiou" else "a")
     # The premise using the new noun too would make the edit no contrast.
     assert noun_edit(pair("It was a film.", "It is a novel."), random.Random(0)) is None
+
+
+def test_a_figure_edit_may_add_or_drop_a_zero():
+    example = pair("Officials say 10,000 soldiers were sent.", "10,000 soldiers were sent.")
+    edits = {number_edit(example, random.Random(seed)).hypothesis for seed in range(80)}
+    assert {"100,000 soldiers were sent.", "1,000 soldiers were sent."} <= edits
+    odd = pair("The club has 35 members.", "The club has 35 members.")
+    edits = {number_edit(odd, random.Random(seed)).hypothesis for seed in range(80)}
+    assert "The club has 350 members." in edits and "The club has 3 members." not in edits
+    # Days, scores and percentages are no counts: ten times one is no date, score or share.
+    for text, bad in [
+        ("Flights stopped until 26 April 2020.", "260"),
+        ("It died on the 30th of April.", "300th"),
+        ("They lost 30–1 at home.", "300"),
+        ("It holds a rating of 30 % there.", "300"),
+    ]:
+        edits = [number_edit(pair(text, text), random.Random(seed)) for seed in range(80)]
+        assert not any(bad in edit.hypothesis for edit in edits if edit), text
+    # Under a negation another figure is no contradiction: "never won 170" is true of 17;
+    # and "the top 10" is a bound, which "the top 100" still meets.
+    negated = pair("She won 17 awards.", "She never won 17 awards.")
+    assert number_edit(negated, random.Random(0)) is None
+    ranked = pair("It was in the top 10 twice.", "It was in the top 10.")
+    assert number_edit(ranked, random.Random(0)) is None
+    # A figure the premise gives only as a bound, a number word after a bound, a day and a
+    # model name are left alone.
+    for premise, hypothesis in [
+        ("It earned over $ 4 billion.", "It earned $ 4 billion."),
+        ("It went platinum less than three months later.", "It went platinum in three months."),
+        ("It went platinum in three months.", "It went platinum less than three months later."),
+        ("Cases rose on 30th April.", "Cases rose on 30th April."),
+        ("Samsung made the iPhone 4.", "Samsung made the iPhone 4."),
+        ("21 Jump Street is a 2012 film.", "21 Jump Street is a film."),
+        ("24 is a 2016 film.", "24 is a film."),
+        ("He has over 80 top-10 finishes.", "He has 80 top-10 finishes."),
+    ]:
+        assert number_edit(pair(premise, hypothesis), random.Random(0)) is None, hypothesis
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_lower_bound_moved_out_is_neutral_and_moved_in_is_entailed(seed):
+    example = pair(
+        "Both estimate that more than 10,000 soldiers have been sent.",
+        "More than 10,000 soldiers have been sent.",
+    )
+    edit = bound_edit(example, random.Random(seed))
+    assert (edit.hypothesis, edit.label) in {
+        ("More than 100,000 soldiers have been sent.", "neutral"),
+        ("More than 1,000 soldiers have been sent.", "entailment"),
+    }
+    assert edit.source == "edit-bound" and edit.premise == example.premise
+    # A bound not ending in zero is only moved out.
+    odd = pair("It sold at least 15 copies.", "It sold at least 15 copies.")
+    assert bound_edit(odd, random.Random(seed)).hypothesis == "It sold at least 150 copies."
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_bound_moved_past_the_figure_the_premise_states_is_a_contradiction(seed):
+    example = pair("It sold 72,000 copies in 2010.", "It sold more than 70,000 copies.")
+    edit = bound_edit(example, random.Random(seed))
+    assert (edit.hypothesis, edit.label) in {
+        ("It sold more than 700,000 copies.", "contradiction"),
+        ("It sold more than 7,000 copies.", "entailment"),
+    }
+
+
+def test_a_bound_after_with_or_a_negation_or_without_its_figure_is_not_moved():
+    rng = random.Random(0)
+    # After "with" the bound picks out a class: "more than 2" children there is not weaker.
+    families = pair(
+        "Families with more than 20 children get aid.",
+        "Families with more than 20 children get aid.",
+    )
+    assert bound_edit(families, rng) is None
+    # Under a negation the entailment runs the other way.
+    capped = pair(
+        "No industry employs more than 14 percent of workers.",
+        "No industry employs more than 14 percent of workers.",
+    )
+    assert bound_edit(capped, rng) is None
+    # Two counts of the same thing could each be the one meant; a bound under 10 is left alone.
+    two = pair(
+        "It sold 72,000 copies in May and 81,000 copies in June.",
+        "It sold more than 70,000 copies.",
+    )
+    assert bound_edit(two, rng) is None
+    # The count of the claim's own thing decides among counts of several things, and an
+    # ordinal or a year is no count.
+    several = pair(
+        "The 2nd album sold 72,000 copies in 2010 to 81,000 buyers.",
+        "It sold more than 70,000 copies.",
+    )
+    assert {bound_edit(several, random.Random(seed)).label for seed in range(12)} == {
+        "contradiction",
+        "entailment",
+    }
+    # A premise's figure that is itself a bound states no figure to move past.
+    over = pair("Over 100 colleges closed.", "More than 99 colleges closed.")
+    assert all(bound_edit(over, random.Random(seed)) is None for seed in range(6))
+    assert bound_edit(pair("It has at least 5 rooms.", "It has at least 5 rooms."), rng) is None
