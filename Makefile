@@ -89,6 +89,7 @@ judge-report: $(STAMP)
 
 # Ship a trained judge (JUDGE=ckpt/v10/best): its weights into models/nli-minilm-l6, the verdict
 # model refit (make decision), its figures into runs/judge. `git checkout models/` takes it back.
+# `python -m eval.runs.judge_table runs/judge-before runs/judge` sets the two side by side.
 ship-judge: $(STAMP)
 	@test -f "$(JUDGE)/model.safetensors" || (echo "JUDGE=<a trained judge's folder> is required" && exit 2)
 	cp $(JUDGE)/config.json $(JUDGE)/model.safetensors $(JUDGE)/tokenizer.json \
