@@ -378,13 +378,19 @@ _MONTH_AFTER = re.compile(
 )
 
 
+_JOINERS = ("–", "-", "/")
+
+
+def _is_day_or_ordinal(after: str) -> bool:
+    """Whether the text after a figure makes it a day or an ordinal ("30th", "26 April")."""
+    return after[:1].isalpha() or _MONTH_AFTER.match(after) is not None
+
+
 def _is_plain_count(text: str, start: int, end: int) -> bool:
     """Whether the figure at ``text[start:end]`` counts something: not a day ("26 April",
     "30th"), a score or range ("3–1", "0-7"), or a percentage, where ten times is no figure."""
     after, before = text[end:], text[:start]
-    if after[:1].isalpha() or _MONTH_AFTER.match(after):
-        return False
-    if (after[:1] and after[:1] in "–-/") or (before[-1:] and before[-1:] in "–-/"):
+    if _is_day_or_ordinal(after) or after[:1] in _JOINERS or before[-1:] in _JOINERS:
         return False
     return not re.match(r"\s*(?:%|percent|per cent)", after)
 
@@ -432,7 +438,7 @@ def number_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
         if not _stated_exactly(example.premise, match.group(0)):
             continue  # "over $ 4 billion": another figure may still be what the premise means
         after = example.hypothesis[match.end() :]
-        if not fraction and (after[:1].isalpha() or _MONTH_AFTER.match(after)):
+        if not fraction and _is_day_or_ordinal(after):
             continue  # a day ("30th", "26 April") or an ordinal: a month edit's business
         following = after.split()[:1]
         if not before and following and (following[0][:1].isupper() or following[0] in BE_WORDS):
