@@ -1047,6 +1047,11 @@ REPORTERS = (
 )
 """Who else confirmed the fact in a trailing report ("Two governments have confirmed that x,
 though the Kremlin has neither confirmed nor denied it"), the form news passages use."""
+REPORTED = ("have confirmed that", "say that", "report that", "estimate that")
+"""How the others put the fact in a trailing report."""
+RETOLD = ("say", "said", "say that", "report that", "have confirmed that")
+"""How a claim retells what the others reported ("Two governments say x"): an entailment,
+so that a claim worded as a report is not read as the silent speaker's confirmation."""
 #: The share of report premises in the perfect tense ("has denied that").
 PERFECT_SHARE = 0.3
 #: The share of denied or undecided premises put after the fact, as a trailing report.
@@ -1071,7 +1076,7 @@ def _trailing(speaker: str, stance: str, inner: str, rng: random.Random) -> str:
     answer = "denied it" if stance == "denied" else "neither confirmed nor denied it"
     others, but = rng.choice(REPORTERS), rng.choice(("but", "though"))
     who = speaker[0].lower() + speaker[1:]
-    return f"{others} have confirmed that {inner}, {but} {who} {_has(speaker)} {answer}."
+    return f"{others} {rng.choice(REPORTED)} {inner}, {but} {who} {_has(speaker)} {answer}."
 
 
 def _clause(hypothesis: str) -> str | None:
@@ -1117,7 +1122,8 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
     - the same report by another speaker is neutral: who said it is a detail too;
     - ``h`` itself, under a denial or no answer, is neutral: a denial does not settle
       the fact; under a trailing report it is an entailment, since others confirmed it,
-      while the silent speaker's confirmation is still a contradiction.
+      and so is the others' report retold ("Two governments say h"), while the silent
+      speaker's confirmation is still a contradiction and a third speaker's is neutral.
 
     Few real claims say "denied that", so the frames are made; the fact inside comes
     from the data, so the judge cannot tell frames apart by their topic.
@@ -1149,13 +1155,22 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
             premise = _trailing(speaker, stance, inner, rng)
         same_words = DENIALS if stance == "denied" else CONFIRMATIONS
         draw = rng.random()
-        if trailing and draw < 0.25:
+        if trailing and draw < 0.2:
             hypothesis, label = example.hypothesis, "entailment"
+        elif trailing and draw < 0.4:
+            others = next(r for r in REPORTERS if premise.startswith(r))
+            hypothesis = f"{others} {rng.choice(RETOLD)} {clause}."
+            label = "entailment"
+        elif trailing and draw < 0.5:
+            other = rng.choice([s for s in SPEAKERS if s != speaker])
+            hypothesis, label = f"{other} {rng.choice(CONFIRMATIONS)} {clause}.", "neutral"
+        elif trailing:
+            hypothesis, label = opposite, "contradiction"
         elif stance != "confirmed" and draw < 0.25:
             hypothesis, label = example.hypothesis, "neutral"
         elif stance != "undecided" and draw > 0.85:
             hypothesis, label = f"{speaker} {rng.choice(same_words)} {clause}.", "entailment"
-        elif stance != "undecided" and draw > 0.7:
+        elif draw > 0.7:
             other = rng.choice([s for s in SPEAKERS if s != speaker])
             hypothesis, label = f"{other} {rng.choice(same_words)} {clause}.", "neutral"
         else:

@@ -211,6 +211,18 @@ def test_a_place_inside_a_longer_name_is_not_swapped():
         assert place_edit(pair("p", hypothesis), rng, LEXICON) is None
 
 
+def _verb_after(text: str, subjects: tuple[str, ...]) -> str:
+    """The word after the subject that opens ``text``."""
+    subject = next(s for s in subjects if text.startswith(s))
+    return text[len(subject) :].split()[0]
+
+
+def _speaker_of(premise: str) -> str:
+    """The speaker who denied or stayed silent in a trailing report."""
+    who = premise.rsplit(", ", 1)[1].split(" ", 1)[1]
+    return next(s for s in SPEAKERS if who.lower().startswith(s.lower()))
+
+
 def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_unsettled():
     rows = [
         pair(
@@ -235,7 +247,13 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
         assert frame.premise.startswith(said_by) != trailing
         if trailing:
             assert frame.premise.startswith(REPORTERS)
-        if frame.label == "contradiction":
+        if trailing and frame.hypothesis.startswith(REPORTERS):
+            # The others' report retold is entailed, however the claim words it.
+            assert frame.label == "entailment"
+            assert frame.hypothesis.startswith(
+                next(r for r in REPORTERS if frame.premise.startswith(r))
+            )
+        elif frame.label == "contradiction":
             confirms = any(w in frame.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
             assert denies == confirms or "neither" in frame.premise
             assert frame.hypothesis.startswith(said_by)
@@ -258,8 +276,25 @@ def test_report_frames_set_a_denial_against_a_confirmation_and_keep_the_fact_uns
     # Under a trailing report the speaker's confirmation contradicts it, while the fact
     # itself, which others confirmed, is entailed.
     after_others = [m for m in made if m.premise.endswith("denied it.")]
-    assert {m.label for m in after_others if "confirmed that" in m.hypothesis} == {"contradiction"}
+    silent = [
+        m
+        for m in after_others
+        if m.hypothesis.startswith(_speaker_of(m.premise))
+        and any(w in m.hypothesis for w in ("confirmed", "acknowledged", "admitted"))
+    ]
+    assert silent and {m.label for m in silent} == {"contradiction"}
     assert {m.label for m in after_others if m.hypothesis.startswith("The film")} == {"entailment"}
+    # The others' report retold is entailed, in several wordings, and a third speaker's
+    # confirmation is neutral.
+    retold = [m for m in after_others if m.hypothesis.startswith(REPORTERS)]
+    assert {m.label for m in retold} == {"entailment"}
+    assert len({_verb_after(m.hypothesis, REPORTERS) for m in retold}) >= 3
+    third = [
+        m
+        for m in after_others
+        if not m.hypothesis.startswith((_speaker_of(m.premise), "The film", *REPORTERS))
+    ]
+    assert third and {m.label for m in third} == {"neutral"}
     # The report put in another speaker's mouth is neutral.
     assert any(
         m.label == "neutral"
