@@ -322,7 +322,15 @@ def _edited(example: NLIExample, hypothesis: str, label: str, kind: str) -> NLIE
 
 
 def _other_figure(digits: str, rng: random.Random) -> str:
-    """Another integer with as many digits, not equal, never starting with 0."""
+    """Another integer with as many digits, not equal, never starting with 0.
+
+    A round figure stays as round ("50,000" -> "60,000", not "58,377"): writers round,
+    and a judge taught on ragged edits could tell an edit by its raggedness alone.
+    """
+    significant = digits.rstrip("0")
+    if significant != digits and significant:
+        zeros = len(digits) - len(significant)
+        return _other_figure(significant, rng) + "0" * zeros
     value = int(digits)
     if len(digits) == 1:
         return str(rng.choice([d for d in range(2, 10) if d != value]))

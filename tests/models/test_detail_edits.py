@@ -60,6 +60,18 @@ def test_a_figure_the_premise_states_changes_in_its_own_format(seed):
     assert edit.premise == example.premise and edit.group == example.group
 
 
+def test_a_round_figure_is_changed_to_another_as_round():
+    example = pair("The plant employed 50,000 workers.", "The plant had 50,000 workers.")
+    figures = set()
+    for seed in range(60):
+        edit = number_edit(example, random.Random(seed))
+        (figure,) = re.findall(r"[\d,]+", edit.hypothesis)
+        figures.add(figure)
+        # Only the leading digit moves, or a zero is added or dropped by a magnitude edit.
+        assert re.fullmatch(r"[1-9]0{0,2}(,000)+|[1-9]0{3}", figure), figure
+    assert len(figures - {"5,000", "500,000"}) >= 3
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_a_year_moves_by_under_a_decade(seed):
     example = pair("She was born in 1970 in Ohio.", "She was born in 1970.")
