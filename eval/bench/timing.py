@@ -326,8 +326,16 @@ def latency_summary(latencies: Sequence[float]) -> LatencySummary:
     )
 
 
-CPU_FLAGS_OF_NOTE = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16")
-"""The flags that decide which int8 and float kernels ONNX Runtime and torch run."""
+CPU_FLAGS_OF_NOTE = (
+    "avx2",
+    "avx512f",
+    "avx512_vnni",
+    "avx_vnni",
+    "avx512_bf16",
+    "amx_int8",
+    "amx_bf16",
+)
+"""The flags that decide which int8, bf16 and float kernels ONNX Runtime and torch run."""
 
 
 def cpu_description(cpuinfo: str | None = None) -> str:

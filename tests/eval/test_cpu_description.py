@@ -29,9 +29,9 @@ def test_an_avx2_only_cpu_is_named_with_its_one_flag_of_note():
     )
 
 
-def test_vnni_and_amx_flags_are_listed_in_a_fixed_order():
+def test_vnni_bf16_and_amx_flags_are_listed_in_a_fixed_order():
     assert cpu_description(SAPPHIRE_RAPIDS).endswith(
-        "flags: avx2 avx512f avx512_vnni avx_vnni amx_int8 amx_bf16"
+        "flags: avx2 avx512f avx512_vnni avx_vnni avx512_bf16 amx_int8 amx_bf16"
     )
     assert "Intel(R) Xeon(R) Platinum 8480+" in cpu_description(SAPPHIRE_RAPIDS)
 

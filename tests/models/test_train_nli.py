@@ -329,3 +329,12 @@ def test_claim_data_lora_run_keeps_claims_on_one_side_and_rebuilds_as_a_judge(
     assert sum((scores[0].entailment, scores[0].neutral, scores[0].contradiction)) == pytest.approx(
         1.0, abs=1e-4
     )
+
+
+def test_native_bf16_is_told_from_the_cpu_flags() -> None:
+    epyc = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_vnni avx512_bf16\n"
+    sapphire = "flags\t\t: avx2 amx_tile amx_bf16 amx_int8\n"
+    avx2_only = "flags\t\t: fpu sse2 avx2 fma\n"
+    assert nli_training.cpu_has_bf16(epyc) and nli_training.cpu_has_bf16(sapphire)
+    assert not nli_training.cpu_has_bf16(avx2_only)
+    assert not nli_training.cpu_has_bf16("")
