@@ -582,7 +582,7 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
         if match.group(1) in lexicon.first_names and _mentions(example.premise, surname):
             spans.append(match)
     if not spans:
-        return None
+        return _surname_edit(example, rng, lexicon)
     match = spans[rng.randrange(len(spans))]
     first, last = match.group(1), match.group(2)
     in_premise = lambda name: _mentions(example.premise, name)  # noqa: E731
@@ -596,6 +596,49 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
         rf"\b{re.escape(first)} {re.escape(last)}\b", f"{new_first} {new_last}", hypothesis
     )
     hypothesis = re.sub(rf"\b{re.escape(last.split()[-1])}\b", new_last, hypothesis)
+    return _edited(example, hypothesis, "neutral", "person")
+
+
+_TITLES = (
+    r"(?:President|Prime Minister|Minister|Chancellor|Secretary|Senator|Governor|Mayor|"
+    r"General|Commander|Chairman|King|Queen|Pope|Judge|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
+    r"leader|spokesman|spokeswoman|chief|coach|director|actor|actress|singer|author)"
+)
+"""Words before a name that make it a person's ("President Vladimir Putin")."""
+_WORKS = r"(?:film|movie|series|show|song|single|album|novel|book|game|play|band|franchise)"
+
+
+def _surname_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
+    """A person the claim names by surname alone ("Zelensky said"), swapped: neutral.
+
+    News claims name the people they quote so. The word stands alone in the claim (no
+    capitalised word beside it) and is a surname where the premise ends a full name
+    with it, after a census first name or a title ("President Vladimir Putin"), so that
+    no place or firm is taken for one; the new surname must not appear in the premise.
+    """
+    surnames = []
+    for match in re.finditer(r"\b[A-Z][a-z]{2,}\b", example.hypothesis):
+        word = match.group(0)
+        if word in lexicon.first_names or word in lexicon.places or word in surnames:
+            continue
+        before = example.hypothesis[: match.start()].split()[-1:]
+        after = example.hypothesis[match.end() :].split()[:1]
+        if any(token[:1].isupper() for token in before + after):
+            continue  # part of a longer name ("Elvis Presley", "The Amanda Show")
+        if re.search(rf"\b{word}\b[^.]* (?:is|was) an? [^.]*\b{_WORKS}", example.premise):
+            continue  # the title of a work named like a person ("Milk is a 2008 film")
+        named = re.search(rf"\b([A-Z][a-z]+) (?:[A-Z]\. )?{word}\b(?! [A-Z])", example.premise)
+        titled = re.search(rf"\b{_TITLES} (?:[A-Z][a-z]+ )?{word}\b(?! [A-Z])", example.premise)
+        if (named and named.group(1) in lexicon.first_names) or titled:
+            surnames.append(word)
+    if not surnames:
+        return None
+    surname = surnames[rng.randrange(len(surnames))]
+    in_premise = lambda name: _mentions(example.premise, name)  # noqa: E731
+    new = lexicon.same_kind("last", len(surname), rng, in_premise)
+    if new is None:
+        return None
+    hypothesis = re.sub(rf"\b{surname}\b", new, example.hypothesis)
     return _edited(example, hypothesis, "neutral", "person")
 
 

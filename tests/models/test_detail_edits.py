@@ -109,6 +109,28 @@ def test_a_person_becomes_another_of_the_same_gender_never_named_in_the_premise(
     assert last != "Smith" and "Smith" not in edit.hypothesis
 
 
+def test_a_person_named_by_surname_alone_becomes_another_surname():
+    premise = "President Vladimir Putin said the talks failed, and Mary Stiller agreed."
+    for hypothesis, surname in [
+        ("Putin said the talks failed.", "Putin"),
+        ("Stiller agreed.", "Stiller"),
+    ]:
+        edit = person_edit(pair(premise, hypothesis), random.Random(0), LEXICON)
+        new = edit.hypothesis.split()[0]
+        assert edit.label == "neutral" and edit.source == "edit-person"
+        assert new != surname and new in LEXICON.last_names and new not in premise
+        assert edit.hypothesis.split()[1:] == hypothesis.split()[1:]
+    # A firm that speaks, a work titled like a person, a surname without its person in the
+    # premise, and a name inside a longer one are left alone.
+    for premise, hypothesis in [
+        ("Microsoft said profits rose.", "Microsoft said profits rose."),
+        ("Milk is a 2008 film about the politician Harvey Milk.", "Milk is a film."),
+        ("The talks failed, Putin said.", "Putin said the talks failed."),
+        ("Singer Mary Stiller won.", "The Stiller Prize was won."),
+    ]:
+        assert person_edit(pair(premise, hypothesis), random.Random(0), LEXICON) is None, premise
+
+
 def test_a_place_becomes_another_of_its_kind():
     example = pair("Japan sent troops to Paris.", "Japan sent troops.")
     assert (
