@@ -51,8 +51,14 @@ lint: $(STAMP)
 # VitaminC conflict set and Climate-FEVER against their pools, fit on FEVER's dev half, choose
 # the CONFLICTING threshold and cross-check on FEVER's and the conflict set's, score the rest.
 FACTCHECK := $(PY) -m eval.runs.factcheck --index-cache .cache/factcheck
-decision: $(STAMP)
-	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl --detail-edits 600
+# FEVER's claims with one-detail edits are made once and kept, so that a judge and the one
+# before it are scored on the same set after the edit generator changes; delete the file to
+# make it again from the current generator.
+FEVER_CLAIMS := runs/fever/claims.jsonl
+$(FEVER_CLAIMS): | $(STAMP)
+	$(PY) -m eval.runs.fever_claims --out $(FEVER_CLAIMS) --detail-edits 600
+
+decision: $(STAMP) $(FEVER_CLAIMS)
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
 	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
@@ -79,8 +85,7 @@ judge-figures: $(STAMP)
 
 # The shipped judge's figures as they stand, as the baseline for a new one in the same session:
 # the Climate-FEVER and FEVER test halves under the shipped verdict model (no refit), then the rest.
-judge-report: $(STAMP)
-	$(PY) -m eval.runs.fever_claims --out runs/fever/claims.jsonl --detail-edits 600
+judge-report: $(STAMP) $(FEVER_CLAIMS)
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out $(REPORT)/cf
 	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out $(REPORT)/fever
 	$(PY) -m eval.runs.redecide $(REPORT)/cf --out $(REPORT)/cf-fitted
