@@ -21,18 +21,19 @@ def verifier(news_corpus, real_embedder, real_judge) -> Verifier:
 TWO_SOURCES = "More than 10,000 North Korean soldiers have been sent to Russia."
 
 
-def test_a_figure_two_sources_give_is_supported(verifier):
-    assert verifier.verify(TWO_SOURCES).label == SUPPORTED
+def test_a_figure_two_sources_give_is_never_refuted(verifier):
+    assert verifier.verify(TWO_SOURCES).label != REFUTED
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="judges v8 and v9 read 'though Moscow has neither confirmed nor denied the presence' "
-    "as contradicting the figure (0.53-0.62 in three of the four reports), so one source decides; "
-    "the report frames of commit b96ba6e teach the trailing silence for the next run",
+    reason="judge v11 still reads 'though Moscow has neither confirmed nor denied the presence "
+    "of North Korean troops' as contradicting the figure in two of the four reports (0.57 and "
+    "0.71), so the verdict is CONFLICTING; v9 SUPPORTED it on one report alone",
 )
-def test_a_figure_two_sources_give_is_decided_by_both(verifier):
+def test_a_figure_two_sources_give_is_supported_by_both(verifier):
     verdict = verifier.verify(TWO_SOURCES)
+    assert verdict.label == SUPPORTED
     assert len({e.passage.source for e in verdict.deciding}) >= 2
 
 

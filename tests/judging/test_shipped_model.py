@@ -18,12 +18,12 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9895, 0.0053, 0.0052),
-    ("A man is sleeping in bed.", "contradiction", 0.0006, 0.0045, 0.9949),
-    ("The man is a famous musician.", "neutral", 0.0055, 0.9894, 0.0051),
+    ("A man is playing music.", "entailment", 0.9845, 0.0101, 0.0054),
+    ("A man is sleeping in bed.", "contradiction", 0.0008, 0.0037, 0.9955),
+    ("The man is a famous musician.", "neutral", 0.0051, 0.9888, 0.0061),
     # An unrelated sentence: SNLI-style data calls another scene a contradiction. In the
     # verifier such a passage has a low retrieval score, which the fitted verdict reads.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0009, 0.0567, 0.9424),
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0012, 0.0718, 0.9271),
 ]
 
 KURSK = "North Korea sent about 11,000 troops to help Russia retake Kursk."
@@ -31,27 +31,27 @@ DENIAL = "Dmitry Peskov, a Kremlin spokesperson, denied reports that Trump had s
 DRONES = "Russia launched a total of 145 drones on Saturday night."
 # (premise, hypothesis, label, entailment, neutral, contradiction): one wrong detail
 # (version 4 said entailment to the first two; version 6 read the denial as contradicting the
-# confirmation at 0.76, version 8 at 0.96, version 9, shipped 7 December 2026, at 0.83), and
-# the right figure against the wrong one.
+# confirmation at 0.76, version 8 at 0.96, version 9 at 0.83, version 11, shipped 7 December
+# 2026, at 0.99), and the right figure against the wrong one.
 DETAIL_GOLDEN = [
-    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0076, 0.9630, 0.0294),
+    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0229, 0.9106, 0.0665),
     (
         DENIAL,
         "The Kremlin confirmed that Trump had spoken with Putin.",
         "contradiction",
-        0.1133,
-        0.0527,
-        0.8340,
+        0.0063,
+        0.0084,
+        0.9853,
     ),
     (
         DRONES,
         "Russia launched 300 drones on Saturday night.",
         "contradiction",
-        0.0256,
-        0.0596,
-        0.9147,
+        0.0263,
+        0.1433,
+        0.8304,
     ),
-    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9787, 0.0052, 0.0161),
+    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9766, 0.0045, 0.0189),
 ]
 
 
