@@ -60,7 +60,7 @@ $(FEVER_CLAIMS): | $(STAMP)
 
 decision: $(STAMP) $(FEVER_CLAIMS)
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
-	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out runs/fever
+	$(FACTCHECK) --dataset jsonl --data $(FEVER_CLAIMS) --out runs/fever
 	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
 	$(FACTCHECK) --dataset jsonl --data runs/conflict/claims.jsonl --out runs/conflict-run
 	$(PY) -m eval.fit.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
@@ -87,7 +87,7 @@ judge-figures: $(STAMP)
 # the Climate-FEVER and FEVER test halves under the shipped verdict model (no refit), then the rest.
 judge-report: $(STAMP) $(FEVER_CLAIMS)
 	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out $(REPORT)/cf
-	$(FACTCHECK) --dataset jsonl --data runs/fever/claims.jsonl --out $(REPORT)/fever
+	$(FACTCHECK) --dataset jsonl --data $(FEVER_CLAIMS) --out $(REPORT)/fever
 	$(PY) -m eval.runs.redecide $(REPORT)/cf --out $(REPORT)/cf-fitted
 	$(PY) -m eval.runs.redecide $(REPORT)/fever --out $(REPORT)/fever-fitted
 	$(MAKE) judge-figures REPORT=$(REPORT)
