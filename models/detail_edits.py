@@ -56,7 +56,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from models.nli_data import NLIExample
@@ -585,7 +585,7 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
         return _surname_edit(example, rng, lexicon)
     match = spans[rng.randrange(len(spans))]
     first, last = match.group(1), match.group(2)
-    in_premise = lambda name: _mentions(example.premise, name)  # noqa: E731
+    in_premise = partial(_mentions, example.premise)
     new_first = lexicon.same_kind(lexicon.first_names[first], len(first), rng, in_premise)
     new_last = lexicon.same_kind("last", len(last), rng, in_premise)
     if new_first is None or new_last is None:
@@ -634,8 +634,7 @@ def _surname_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> 
     if not surnames:
         return None
     surname = surnames[rng.randrange(len(surnames))]
-    in_premise = lambda name: _mentions(example.premise, name)  # noqa: E731
-    new = lexicon.same_kind("last", len(surname), rng, in_premise)
+    new = lexicon.same_kind("last", len(surname), rng, partial(_mentions, example.premise))
     if new is None:
         return None
     hypothesis = re.sub(rf"\b{surname}\b", new, example.hypothesis)
@@ -1206,17 +1205,17 @@ def report_frames(examples: Sequence[NLIExample], rng: random.Random) -> list[NL
             premise = _trailing(speaker, stance, inner, rng)
         same_words = DENIALS if stance == "denied" else CONFIRMATIONS
         draw = rng.random()
-        if trailing and draw < 0.2:
-            hypothesis, label = example.hypothesis, "entailment"
-        elif trailing and draw < 0.4:
-            others = next(r for r in REPORTERS if premise.startswith(r))
-            hypothesis = f"{others} {rng.choice(RETOLD)} {clause}."
-            label = "entailment"
-        elif trailing and draw < 0.5:
-            other = rng.choice([s for s in SPEAKERS if s != speaker])
-            hypothesis, label = f"{other} {rng.choice(CONFIRMATIONS)} {clause}.", "neutral"
-        elif trailing:
-            hypothesis, label = opposite, "contradiction"
+        if trailing:  # the fact or the others' report retold; a third or the silent speaker
+            if draw < 0.2:
+                hypothesis, label = example.hypothesis, "entailment"
+            elif draw < 0.4:
+                others = next(r for r in REPORTERS if premise.startswith(r))
+                hypothesis, label = f"{others} {rng.choice(RETOLD)} {clause}.", "entailment"
+            elif draw < 0.5:
+                other = rng.choice([s for s in SPEAKERS if s != speaker])
+                hypothesis, label = f"{other} {rng.choice(CONFIRMATIONS)} {clause}.", "neutral"
+            else:
+                hypothesis, label = opposite, "contradiction"
         elif stance != "confirmed" and draw < 0.25:
             hypothesis, label = example.hypothesis, "neutral"
         elif stance != "undecided" and draw > 0.85:

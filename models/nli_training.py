@@ -31,6 +31,7 @@ from transformers import AutoModelForSequenceClassification
 
 from models.nli_data import LABELS, NLIExample, bucketed_batches
 from verifier.registry import embedder_path
+from verifier.threads import cpu_model_and_flags
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -143,12 +144,7 @@ BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 def cpu_has_bf16(cpuinfo: str | None = None) -> bool:
     """Whether this CPU multiplies bf16 natively (elsewhere torch emulates it, ~20x slower)."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
-    flags = next((line.split() for line in cpuinfo.splitlines() if line.startswith("flags")), [])
+    _, flags = cpu_model_and_flags(cpuinfo)
     return any(flag in flags for flag in BF16_CPU_FLAGS)
 
 

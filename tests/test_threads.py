@@ -131,3 +131,12 @@ def test_omp_num_threads_wins(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "zero")
     monkeypatch.setattr(threads, "others_busy_cores", lambda: 0.0)  # an idle machine
     assert threads.automatic_threads() == 2
+
+
+def test_the_cpu_model_and_flags_come_from_the_first_processor_in_cpuinfo():
+    cpuinfo = (
+        "processor\t: 0\nmodel name\t: AMD EPYC 9454\nflags\t\t: avx2 avx512_bf16\n\n"
+        "processor\t: 1\nmodel name\t: other\nflags\t\t: sse2\n"
+    )
+    assert threads.cpu_model_and_flags(cpuinfo) == ("AMD EPYC 9454", {"avx2", "avx512_bf16"})
+    assert threads.cpu_model_and_flags("") == (None, frozenset())

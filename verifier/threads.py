@@ -148,3 +148,24 @@ def automatic_threads() -> int:
     threads = choose_threads(cores, busy)
     logger.info("using %d threads: %d cores available, %s %s", threads, cores, source, busy)
     return threads
+
+
+def cpu_model_and_flags(cpuinfo: str | None = None) -> tuple[str | None, frozenset[str]]:
+    """The CPU's model name (``None`` if unknown) and its flags, from ``/proc/cpuinfo``.
+
+    The flags decide the kernels the libraries run (int8 with or without VNNI, native or
+    emulated bf16), so benchmarks name them and training chooses by them.
+    """
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            cpuinfo = ""
+    model, flags = None, frozenset()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and model is None:
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            flags = frozenset(value.split())
+    return model, flags

@@ -566,16 +566,9 @@ def machine_info() -> dict[str, Any]:
     import torch
     import transformers
 
-    from verifier.threads import automatic_threads
+    from verifier.threads import automatic_threads, cpu_model_and_flags
 
-    cpu_model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        logger.debug("no /proc/cpuinfo; using platform.processor()")
+    cpu_model = cpu_model_and_flags()[0] or platform.processor() or platform.machine()
     try:
         import psutil
 

@@ -13,12 +13,15 @@ import ctypes.util
 import gc
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from verifier.threads import cpu_model_and_flags
 
 logger = logging.getLogger(__name__)
 
@@ -344,19 +347,7 @@ def cpu_description(cpuinfo: str | None = None) -> str:
     Every benchmark prints it first: figures from two machines are never
     comparable as if from one, and int8 kernels differ with VNNI.
     """
-    import os
-
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            cpuinfo = ""
-    model, flags = "unknown CPU", set()
-    for line in cpuinfo.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == "model name" and model == "unknown CPU":
-            model = value.strip()
-        elif key.strip() == "flags" and not flags:
-            flags = set(value.split())
+    model, flags = cpu_model_and_flags(cpuinfo)
+    model = model or "unknown CPU"
     present = [flag for flag in CPU_FLAGS_OF_NOTE if flag in flags]
     return f"CPU: {model}, {os.cpu_count()} cores, flags: {' '.join(present) or 'none of note'}"
