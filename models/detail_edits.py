@@ -28,6 +28,10 @@ kind                      edit                                          label
                           than 10,000" is neutral (contradiction where  or
                           the premise states 11,000), "more than        entailment
                           1,000" entailed
+``comparison``            a figure both texts state exactly made a      entailment
+                          bound near it: "more than $110 million" for   or
+                          "$113 million" entailed, "less than $110      contradiction
+                          million" contradicted
 ``organisation``          the name part of an organisation or           neutral
                           institution ("Millbrook Public Library")
                           swapped for a place or surname the premise
@@ -89,6 +93,7 @@ EDIT_KINDS = (
     "antonym",
     "scale",
     "bound",
+    "comparison",
     "organisation",
     "noun",
     "figure-neutral",
@@ -896,6 +901,120 @@ def bound_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
     return _edited(example, hypothesis, label, "bound")
 
 
+COMPARATIVES = {
+    "above": ("more than", "over", "at least"),
+    "below": ("less than", "under", "at most"),
+}
+"""The bounds a stated figure becomes; "above" ones hold when the figure is larger."""
+APPROXIMATE_WORDS = frozenset(
+    ["about", "around", "roughly", "approximately", "some", "estimated", "circa", "almost"]
+)
+"""Words before a figure that make it approximate: a bound near it is then undecided."""
+LABEL_WORDS = frozenset(
+    ["season", "episode", "chapter", "number", "no", "route", "level", "grade", "page"]
+    + ["article", "section", "version", "volume", "week", "day", "round", "stage", "phase"]
+    + ["act", "part", "pick", "channel", "series", "book", "track", "type", "class", "the"]
+    + ["a", "an", "its", "his", "her", "their", "this", "that", "these", "those", "division"]
+    + ["record", "age", "aged", "past", "next", "first", "last", "top", "at", "as", "per"]
+    + ["issue", "issues", "every", "each", "among", "turn", "turned", "called", "named", "titled"]
+)
+"""Words before a figure that make it a label ("season 3") or leave no room for a bound
+("its 12 members" does not read "its more than 11 members")."""
+_CURRENCY = re.compile(r"[$€£]\s?$")
+
+
+def _stated_plainly(text: str, figure: str) -> bool:
+    """Whether ``text`` states ``figure`` exactly: not as a bound, nor approximately."""
+    for match in re.finditer(rf"(?<![\w.,]){re.escape(figure)}(?![\w]|[.,]\d)", text):
+        before = [word.strip("$€£").lower() for word in text[: match.start()].split()]
+        before = [word for word in before if word][-2:]
+        if not _bounds_figure(before) and not APPROXIMATE_WORDS & set(before):
+            return True
+    return False
+
+
+def _near(whole: str, fraction: str, larger: bool, rng: random.Random) -> str | None:
+    """A figure near ``whole + fraction``, larger or smaller, in its format; None if none fits.
+
+    A whole number moves by a step of its own roundness (113 -> 110 or 118, 50,000 -> 45,000
+    or 60,000), a decimal by steps of its last place, never past a quarter of its value.
+    """
+    sign = 1 if larger else -1
+    if fraction:
+        places = len(fraction) - 1
+        step = 10**-places
+        value = float(whole.replace(",", "") + fraction)
+        most = max(1, int(value * 0.25 / step))
+        new = value + sign * step * rng.randint(1, most)
+        return f"{new:.{places}f}" if new > 0 else None
+    value = int(whole.replace(",", ""))
+    plain = str(value)
+    zeros = len(plain) - len(plain.rstrip("0"))
+    step = 10**zeros
+    if value // step < 10 and step >= 10:
+        step //= 2  # one significant digit: 50,000 moves by 5,000, not only to 40,000
+    most = max(1, value // 4 // step)
+    new = value + sign * step * rng.randint(1, most)
+    return _format_like(whole, str(new)) if new >= 2 else None  # "1 deaths" is no edit
+
+
+def comparison_edit(example: NLIExample, rng: random.Random) -> NLIExample | None:
+    """A figure both texts state exactly, made a bound near it: entailed or contradicted.
+
+    Against "grossed $113 million", "grossed more than $110 million" is entailed and
+    "grossed less than $110 million" contradicted: the label follows from the
+    arithmetic, as in VitaminC's revisions ("scored under 60 %" against a stated 61 %).
+    Only a count or a percentage the premise states plainly (not "about", not a bound),
+    after a word that leaves room for a bound, in a claim without a negation.
+    """
+    if _NEGATED.search(example.hypothesis):
+        return None
+    candidates = []
+    for match in _NUMBER.finditer(example.hypothesis):
+        whole, fraction = match.group(1), match.group(2) or ""
+        plain = whole.replace(",", "")
+        if not fraction and (int(plain) < 2 or ("," not in whole and len(plain) == 4)):
+            continue  # one, or a year (years are the number edit's)
+        after, head = example.hypothesis[match.end() :], example.hypothesis[: match.start()]
+        if _is_day_or_ordinal(after) or after[:1] in _JOINERS:
+            continue
+        if re.search(r"(?:[–—/:#'\"`‘“-]|\d\s*(?:,|and|or))\s*$", head):
+            continue  # a time, a rank ("# 5"), a title in quotes, or a list of figures
+        if re.match(r"(?::\d|\s*(?:to|and|or|[–—-])\s*\d)", after):
+            continue  # a time ("4:23") or a range or list ("20 to 30", "180 and 181")
+        if not re.match(r"\s*(?:%|percent\b)?\s*[a-z]", after):
+            continue  # not followed by what it counts ("12 albums", "61 % of", "$ 4 million")
+        currency = _CURRENCY.search(head)
+        insert_at = currency.start() if currency else match.start()
+        before = example.hypothesis[:insert_at].split()
+        if not before or (
+            any(c.isupper() for c in before[-1])
+            or before[-1].lower().strip(",") in LABEL_WORDS | BOUND_WORDS | APPROXIMATE_WORDS
+        ):
+            continue
+        if _stated_plainly(example.premise, match.group(0)):
+            candidates.append((match, insert_at))
+    if not candidates:
+        return None
+    match, insert_at = candidates[rng.randrange(len(candidates))]
+    side = rng.choice(("above", "below"))
+    holds = rng.random() < 0.5
+    larger = (side == "below") == holds  # "less than Y" holds when Y is larger
+    new = _near(match.group(1), match.group(2) or "", larger, rng)
+    if new is None or new == match.group(0) or _mentions(example.premise, new):
+        return None
+    text = example.hypothesis
+    hypothesis = (
+        text[:insert_at]
+        + rng.choice(COMPARATIVES[side])
+        + " "
+        + text[insert_at : match.start()]
+        + new
+        + text[match.end() :]
+    )
+    return _edited(example, hypothesis, "entailment" if holds else "contradiction", "comparison")
+
+
 def organisation_edit(
     example: NLIExample, rng: random.Random, lexicon: Lexicon
 ) -> NLIExample | None:
@@ -967,6 +1086,7 @@ def edit_functions(lexicon: Lexicon) -> dict[str, EditFunction]:
         "negation": negation_edit,
         "scale": scale_edit,
         "bound": bound_edit,
+        "comparison": comparison_edit,
         "organisation": lambda example, rng: organisation_edit(example, rng, lexicon),
         "noun": noun_edit,
     }

@@ -15,6 +15,7 @@ from models.detail_edits import (
     _permuted,
     antonym_edit,
     bound_edit,
+    comparison_edit,
     detail_edits,
     figure_neutrals,
     month_edit,
@@ -542,3 +543,67 @@ def test_a_bound_after_with_or_a_negation_or_without_its_figure_is_not_moved():
     over = pair("Over 100 colleges closed.", "More than 99 colleges closed.")
     assert all(bound_edit(over, random.Random(seed)) is None for seed in range(6))
     assert bound_edit(pair("It has at least 5 rooms.", "It has at least 5 rooms."), rng) is None
+
+
+_COMPARISON = re.compile(
+    r"(more than|over|at least|less than|under|at most) (\$?)([\d,]+(?:\.\d+)?)"
+)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_stated_figure_made_a_bound_is_labelled_by_the_arithmetic(seed):
+    example = pair(
+        "The film grossed $113 million in 2015 and drew 61 % from critics.",
+        "The film grossed $113 million.",
+    )
+    edit = comparison_edit(example, random.Random(seed))
+    found = _COMPARISON.search(edit.hypothesis)
+    assert found is not None and edit.hypothesis.startswith("The film grossed ")
+    assert edit.hypothesis.endswith(" million.") and found.group(2) == "$"
+    bound = float(found.group(3).replace(",", ""))
+    assert bound != 113 and 113 * 0.75 <= bound <= 113 * 1.25
+    stated = 113
+    holds = (
+        bound < stated if found.group(1) in ("more than", "over", "at least") else bound > stated
+    )
+    assert edit.label == ("entailment" if holds else "contradiction")
+    assert edit.source == "edit-comparison" and edit.premise == example.premise
+
+
+def test_comparisons_keep_the_format_and_take_both_labels_and_sides():
+    example = pair(
+        "The region had 50,000 troops and a rating of 7.5 in all.", "The region had 50,000 troops."
+    )
+    edits = [comparison_edit(example, random.Random(seed)) for seed in range(40)]
+    edits = [edit for edit in edits if edit is not None]
+    assert {edit.label for edit in edits} == {"entailment", "contradiction"}
+    words = {_COMPARISON.search(edit.hypothesis).group(1) for edit in edits}
+    assert words & {"more than", "over", "at least"} and words & {"less than", "under", "at most"}
+    for edit in edits:
+        figure = _COMPARISON.search(edit.hypothesis).group(3)
+        assert re.fullmatch(r"\d{2},\d{3}", figure) and figure.endswith("000")  # round stays round
+    rated = pair("It has a rating of 7.5 out of 10.", "It scored 7.5 out of 10 with critics.")
+    edit = comparison_edit(rated, random.Random(1))
+    assert re.search(
+        r"scored (more than|over|at least|less than|under|at most) \d\.\d out", edit.hypothesis
+    )
+
+
+@pytest.mark.parametrize(
+    ("premise", "hypothesis"),
+    [
+        ("About 50,000 troops were sent.", "Russia sent 50,000 troops."),  # approximate
+        ("More than 50,000 troops were sent.", "Russia sent 50,000 troops."),  # a bound
+        ("19 is Adele's debut album.", "19 is an album by Adele."),  # a title opens the claim
+        ("The lead came with 4:23 remaining.", "The lead came with 4:23 remaining."),  # a time
+        ("It peaked at # 23 in March.", "It peaked at # 23 on the chart."),  # a rank
+        ("It might be 20 to 30 times higher.", "It could be 20 to 30 times higher."),  # a range
+        ("It ran for 102 episodes.", "It never ran for 102 episodes."),  # a negation
+        ("It ran for 102 episodes.", "It ran for 110 episodes."),  # the premise lacks it
+        ("The first season had 13 episodes.", "Season 13 was the last."),  # a label
+        ("He was born in 1949 in Glasgow.", "He was born in 1949."),  # a year
+        ("Her debut album was called 19 .", "Her debut was called 19 ."),  # a name
+    ],
+)
+def test_figures_that_are_not_plain_quantities_are_not_made_bounds(premise, hypothesis):
+    assert comparison_edit(pair(premise, hypothesis), random.Random(0)) is None
