@@ -15,6 +15,11 @@ kind                      edit                                          label
 ``person``, ``place``     a name swapped for one of the same kind and   neutral
                           about the same length that the premise never
                           names
+``role``                  a country, city, state or full name swapped   neutral
+                          for another of its kind that the premise
+                          names in another role ("South Korea's army"
+                          against "South Korea says North Korea's
+                          army ...")
 ``report``                "confirmed" <-> "denied" and kin, the         contradiction
                           premise using the original word
 ``negation``              "was" -> "was not", or the "not" taken out    contradiction
@@ -88,6 +93,7 @@ EDIT_KINDS = (
     "month",
     "person",
     "place",
+    "role",
     "report",
     "negation",
     "antonym",
@@ -694,6 +700,125 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
     return _edited(example, hypothesis, "neutral", "place")
 
 
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b")
+
+
+LIST_WORDS = frozenset(["and", "or", "nor", "the", "of", "as", "well", "with", "also", "including"])
+"""Lower-case words a list of names may hold between two of them."""
+
+
+def _side_by_side(text: str, one: str, other: str) -> bool:
+    """Whether ``text`` names the two in one list ("France, Spain and Germany voted"), where
+    what it says of one it may say of both: nothing but names, asides in brackets and
+    :data:`LIST_WORDS` stands between them."""
+    starts = {
+        name: [m for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+        for name in (one, other)
+    }
+    for a in starts[one]:
+        for b in starts[other]:
+            first, second = (a, b) if a.start() < b.start() else (b, a)
+            between = re.sub(r"\([^()]*\)", " ", text[first.end() : second.start()])
+            if len(between) > 200:
+                continue
+            words = re.findall(r"[A-Za-z]+", between)
+            if all(word[0].isupper() or word in LIST_WORDS for word in words):
+                return True
+    return False
+
+
+_ALIAS_CUES = re.compile(
+    r"\b(?:born|née|nee|known|stage name|pen names?|real name|alter ego|nicknamed|alias|also called)\b"
+)
+
+
+def _alias(premise: str, surname: str, person: re.Match[str]) -> bool:
+    """Whether a name in the premise may be another name of the claim's person: just before
+    that person's surname, or opening a premise that gives someone's other names."""
+    if person.start() < 80 and _ALIAS_CUES.search(premise):
+        return True
+    # "Frederick Aaron " Fred " Savage": the surname follows the other names closely.
+    return _mentions(premise[person.end() : person.end() + 20], surname)
+
+
+def _listed(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` in a list or pair of names ("Serbia to the south,
+    Romania to the east", "Harrison Ford and River Phoenix"), where one predicate may
+    hold of every name in it."""
+    name = re.escape(name)
+    other = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*"
+    gap = r"(?: [a-z]+){0,3}"
+    return (
+        re.search(
+            rf"{other}(?: \([^()]*\))?{gap}\s*(?:,|;|\band\b|\bor\b){gap} (?:the )?{name}\b", text
+        )
+        is not None
+        or re.search(
+            rf"(?<!\w){name}(?: \([^()]*\))?{gap}\s*(?:,|;|\band\b|\bor\b){gap} (?:the )?{other}",
+            text,
+        )
+        is not None
+    )
+
+
+def role_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
+    """An actor of the claim swapped for another the premise also names: neutral.
+
+    Against "South Korea's spy agency says North Korea's army has 1.2 million soldiers",
+    "South Korea's army has 1.2 million soldiers" names only words of the passage, yet
+    the passage does not say it. The kind ``place`` and ``person`` swaps bring in names
+    the premise never uses; here the new name is one it uses in another role: a country,
+    city or state for one of the same kind, or a full name for one of the same gender.
+    Names the premise sets side by side ("France and Germany voted") are not swapped,
+    since what it says of one it may say of both.
+    """
+    hypothesis, premise = example.hypothesis, example.premise
+    options = []
+    premise_runs = {m.group(0) for m in _CAPITALISED_RUN.finditer(premise)}
+    for match in _CAPITALISED_RUN.finditer(hypothesis):
+        name = match.group(0)
+        preceding = hypothesis[: match.start()].split()[-1:]
+        if name not in lexicon.places or not _mentions(premise, name):
+            continue
+        if preceding and (preceding[0].lower() == "the" or re.fullmatch(r"[A-Z]\.", preceding[0])):
+            continue  # "the United States" needs its article; "J. Washington" is a person
+        if re.search(r"[A-Z]\w* of $", hypothesis[: match.start()]):
+            continue  # part of a longer name ("the Gulf of Mexico", "University of Texas")
+        for other in premise_runs:
+            if (
+                lexicon.places.get(other) == lexicon.places[name]
+                and other != name
+                and not _names_place(hypothesis, other)
+                and not _side_by_side(premise, name, other)
+                and not _listed(premise, other)
+            ):
+                options.append((name, other, name, other))
+    premise_people = [m for m in _FULL_NAME.finditer(premise) if m.group(1) in lexicon.first_names]
+    for match in _FULL_NAME.finditer(hypothesis):
+        first, last = match.group(1), match.group(2)
+        if first not in lexicon.first_names or not _mentions(premise, last.split()[-1]):
+            continue
+        for person in premise_people:
+            other_first, other_last = person.group(1), person.group(2)
+            if (
+                lexicon.first_names[other_first] == lexicon.first_names[first]
+                and other_first != first
+                and not _alias(premise, last.split()[-1], person)
+                and not _listed(premise, person.group(0))
+                and not _mentions(hypothesis, other_last.split()[-1])
+                and not _side_by_side(premise, last.split()[-1], other_last.split()[-1])
+            ):
+                options.append(
+                    (match.group(0), person.group(0), last.split()[-1], other_last.split()[-1])
+                )
+    if not options:
+        return None
+    name, new, surname, new_surname = options[rng.randrange(len(options))]
+    edited = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", new, hypothesis)
+    edited = re.sub(rf"(?<!\w){re.escape(surname)}(?!\w)", new_surname, edited)
+    return _edited(example, edited, "neutral", "role")
+
+
 def _pair_swap(
     example: NLIExample, pairs: Sequence[tuple[str, str]], kind: str, rng: random.Random
 ) -> NLIExample | None:
@@ -1081,6 +1206,7 @@ def edit_functions(lexicon: Lexicon) -> dict[str, EditFunction]:
         "month": month_edit,
         "person": lambda example, rng: person_edit(example, rng, lexicon),
         "place": lambda example, rng: place_edit(example, rng, lexicon),
+        "role": lambda example, rng: role_edit(example, rng, lexicon),
         "report": report_edit,
         "antonym": antonym_edit,
         "negation": negation_edit,

@@ -27,6 +27,7 @@ from models.detail_edits import (
     place_edit,
     report_edit,
     report_frames,
+    role_edit,
     scale_edit,
 )
 from models.nli_data import NLIExample, split_heldout
@@ -607,3 +608,42 @@ def test_comparisons_keep_the_format_and_take_both_labels_and_sides():
 )
 def test_figures_that_are_not_plain_quantities_are_not_made_bounds(premise, hypothesis):
     assert comparison_edit(pair(premise, hypothesis), random.Random(0)) is None
+
+
+def test_an_actor_becomes_another_the_premise_names_in_another_role():
+    rng = random.Random(0)
+    army = pair(
+        "Japan's spy agency says Kenya's army has 20,000 soldiers.",
+        "Kenya's army has 20,000 soldiers.",
+    )
+    edit = role_edit(army, rng, LEXICON)
+    assert (edit.hypothesis, edit.label, edit.source) == (
+        "Japan's army has 20,000 soldiers.",
+        "neutral",
+        "edit-role",
+    )
+    quote = pair(
+        "Robert Jones said on Monday that James Brown had resigned.", "James Brown had resigned."
+    )
+    assert role_edit(quote, rng, LEXICON).hypothesis == "Robert Jones had resigned."
+
+
+@pytest.mark.parametrize(
+    ("premise", "hypothesis"),
+    [
+        # Names in one list: what the premise says of one it may say of all.
+        ("Japan, Chile and Kenya sent troops.", "Kenya sent troops."),
+        ("It is bordered by Chile to the west, Kenya to the east.", "It borders Kenya."),
+        ("It starred James Brown and Robert Jones.", "It starred James Brown."),
+        # Another name of the same person.
+        ("Robert Smith, known as James Brown, is an actor.", "James Brown is an actor."),
+        ('Robert Lee " Bob " Brown is an actor.', "James Brown is an actor."),
+        # A place inside a longer name, and no other actor of the kind in the premise.
+        ("The Gulf of Kenya lies by Japan.", "The Gulf of Kenya is warm."),
+        ("Kenya's army has 20,000 soldiers.", "Kenya's army has 20,000 soldiers."),
+        # A woman's name for a man's would change more than the actor.
+        ("Mary Jones said that James Brown had resigned.", "James Brown had resigned."),
+    ],
+)
+def test_no_role_swap_where_the_premise_may_say_it_of_both_or_names_no_other(premise, hypothesis):
+    assert role_edit(pair(premise, hypothesis), random.Random(0), LEXICON) is None
