@@ -222,6 +222,8 @@ AUXILIARIES = frozenset(
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w,]*\d)")
 _NEGATED = re.compile(r"\b(?:not|no|never|none|without)\b|n['’]t\b", re.IGNORECASE)
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b")
+"""A census-style first name and a surname, maybe with an initial ("John F. Kennedy")."""
 
 
 class LexiconMissing(RuntimeError):
@@ -422,11 +424,15 @@ def _magnitude(whole: str, rng: random.Random) -> str:
     return _format_like(whole, str(new))
 
 
-def _stated_exactly(text: str, figure: str) -> bool:
-    """Whether ``text`` states ``figure`` somewhere not as a bound ("over 4", "top 10")."""
+def _stated_exactly(text: str, figure: str, *, plainly: bool = False) -> bool:
+    """Whether ``text`` states ``figure`` somewhere not as a bound ("over 4", "top 10"),
+    and with ``plainly`` not approximately either ("about 50,000")."""
     for match in re.finditer(rf"(?<![\w.,]){re.escape(figure)}(?![\w]|[.,]\d)", text):
         before = [word.strip("$€£") for word in text[: match.start()].split()]
-        if not _bounds_figure([word for word in before if word][-2:]):
+        before = [word for word in before if word][-2:]
+        if _bounds_figure(before):
+            continue
+        if not (plainly and APPROXIMATE_WORDS & {word.lower() for word in before}):
             return True
     return False
 
@@ -584,9 +590,7 @@ def person_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NL
     length within two letters; neither new part may appear in the premise.
     """
     spans = []
-    for match in re.finditer(
-        r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b", example.hypothesis
-    ):
+    for match in _FULL_NAME.finditer(example.hypothesis):
         surname = match.group(2).split()[-1]
         # The premise must name the person: where it says only "he", the name comes
         # from the page's title, and the original pair is no contrast to learn from.
@@ -667,6 +671,19 @@ def _names_place(text: str, place: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(stem)}[a-z]{{1,4}}(?!\w)", text) is not None
 
 
+def _place_alone(text: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+    """Whether a capitalised run of ``text`` is a place by itself, which another may replace.
+
+    The whole run must be the place: "Washington" inside "Denzel Washington" or "Nice" in
+    "The Nice Guys" is part of another name, and so is one after an initial ("J.
+    Washington"); "the United States" needs its article, which another country may not take.
+    """
+    preceding = text[: match.start()].split()[-1:]
+    return match.group(0) in lexicon.places and not (
+        preceding and (preceding[0].lower() == "the" or re.fullmatch(r"[A-Z]\.", preceding[0]))
+    )
+
+
 def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIExample | None:
     """A country, city or US state the premise names, swapped for one it never names: neutral.
 
@@ -675,18 +692,8 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
     """
     found = []
     for match in _CAPITALISED_RUN.finditer(example.hypothesis):
-        # The whole run must be the place: "Washington" inside "Denzel Washington" or
-        # "Nice" in "The Nice Guys" is part of another name; "the United States"
-        # needs its article, which another country may not take.
         name = match.group(0)
-        preceding = example.hypothesis[: match.start()].split()[-1:]
-        after_initial = bool(preceding and re.fullmatch(r"[A-Z]\.", preceding[0]))
-        if (
-            name in lexicon.places
-            and _names_place(example.premise, name)
-            and not after_initial
-            and not (preceding and preceding[0].lower() == "the")
-        ):
+        if _place_alone(example.hypothesis, match, lexicon) and _names_place(example.premise, name):
             found.append(name)
     if not found:
         return None
@@ -700,9 +707,6 @@ def place_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLI
     return _edited(example, hypothesis, "neutral", "place")
 
 
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ((?:[A-Z]\. )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*)\b")
-
-
 LIST_WORDS = frozenset(["and", "or", "nor", "the", "of", "as", "well", "with", "also", "including"])
 """Lower-case words a list of names may hold between two of them."""
 
@@ -712,8 +716,7 @@ def _side_by_side(text: str, one: str, other: str) -> bool:
     what it says of one it may say of both: nothing but names, asides in brackets and
     :data:`LIST_WORDS` stands between them."""
     starts = {
-        name: [m for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
-        for name in (one, other)
+        name: list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)) for name in (one, other)
     }
     for a in starts[one]:
         for b in starts[other]:
@@ -774,23 +777,23 @@ def role_edit(example: NLIExample, rng: random.Random, lexicon: Lexicon) -> NLIE
     """
     hypothesis, premise = example.hypothesis, example.premise
     options = []
-    premise_runs = {m.group(0) for m in _CAPITALISED_RUN.finditer(premise)}
+    # Sorted: a set's order changes with PYTHONHASHSEED, and the seed must draw the same edits.
+    other_places = [
+        run
+        for run in sorted({m.group(0) for m in _CAPITALISED_RUN.finditer(premise)})
+        if run in lexicon.places and not _names_place(hypothesis, run) and not _listed(premise, run)
+    ]
     for match in _CAPITALISED_RUN.finditer(hypothesis):
         name = match.group(0)
-        preceding = hypothesis[: match.start()].split()[-1:]
-        if name not in lexicon.places or not _mentions(premise, name):
+        if not _place_alone(hypothesis, match, lexicon) or not _mentions(premise, name):
             continue
-        if preceding and (preceding[0].lower() == "the" or re.fullmatch(r"[A-Z]\.", preceding[0])):
-            continue  # "the United States" needs its article; "J. Washington" is a person
         if re.search(r"[A-Z]\w* of $", hypothesis[: match.start()]):
             continue  # part of a longer name ("the Gulf of Mexico", "University of Texas")
-        for other in premise_runs:
+        for other in other_places:
             if (
-                lexicon.places.get(other) == lexicon.places[name]
+                lexicon.places[other] == lexicon.places[name]
                 and other != name
-                and not _names_place(hypothesis, other)
                 and not _side_by_side(premise, name, other)
-                and not _listed(premise, other)
             ):
                 options.append((name, other, name, other))
     premise_people = [m for m in _FULL_NAME.finditer(premise) if m.group(1) in lexicon.first_names]
@@ -1045,17 +1048,8 @@ LABEL_WORDS = frozenset(
 )
 """Words before a figure that make it a label ("season 3") or leave no room for a bound
 ("its 12 members" does not read "its more than 11 members")."""
+_NO_COMPARISON_AFTER = LABEL_WORDS | BOUND_WORDS | APPROXIMATE_WORDS
 _CURRENCY = re.compile(r"[$€£]\s?$")
-
-
-def _stated_plainly(text: str, figure: str) -> bool:
-    """Whether ``text`` states ``figure`` exactly: not as a bound, nor approximately."""
-    for match in re.finditer(rf"(?<![\w.,]){re.escape(figure)}(?![\w]|[.,]\d)", text):
-        before = [word.strip("$€£").lower() for word in text[: match.start()].split()]
-        before = [word for word in before if word][-2:]
-        if not _bounds_figure(before) and not APPROXIMATE_WORDS & set(before):
-            return True
-    return False
 
 
 def _near(whole: str, fraction: str, larger: bool, rng: random.Random) -> str | None:
@@ -1114,10 +1108,10 @@ def comparison_edit(example: NLIExample, rng: random.Random) -> NLIExample | Non
         before = example.hypothesis[:insert_at].split()
         if not before or (
             any(c.isupper() for c in before[-1])
-            or before[-1].lower().strip(",") in LABEL_WORDS | BOUND_WORDS | APPROXIMATE_WORDS
+            or before[-1].lower().strip(",") in _NO_COMPARISON_AFTER
         ):
             continue
-        if _stated_plainly(example.premise, match.group(0)):
+        if _stated_exactly(example.premise, match.group(0), plainly=True):
             candidates.append((match, insert_at))
     if not candidates:
         return None
