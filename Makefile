@@ -58,14 +58,32 @@ FEVER_CLAIMS := runs/fever/claims.jsonl
 $(FEVER_CLAIMS): | $(STAMP)
 	$(PY) -m eval.runs.fever_claims --out $(FEVER_CLAIMS) --detail-edits 600
 
+# Each embedder has its verdict model, since the model reads the retriever's cosines:
+# `make decision EMBEDDER=mpnet` fits models/decision/verdict-model-mpnet.json from runs/mpnet/.
+EMBEDDER ?= minilm
+ifeq ($(EMBEDDER),minilm)
+DECISION_RUNS := runs
+VERDICT_MODEL := models/decision/verdict-model.json
+else
+DECISION_RUNS := runs/$(EMBEDDER)
+VERDICT_MODEL := models/decision/verdict-model-$(EMBEDDER).json
+endif
+# The runs' own verdicts come from the embedder's model, or MiniLM's before its first fit; the fit
+# reads only the judged passages, and the -fitted runs are decided again by the new model.
+VERDICT_START := $(or $(wildcard $(VERDICT_MODEL)),models/decision/verdict-model.json)
+RUN_WITH := $(FACTCHECK) --embedder $(EMBEDDER) --verdict-model $(VERDICT_START)
 decision: $(STAMP) $(FEVER_CLAIMS)
-	$(FACTCHECK) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl --out runs/cf
-	$(FACTCHECK) --dataset jsonl --data $(FEVER_CLAIMS) --out runs/fever
+	$(RUN_WITH) --dataset climate-fever --data ../shared/data/factcheck/climate-fever.jsonl \
+		--out $(DECISION_RUNS)/cf
+	$(RUN_WITH) --dataset jsonl --data $(FEVER_CLAIMS) --out $(DECISION_RUNS)/fever
 	$(PY) -m eval.runs.conflict_claims --data-dir ../shared/data --out runs/conflict/claims.jsonl
-	$(FACTCHECK) --dataset jsonl --data runs/conflict/claims.jsonl --out runs/conflict-run
-	$(PY) -m eval.fit.fit_decision --runs runs/fever --conflict-runs runs/conflict-run
-	$(PY) -m eval.runs.redecide runs/cf --out runs/cf-fitted
-	$(PY) -m eval.runs.redecide runs/fever --out runs/fever-fitted
+	$(RUN_WITH) --dataset jsonl --data runs/conflict/claims.jsonl --out $(DECISION_RUNS)/conflict-run
+	$(PY) -m eval.fit.fit_decision --runs $(DECISION_RUNS)/fever \
+		--conflict-runs $(DECISION_RUNS)/conflict-run --out $(VERDICT_MODEL)
+	$(PY) -m eval.runs.redecide $(DECISION_RUNS)/cf --out $(DECISION_RUNS)/cf-fitted \
+		--verdict-model $(VERDICT_MODEL)
+	$(PY) -m eval.runs.redecide $(DECISION_RUNS)/fever --out $(DECISION_RUNS)/fever-fitted \
+		--verdict-model $(VERDICT_MODEL)
 
 # The figures the model card gives for a judge beyond `make decision`'s, for the judge in
 # models/nli-minilm-l6 with the verdict model beside it, into $(REPORT): the four claim sets
@@ -93,13 +111,15 @@ judge-report: $(STAMP) $(FEVER_CLAIMS)
 	$(MAKE) judge-figures REPORT=$(REPORT)
 
 # Ship a trained judge (JUDGE=ckpt/v10/best): its weights into models/nli-minilm-l6, the verdict
-# model refit (make decision), its figures into runs/judge. `git checkout models/` takes it back.
+# models refit (make decision, for both embedders: each reads the judge's probabilities), its
+# figures into runs/judge. `git checkout models/` takes it back.
 # `python -m eval.runs.judge_table runs/judge-before runs/judge` sets the two side by side.
 ship-judge: $(STAMP)
 	@test -f "$(JUDGE)/model.safetensors" || (echo "JUDGE=<a trained judge's folder> is required" && exit 2)
 	cp $(JUDGE)/config.json $(JUDGE)/model.safetensors $(JUDGE)/tokenizer.json \
 		$(JUDGE)/tokenizer_config.json models/nli-minilm-l6/
 	$(MAKE) decision
+	$(MAKE) decision EMBEDDER=mpnet
 	$(MAKE) judge-figures REPORT=runs/judge
 
 clean:

@@ -30,9 +30,11 @@ from app.ui import CSS, STATUS_WORDS, build_ui
 from verifier import Embedder, NLIJudge, Verifier, VerifierConfig, VerifierError, read_claims
 from verifier.io import (
     add_backend_option,
+    add_embedder_option,
     add_judge_options,
     add_retrieval_option,
     add_store_options,
+    chosen_embedder,
     open_store,
 )
 
@@ -59,7 +61,8 @@ def load_verifier(args: argparse.Namespace) -> tuple[Verifier, bool]:
     ``--corpus`` is added to it, and an empty one gets the demo corpus.
     Returns the verifier and whether it holds the demo corpus.
     """
-    embedder = Embedder(backend=args.backend)
+    reopened = None if args.corpus is not None else args.index
+    embedder = Embedder(chosen_embedder(args, reopened), backend=args.backend)
     judge = NLIJudge(args.nli_model, backend=args.backend)
     # Load both models before indexing, so a bad --nli-model fails at once.
     embedder.warm_up()
@@ -108,6 +111,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=7860)
     add_judge_options(parser)
+    add_embedder_option(parser, reopens=True)
     add_backend_option(parser)
     add_store_options(parser)
     add_retrieval_option(parser)

@@ -720,7 +720,12 @@ def corpus_stats_markdown(stats: CorpusStats) -> str:
     """
     lines = [
         f"**{stats.documents}** documents, **{stats.passages}** passages, "
-        f"index type **{stats.index_type}**.",
+        f"index type **{stats.index_type}**"
+        + (
+            f", embedder **{markdown_text(stats.embedder.rsplit('/', 1)[-1])}**."
+            if stats.embedder
+            else "."
+        ),
     ]
     if stats.skipped:
         lines.append("")

@@ -12,7 +12,7 @@ from verifier.types import NOT_ENOUGH_INFO, SUPPORTED
 
 @pytest.fixture
 def fake_models(monkeypatch):
-    models = {"embedder": FakeEmbedder(), "judge": FakeJudge()}
+    models = {"embedder:minilm": FakeEmbedder(), "judge:fast": FakeJudge()}
     monkeypatch.setattr(pipeline, "_shared_models", models)
     monkeypatch.setattr(pipeline, "_cache", type(pipeline._cache)())
     return models

@@ -36,6 +36,7 @@ from verifier.decision import Decider, make_decider
 from verifier.errors import CorpusError, IndexFormatError, InvalidClaimError, LimitError
 from verifier.judging import Judge, NLIJudge
 from verifier.progress import Progress, progress_callback
+from verifier.registry import verdict_model_for
 from verifier.retrieval import (
     BOTH,
     DENSE,
@@ -51,6 +52,7 @@ from verifier.retrieval import (
     VectorStore,
     fuse,
     open_store,
+    recorded_embedder,
 )
 from verifier.text import leans_on_previous
 from verifier.types import (
@@ -78,7 +80,8 @@ class BuildOptions(TypedDict, total=False):
     :meth:`~Verifier.from_passages`; each may be left out.
 
     Attributes:
-        embedder: sentence embedder; ``None`` is the shipped all-MiniLM-L6-v2.
+        embedder: sentence embedder; ``None`` is the one a saved index records
+            (all-MiniLM-L6-v2 or all-mpnet-base-v2), else the shipped all-MiniLM-L6-v2.
         judge: NLI judge; ``None`` is the project's shipped NLI model.
         config: the settings (top-k, retrieval, verdict model, limits).
         index_type: a new FAISS store's index; ``None`` picks by the corpus's size.
@@ -100,7 +103,8 @@ class Verifier:
         embedder: sentence embedder; defaults to the shipped all-MiniLM-L6-v2.
         judge: NLI judge; defaults to the project's shipped NLI model.
         config: the settings (top-k, retrieval, verdict model, limits).
-        decider: the verdict rule; by default the fitted model ``config.verdict_model`` names.
+        decider: the verdict rule; by default the fitted model ``config.verdict_model``
+            names, or where it names none the one shipped for this embedder.
 
     Example:
         >>> verifier = Verifier.from_corpus("demo_corpus/")
@@ -122,7 +126,7 @@ class Verifier:
         self.embedder = embedder if embedder is not None else Embedder()
         self.judge = judge if judge is not None else NLIJudge()
         self.config = config or VerifierConfig()
-        self.decider = decider or make_decider(self.config.verdict_model, self.judge.predict)
+        self.decider = decider or self._fitted_decider(self.config)
         self._index_lock = threading.RLock()
         self._load_report = LoadReport(index.documents, len(index))
         self._skipped: tuple[SkippedFile, ...] = ()
@@ -131,8 +135,13 @@ class Verifier:
         """A verifier with other settings over the same index, models and index lock."""
         other = copy.copy(self)
         other.config = config
-        other.decider = make_decider(config.verdict_model, self.judge.predict)
+        other.decider = self._fitted_decider(config)
         return other
+
+    def _fitted_decider(self, config: VerifierConfig) -> Decider:
+        """The verdict model ``config`` names, else the one fitted with this embedder's cosines."""
+        verdict_model = config.verdict_model or verdict_model_for(self.embedder.model_id)
+        return make_decider(verdict_model, self.judge.predict)
 
     def workspace(self) -> Verifier:
         """A private verifier over this one's index plus documents of its own.
@@ -178,7 +187,9 @@ class Verifier:
             raise TypeError(f"unexpected keyword arguments {unknown}; the options are {known}")
         embedder = options.get("embedder")
         if embedder is None:
-            embedder = Embedder()
+            # A saved index reopens with the embedder it was built with.
+            recorded = recorded_embedder(store) if isinstance(store, (str, Path)) else None
+            embedder = Embedder(recorded)
         index_type = options.get("index_type")
         if store is None or isinstance(store, (str, Path)):
             opened = (
@@ -411,6 +422,7 @@ class Verifier:
                     for model in (self.embedder, self.judge)
                     if (check := getattr(model, "int8_check", None)) is not None
                 ),
+                embedder=self.index.embedder_id,
             )
 
     def warm_up(self) -> None:
@@ -631,6 +643,7 @@ def verify(
     index_type: str | None = None,
     config: VerifierConfig | None = None,
     judge: str = "fast",
+    embedder: str = "minilm",
 ) -> Verdict:
     """Check a claim against a corpus in one call.
 
@@ -646,6 +659,8 @@ def verify(
         index_type: ``"flat"``, ``"hnsw"`` or ``"ivf"``; ``None`` picks by the corpus's size.
         config: settings; ``None`` is ``VerifierConfig()``.
         judge: ``"fast"`` (the shipped MiniLM-L6) or any NLI model path, hub id or alias.
+        embedder: ``"minilm"`` (shipped), ``"mpnet"`` (better recall, slower indexing;
+            its optional packages) or a sentence-transformers folder.
 
     Example:
         >>> verify("Ukraine's incursion into Kursk began in August.", corpus="news/").label
@@ -657,16 +672,16 @@ def verify(
         raise CorpusError(f"verify(claim, corpus, top_k): {error}") from error
     config = config or VerifierConfig()
     fingerprint = corpus_fingerprint(corpus)
-    key = hashlib.sha256(f"{index_type}\0{judge}\0{fingerprint}".encode()).hexdigest()
+    key = hashlib.sha256(f"{index_type}\0{judge}\0{embedder}\0{fingerprint}".encode()).hexdigest()
     with _cache_lock:
         verifier = _cache.get(key)
         if verifier is not None:
             _cache.move_to_end(key)
         else:
-            embedder = _shared_models.setdefault("embedder", Embedder())
+            encoder = _shared_models.setdefault(f"embedder:{embedder}", Embedder(embedder))
             nli = _shared_models.setdefault(f"judge:{judge}", NLIJudge(judge))
             verifier = Verifier.from_corpus(
-                corpus, embedder=embedder, judge=nli, config=config, index_type=index_type
+                corpus, embedder=encoder, judge=nli, config=config, index_type=index_type
             )
             _cache[key] = verifier
             while len(_cache) > _CACHE_SIZE:

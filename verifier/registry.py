@@ -61,3 +61,27 @@ def embedder_path() -> str:
 
 
 EMBEDDER_ID = "sentence-transformers/all-MiniLM-L6-v2"
+"""The shipped embedder's id, recorded in every index it builds."""
+MPNET_EMBEDDER_ID = "sentence-transformers/all-mpnet-base-v2"
+"""The optional larger embedder's id (its PyPI pieces: :mod:`verifier.retrieval.mpnet`)."""
+
+EMBEDDER_ALIASES: dict[str, str] = {
+    "minilm": EMBEDDER_ID,
+    "default": EMBEDDER_ID,
+    "mpnet": MPNET_EMBEDDER_ID,
+    EMBEDDER_ID: EMBEDDER_ID,
+    MPNET_EMBEDDER_ID: MPNET_EMBEDDER_ID,
+}
+"""Names a user may give for the embedders the project knows: short names and their ids."""
+
+VERDICT_MODELS: dict[str, Path] = {
+    EMBEDDER_ID: SHIPPED_VERDICT_MODEL,
+    MPNET_EMBEDDER_ID: MODELS_DIR / "decision" / "verdict-model-mpnet.json",
+}
+"""The fitted verdict model for each known embedder: it reads the retriever's cosines,
+which each embedder scales its own way (``make decision EMBEDDER=mpnet`` fits MPNet's)."""
+
+
+def verdict_model_for(embedder_id: str) -> Path:
+    """The shipped verdict model fitted with this embedder; MiniLM's for any other."""
+    return VERDICT_MODELS.get(embedder_id, SHIPPED_VERDICT_MODEL)

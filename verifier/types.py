@@ -329,12 +329,15 @@ class CorpusStats:
     skipped: tuple[SkippedFile, ...] = ()
     int8_checks: tuple[Int8SelfCheck, ...] = ()
     """One per model loaded on the int8 backend (none before the models load)."""
+    embedder: str = ""
+    """The id of the embedder whose vectors the index holds."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "documents": self.documents,
             "passages": self.passages,
             "index_type": self.index_type,
+            "embedder": self.embedder,
             "sources": list(self.sources),
             "skipped": [item.to_dict() for item in self.skipped],
             "int8_checks": [check.to_dict() for check in self.int8_checks],

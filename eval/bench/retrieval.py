@@ -47,7 +47,6 @@ from eval.bench.timing import cpu_description, median, percentile
 from eval.fit.split import DEV, TEST, split_of
 from eval.runs.datasets import read_dataset
 from eval.runs.factcheck import pool_passages
-from models.backbones import mpnet_base_path
 from verifier import Passage, Verifier, VerifierConfig, read_claims
 from verifier.retrieval import (
     DENSE,
@@ -241,9 +240,6 @@ def scale_latency(
     }
 
 
-MPNET_ALIAS = "mpnet"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m eval.bench.retrieval", description=__doc__.split("\n\n")[0]
@@ -263,15 +259,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale-texts", type=Path, help="NLI JSONL whose premises --scale repeats")
     parser.add_argument(
         "--embedder",
-        help="the dense side's sentence embedder: a folder, or 'mpnet' for all-mpnet-base-v2 "
-        "assembled from its PyPI packages (default: the shipped MiniLM-L6)",
+        help="the dense side's sentence embedder: minilm (shipped, the default), mpnet "
+        "(all-mpnet-base-v2 from its PyPI pieces) or a folder",
     )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     cpu = cpu_description()
     print(cpu, flush=True)
-    model = mpnet_base_path() if args.embedder == MPNET_ALIAS else args.embedder
-    embedder = Embedder(model)
+    embedder = Embedder(args.embedder)
     report: dict[str, Any] = {
         "cpu": cpu,
         "default": VerifierConfig.retrieval,

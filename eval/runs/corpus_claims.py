@@ -37,6 +37,7 @@ from verifier import (
 from verifier.decision import VERDICT_COLUMNS, gold_label
 from verifier.io import (
     add_backend_option,
+    add_embedder_option,
     add_judge_options,
     add_pipeline_options,
 )
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="run folder")
     add_pipeline_options(parser)
     add_judge_options(parser)
+    add_embedder_option(parser, reopens=False)
     add_backend_option(parser)
     args = parser.parse_args(argv)
     try:
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = VerifierConfig(top_k=args.top_k)
         verifier = Verifier.from_corpus(
             args.corpus,
-            embedder=Embedder(backend=args.backend),
+            embedder=Embedder(args.embedder, backend=args.backend),
             judge=NLIJudge(args.nli_model, backend=args.backend),
             config=config,
         )
@@ -124,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = summarise([r["gold_label"] for r in records], [r["verdict"] for r in records])
     summary["settings"] = {
         "judge": args.nli_model,
+        "embedder": args.embedder or "minilm",
         "backend": args.backend,
         "top_k": args.top_k,
     }

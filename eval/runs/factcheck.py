@@ -233,7 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=positive_int, help="only the first N claims (pool stays whole)"
     )
     parser.add_argument("--model", help="NLI model path or alias (default: the shipped model)")
-    parser.add_argument("--embedder", help="sentence-embedder path (default: the shipped one)")
+    parser.add_argument(
+        "--embedder",
+        help="the sentence embedder: minilm (shipped, the default), mpnet or a folder",
+    )
+    parser.add_argument(
+        "--verdict-model",
+        help="verdict-model JSON (default: the one shipped for the embedder); a first fit for "
+        "a new embedder starts from another's, since only the judged passages are refitted",
+    )
     parser.add_argument("--batch-claims", type=positive_int, default=32, help="claims per batch")
     add_pipeline_options(parser)
     add_retrieval_option(parser)
@@ -256,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             top_k=args.top_k,
             retrieval=args.retrieval,
             batch_claims=args.batch_claims,
+            verdict_model=args.verdict_model,
         )
         run_predict(
             dataset,

@@ -475,6 +475,13 @@ def test_corpus_stats_count_documents_and_name_skipped_files_only():
     assert "Documents:" not in text and "b\\.md" not in text
 
 
+def test_corpus_stats_name_the_embedder_by_its_model_name():
+    stats = CorpusStats(
+        1, 2, "flat", ("a.txt",), embedder="sentence-transformers/all-mpnet-base-v2"
+    )
+    assert "embedder **all\\-mpnet\\-base\\-v2**" in view.corpus_stats_markdown(stats)
+
+
 def test_load_report_message_and_files_not_indexed():
     skipped = (SkippedFile("/tmp/up/broken.pdf", "no text layer"),)
     rejected = (SkippedFile("x.exe", "file type .exe"),)

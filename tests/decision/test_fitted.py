@@ -16,6 +16,7 @@ from verifier.decision import (
     make_decider,
 )
 from verifier.decision.fitted import CLASSES
+from verifier.registry import VERDICT_MODELS
 from verifier.types import (
     CONFLICTING,
     NOT_ENOUGH_INFO,
@@ -245,3 +246,20 @@ def test_make_decider_reads_the_verdict_model_it_is_given(tmp_path):
     path.write_text(json.dumps(toy_model().to_dict()))
     assert make_decider(path).model == toy_model()
     assert isinstance(make_decider(), FittedDecider)
+
+
+@pytest.mark.parametrize("embedder_id", sorted(VERDICT_MODELS))
+def test_each_shipped_verdict_model_was_fitted_on_the_shipped_judges_judgements(embedder_id):
+    """A judge shipped without refitting every embedder's verdict model (`make ship-judge`
+    does both) would leave a model reading probabilities of another judge."""
+    import hashlib
+
+    from verifier.registry import SHIPPED_NLI_MODEL
+
+    fitted_on = json.loads(VERDICT_MODELS[embedder_id].read_text(encoding="utf-8"))["info"][
+        "fitted_on"
+    ]
+    weights = (SHIPPED_NLI_MODEL / "model.safetensors").read_bytes()
+    assert {run["nli_weights_sha256"] for run in fitted_on} == {
+        hashlib.sha256(weights).hexdigest()[:16]
+    }

@@ -125,7 +125,9 @@ def test_check_options_set_top_k_and_the_retired_options_are_refused():
 def test_index_says_which_faiss_index_it_built(tmp_path, capsys, monkeypatch, asked, said):
     from tests.fakes import FakeEmbedder
 
-    monkeypatch.setattr("verifier.retrieval.Embedder", lambda backend=None: FakeEmbedder())
+    monkeypatch.setattr(
+        "verifier.retrieval.Embedder", lambda model=None, backend=None: FakeEmbedder()
+    )
     (tmp_path / "a.txt").write_text("The ferry left the quay at noon today.", encoding="utf-8")
     code, out, _ = run(
         capsys, "index", str(tmp_path / "a.txt"), "--out", str(tmp_path / "ix"), *asked

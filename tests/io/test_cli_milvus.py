@@ -61,7 +61,7 @@ def models(monkeypatch) -> list[FakeEmbedder]:
     """The CLI builds fakes; the list holds each embedder made, to count what it encoded."""
     made: list[FakeEmbedder] = []
 
-    def embedder(backend=None):
+    def embedder(model=None, backend=None):
         made.append(FakeEmbedder())
         return made[-1]
 
@@ -150,7 +150,9 @@ def test_check_with_a_corpus_adds_it_to_the_collection(tmp_path, corpus, models,
 def test_a_collection_of_another_embedder_is_refused(tmp_path, corpus, models, capsys, monkeypatch):
     uri = tmp_path / "index.db"
     assert run(capsys, "index", corpus, *milvus(uri))[0] == 0
-    monkeypatch.setattr("verifier.retrieval.Embedder", lambda backend=None: OtherEmbedder())
+    monkeypatch.setattr(
+        "verifier.retrieval.Embedder", lambda model=None, backend=None: OtherEmbedder()
+    )
     for argv in (["check", CLAIMS[0], *milvus(uri)], ["index", corpus, *milvus(uri)]):
         code, _, err = run(capsys, *argv)
         assert code == EXIT_BAD_INPUT
@@ -174,7 +176,7 @@ def test_an_interrupted_index_resumes_without_duplicates(tmp_path, corpus, model
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pipeline, "_EMBEDDING_CHUNK", 4)
-        patch.setattr("verifier.retrieval.Embedder", lambda backend=None: Interrupted())
+        patch.setattr("verifier.retrieval.Embedder", lambda model=None, backend=None: Interrupted())
         code, _, err = run(capsys, "index", corpus, *milvus(uri))
     assert code == 130, err
     assert len(stored(uri)) == 4
@@ -251,7 +253,7 @@ def test_the_app_opens_and_reopens_a_collection(tmp_path, corpus, monkeypatch):
         def warm_up(self) -> None:
             pass
 
-    monkeypatch.setattr(app_main, "Embedder", lambda backend=None: WarmEmbedder())
+    monkeypatch.setattr(app_main, "Embedder", lambda model=None, backend=None: WarmEmbedder())
     monkeypatch.setattr(app_main, "NLIJudge", lambda *args, **kwargs: WarmJudge())
     uri = tmp_path / "app.db"
     args = app_main.parse_args(["--corpus", str(corpus), *milvus(uri)])

@@ -7,10 +7,12 @@ imported here, since it loads the whole pipeline.
 from verifier.io.batch import CLAIMS_SUFFIXES, read_claims, result_record, results_csv, write_csv
 from verifier.io.options import (
     add_backend_option,
+    add_embedder_option,
     add_judge_options,
     add_pipeline_options,
     add_retrieval_option,
     add_store_options,
+    chosen_embedder,
     open_store,
     positive_int,
 )
@@ -21,12 +23,14 @@ __all__ = [
     "CLAIMS_SUFFIXES",
     "VerifierRecipe",
     "add_backend_option",
+    "add_embedder_option",
     "add_judge_options",
     "add_pipeline_options",
     "add_retrieval_option",
     "check_on_ray",
     "add_store_options",
     "import_ray",
+    "chosen_embedder",
     "open_store",
     "positive_int",
     "start_ray",

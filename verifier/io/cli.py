@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from verifier.io.options import (
     add_backend_option,
+    add_embedder_option,
     add_judge_options,
     add_pipeline_options,
     add_retrieval_option,
     add_store_options,
+    chosen_embedder,
     open_store,
 )
 from verifier.io.ray_batch import add_engine_options
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--add", action="store_true", help="add to the index at --out instead of replacing it"
     )
+    add_embedder_option(index, reopens=True)
     add_backend_option(index)
     add_store_options(index)
 
@@ -82,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--out", help="results file (.jsonl, or .csv) for --claims")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
     add_judge_options(check)
+    add_embedder_option(check, reopens=True)
     add_backend_option(check)
     add_pipeline_options(check)
     add_retrieval_option(check)
@@ -129,7 +133,7 @@ def _run_index(args: argparse.Namespace) -> int:
         raise InvalidSettingError(
             "index needs --out INDEX_DIR (or --store milvus --milvus-uri URI)"
         )
-    embedder = Embedder(backend=args.backend)
+    embedder = Embedder(chosen_embedder(args, args.out if args.add else None), backend=args.backend)
     store = open_store(args, embedder)
     if store is None and not args.add:
         # A new index replaces the folder's only when it is saved whole.
@@ -173,7 +177,7 @@ def _open_verifier(
     from verifier.retrieval import Embedder
 
     judge = NLIJudge(args.nli_model, backend=args.backend)
-    embedder = Embedder(backend=args.backend)
+    embedder = Embedder(chosen_embedder(args, index_dir), backend=args.backend)
     store = open_store(args, embedder)
     verifier = Verifier.open(
         index_dir if store is None else store,
@@ -206,6 +210,7 @@ def _check_on_ray(
                 collection=args.milvus_collection,
                 token=args.milvus_token,
                 hnsw_ef=args.milvus_hnsw_ef,
+                embedder=args.embedder,
             )
         else:
             index_dir = args.index
@@ -213,7 +218,9 @@ def _check_on_ray(
                 # Indexed once here and saved, so that each actor loads it instead of re-indexing.
                 index_dir = scratch
                 _open_verifier(args, config, index_dir)
-            recipe = VerifierRecipe(index_dir, args.nli_model, args.backend, config)
+            recipe = VerifierRecipe(
+                index_dir, args.nli_model, args.backend, config, embedder=args.embedder
+            )
         return check_on_ray(
             records,
             recipe,
@@ -233,7 +240,7 @@ def _add_to_collection(args: argparse.Namespace) -> None:
     from verifier.pipeline import Verifier
     from verifier.retrieval import Embedder
 
-    embedder = Embedder(backend=args.backend)
+    embedder = Embedder(args.embedder, backend=args.backend)
     store = open_store(args, embedder)
     try:
         verifier = Verifier.open(

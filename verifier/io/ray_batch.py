@@ -86,6 +86,8 @@ class VerifierRecipe:
         collection: the Milvus collection.
         token: a Milvus server's credentials.
         hnsw_ef: candidates kept while searching a Milvus server's HNSW index.
+        embedder: the embedder's name or folder (as ``--embedder``); ``None`` is the
+            one a FAISS index records, else the shipped one.
     """
 
     store: str
@@ -96,12 +98,13 @@ class VerifierRecipe:
     collection: str = "passages"
     token: str = ""
     hnsw_ef: int = HNSW_EF
+    embedder: str | None = None
 
     def build(self, scratch: str | Path | None = None) -> Verifier:
         """The actor's verifier; a Milvus Lite store is first copied into ``scratch``."""
         from verifier.judging import NLIJudge
         from verifier.pipeline import Verifier
-        from verifier.retrieval import Embedder, open_store, store_kind
+        from verifier.retrieval import Embedder, open_store, recorded_embedder, store_kind
 
         kind = self.kind or store_kind(self.store)
         uri = self.store
@@ -111,7 +114,7 @@ class VerifierRecipe:
                 shutil.copytree(self.store, uri, ignore=shutil.ignore_patterns("LOCK"))
             else:
                 shutil.copy2(self.store, uri)
-        embedder = Embedder(backend=self.backend)
+        embedder = Embedder(self.embedder or recorded_embedder(uri), backend=self.backend)
         store = open_store(
             uri,
             dimension=embedder.dimension,

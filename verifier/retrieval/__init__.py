@@ -16,7 +16,7 @@ from verifier.retrieval.fusion import (
 from verifier.retrieval.layered import LayeredStore
 from verifier.retrieval.lexical import TOKENIZER, LexicalIndex, lexical_text, tokenize
 from verifier.retrieval.milvus_store import MilvusStore
-from verifier.retrieval.opening import STORE_KINDS, open_store, store_kind
+from verifier.retrieval.opening import STORE_KINDS, open_store, recorded_embedder, store_kind
 from verifier.retrieval.store import VectorStore
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "fuse",
     "lexical_text",
     "open_store",
+    "recorded_embedder",
     "store_kind",
     "tokenize",
 ]

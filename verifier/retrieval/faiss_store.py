@@ -259,6 +259,22 @@ class FaissStore:
         """Whether ``location`` holds a saved index (its ``CURRENT`` file)."""
         return (Path(location) / _CURRENT).is_file()
 
+    @staticmethod
+    def recorded_embedder(location: str | Path) -> str | None:
+        """The embedder id a saved index records; ``None`` where there is no readable one.
+
+        Only a peek, so that a caller can open the index with the embedder that
+        made it: :meth:`load` checks the whole folder and reports what is wrong.
+        """
+        pointer = Path(location) / _CURRENT
+        try:
+            version = Path(location) / _current_version(pointer)
+            data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
+        except (IndexFormatError, OSError, ValueError, RecursionError):
+            return None
+        recorded = data.get("embedder_id") if isinstance(data, dict) else None
+        return recorded if isinstance(recorded, str) and recorded else None
+
     def _settle_index_type(self, count: int) -> None:
         """Pick the index type by the first add's size, where none was asked for."""
         if self.index_type == AUTO and self._faiss is None:

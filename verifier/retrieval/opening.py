@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from verifier.registry import EMBEDDER_ALIASES
 from verifier.retrieval.faiss_store import FaissStore
 from verifier.retrieval.milvus_store import HNSW_EF, MilvusStore
 
@@ -72,3 +73,18 @@ def open_store(
     if not create or FaissStore.is_index_folder(uri):
         return FaissStore.load(uri, embedder_id=embedder_id, dimension=dimension)
     return FaissStore(dimension, index_type, embedder_id, location=uri)
+
+
+def recorded_embedder(uri: str | Path | None) -> str | None:
+    """The embedder a saved FAISS index at ``uri`` was built with, where it loads here.
+
+    That is an id the project knows (``EMBEDDER_ALIASES``) or a folder that
+    exists; ``None`` otherwise, and for a Milvus collection, which is opened
+    with the embedder asked for and refused if it holds another's vectors.
+    """
+    if uri is None or store_kind(uri) != "faiss":
+        return None
+    recorded = FaissStore.recorded_embedder(uri)
+    if recorded is None or not (recorded in EMBEDDER_ALIASES or Path(recorded).is_dir()):
+        return None
+    return recorded
