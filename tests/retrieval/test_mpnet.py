@@ -189,3 +189,38 @@ def test_index_with_an_embedder_then_check_reopens_with_it(tmp_path, monkeypatch
     assert main(["check", "The ferry left at noon.", "--index", index, "--json"]) == 0
     assert made == ["mpnet", MPNET_EMBEDDER_ID]
     assert '"label"' in capsys.readouterr().out
+
+
+def test_the_app_reopens_its_saved_index_with_the_embedder_it_was_built_with(tmp_path, monkeypatch):
+    import importlib
+
+    from tests.fakes import FakeJudge
+    from verifier.registry import MPNET_EMBEDDER_ID
+
+    pytest.importorskip("gradio")
+    app_main = importlib.import_module("app.main")  # the package's main() hides the module
+    made: list = []
+    base = recording_embedder(made)
+
+    class Warm(base):
+        def warm_up(self) -> None:
+            pass
+
+    class WarmJudge(FakeJudge):
+        def warm_up(self) -> None:
+            pass
+
+    monkeypatch.setattr(app_main, "Embedder", Warm)
+    monkeypatch.setattr(app_main, "NLIJudge", lambda *args, **kwargs: WarmJudge())
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("The ferry left the quay at noon today.")
+    index = str(tmp_path / "index")
+    built, _ = app_main.load_verifier(
+        app_main.parse_args(
+            ["--corpus", str(tmp_path / "docs"), "--index", index, "--embedder", "mpnet"]
+        )
+    )
+    reopened, _ = app_main.load_verifier(app_main.parse_args(["--index", index]))
+    assert made == ["mpnet", MPNET_EMBEDDER_ID]
+    assert reopened.stats.embedder == built.stats.embedder == MPNET_EMBEDDER_ID
+    assert reopened.passages == built.passages
