@@ -266,11 +266,9 @@ class FaissStore:
         Only a peek, so that a caller can open the index with the embedder that
         made it: :meth:`load` checks the whole folder and reports what is wrong.
         """
-        pointer = Path(location) / _CURRENT
         try:
-            version = Path(location) / _current_version(pointer)
-            data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
-        except (IndexFormatError, OSError, ValueError, RecursionError):
+            _, data = _manifest_data(Path(location))
+        except IndexFormatError:
             return None
         recorded = data.get("embedder_id") if isinstance(data, dict) else None
         return recorded if isinstance(recorded, str) and recorded else None
@@ -595,22 +593,7 @@ def _checked_version(
         IndexFormatError: missing, corrupt, or built with another embedder or dimension.
     """
     root = Path(directory)
-    if not root.is_dir():
-        raise IndexFormatError(f"index directory not found: {root}")
-    pointer = root / _CURRENT
-    if not pointer.is_file():
-        raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
-    version = root / _current_version(pointer)
-    try:
-        data = json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-        raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
-    except OSError as error:
-        raise IndexFormatError(
-            f"cannot read the index manifest at {version}: {error.strerror or error}"
-        ) from error
+    version, data = _manifest_data(root)
     manifest = Manifest.from_dict(data, version)
     if manifest.format_version not in _READABLE_VERSIONS:
         raise IndexFormatError(
@@ -638,6 +621,30 @@ def _checked_version(
                 f"index at {root} is corrupt: {name} does not match its checksum"
             )
     return root, version, manifest
+
+
+def _manifest_data(root: Path) -> tuple[Path, Any]:
+    """The live version folder of the index at ``root`` and its manifest, parsed, unchecked.
+
+    Raises:
+        IndexFormatError: no index there, or its pointer or manifest cannot be read.
+    """
+    if not root.is_dir():
+        raise IndexFormatError(f"index directory not found: {root}")
+    pointer = root / _CURRENT
+    if not pointer.is_file():
+        raise IndexFormatError(f"{root} is not an index directory (no {_CURRENT} file)")
+    version = root / _current_version(pointer)
+    try:
+        return version, json.loads((version / _MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise IndexFormatError(f"index at {root} has no manifest ({error.filename})") from error
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise IndexFormatError(f"index manifest at {version} is corrupt: {error}") from error
+    except OSError as error:
+        raise IndexFormatError(
+            f"cannot read the index manifest at {version}: {error.strerror or error}"
+        ) from error
 
 
 def _current_version(pointer: Path) -> str:
