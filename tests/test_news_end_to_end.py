@@ -25,12 +25,6 @@ def test_a_figure_two_sources_give_is_never_refuted(verifier):
     assert verifier.verify(TWO_SOURCES).label != REFUTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="judge v11 still reads 'though Moscow has neither confirmed nor denied the presence "
-    "of North Korean troops' as contradicting the figure in two of the four reports (0.57 and "
-    "0.71), so the verdict is CONFLICTING; v9 SUPPORTED it on one report alone",
-)
 def test_a_figure_two_sources_give_is_supported_by_both(verifier):
     verdict = verifier.verify(TWO_SOURCES)
     assert verdict.label == SUPPORTED

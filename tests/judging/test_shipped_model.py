@@ -18,12 +18,12 @@ pytestmark = pytest.mark.skipif(
 PREMISE = "A man is playing a guitar on stage."
 # (hypothesis, label, entailment, neutral, contradiction) as measured on CPU in float32.
 GOLDEN = [
-    ("A man is playing music.", "entailment", 0.9845, 0.0101, 0.0054),
-    ("A man is sleeping in bed.", "contradiction", 0.0008, 0.0037, 0.9955),
-    ("The man is a famous musician.", "neutral", 0.0051, 0.9888, 0.0061),
+    ("A man is playing music.", "entailment", 0.9932, 0.0044, 0.0025),
+    ("A man is sleeping in bed.", "contradiction", 0.0007, 0.0034, 0.9958),
+    ("The man is a famous musician.", "neutral", 0.0056, 0.9888, 0.0056),
     # An unrelated sentence: SNLI-style data calls another scene a contradiction. In the
     # verifier such a passage has a low retrieval score, which the fitted verdict reads.
-    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0012, 0.0718, 0.9271),
+    ("The stock market fell sharply on Tuesday.", "contradiction", 0.0012, 0.1880, 0.8108),
 ]
 
 KURSK = "North Korea sent about 11,000 troops to help Russia retake Kursk."
@@ -31,27 +31,27 @@ DENIAL = "Dmitry Peskov, a Kremlin spokesperson, denied reports that Trump had s
 DRONES = "Russia launched a total of 145 drones on Saturday night."
 # (premise, hypothesis, label, entailment, neutral, contradiction): one wrong detail
 # (version 4 said entailment to the first two; version 6 read the denial as contradicting the
-# confirmation at 0.76, version 8 at 0.96, version 9 at 0.83, version 11, shipped 7 December
-# 2026, at 0.99), and the right figure against the wrong one.
+# confirmation at 0.76, version 8 at 0.96, version 9 at 0.83, version 11 at 0.99, version 15,
+# shipped 8 December 2026, at 0.99), and the right figure against the wrong one.
 DETAIL_GOLDEN = [
-    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0229, 0.9106, 0.0665),
+    (KURSK, "Japan sent troops to help Russia in Kursk.", "neutral", 0.0060, 0.9557, 0.0383),
     (
         DENIAL,
         "The Kremlin confirmed that Trump had spoken with Putin.",
         "contradiction",
-        0.0063,
-        0.0084,
-        0.9853,
+        0.0026,
+        0.0066,
+        0.9908,
     ),
     (
         DRONES,
         "Russia launched 300 drones on Saturday night.",
         "contradiction",
-        0.0263,
-        0.1433,
-        0.8304,
+        0.0157,
+        0.0454,
+        0.9389,
     ),
-    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9766, 0.0045, 0.0189),
+    (DRONES, "Russia launched 145 drones on Saturday night.", "entailment", 0.9872, 0.0053, 0.0075),
 ]
 
 
